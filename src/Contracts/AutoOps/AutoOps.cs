@@ -1,0 +1,46 @@
+namespace Persisters.Contracts;
+
+public enum AutoOpsRuleStatus
+{
+    Waiting = 0,
+    Running = 1,
+    Finished = 2,
+    Stopped = 3,
+}
+
+public enum RateOperator
+{
+    GreaterOrEqual = 0,
+    LessOrEqual = 1,
+}
+
+public enum AutoOpsAction
+{
+    Unknown = 0,
+    Enable = 1,
+    Disable = 2,
+}
+
+/// <summary>A kill-switch clause: disable the flag when goal users / evaluation users of a variation crosses the threshold.</summary>
+public sealed record EventRateClause
+{
+    public Guid ClauseId { get; init; }
+    public string VariationId { get; init; } = "";
+    public string GoalId { get; init; } = "";
+    public long MinCount { get; init; }
+    public double Threshold { get; init; }
+    public RateOperator Operator { get; init; }
+    public AutoOpsAction Action { get; init; } = AutoOpsAction.Disable;
+}
+
+/// <summary>An event-rate auto-ops rule on one flag version: what the OPS persisters count for.</summary>
+public sealed record EventRateRuleDefinition
+{
+    public Guid RuleId { get; init; }
+    public string EnvironmentId { get; init; } = "";
+    public string FeatureId { get; init; } = "";
+    /// <summary>The flag version whose users are counted; counts restart from zero for a new version.</summary>
+    public int FeatureVersion { get; init; }
+    public IReadOnlyList<EventRateClause> Clauses { get; init; } = [];
+    public AutoOpsRuleStatus Status { get; init; }
+}
