@@ -1,0 +1,33 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Persisters.Consumers.Definitions;
+using Persisters.Consumers.Diagnostics;
+using Persisters.Consumers.Persisters;
+
+namespace Persisters.Consumers;
+
+public static class ConsumersServiceCollectionExtensions
+{
+    /// <summary>The services the persisters need (definitions cache, linker, metrics, the goal retry worker).</summary>
+    public static IServiceCollection AddPersisterServices(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PersisterMetrics>();
+        services.TryAddSingleton<LiveDefinitions>();
+        services.TryAddSingleton<GoalLinker>();
+        services.TryAddSingleton<GoalRetryWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<GoalRetryWorker>());
+        return services;
+    }
+
+    /// <summary>Registers the four persisters, each on its own queue with its definition.</summary>
+    public static IBusRegistrationConfigurator AddPersisters(this IBusRegistrationConfigurator x)
+    {
+        x.AddConsumer<EvaluationEventsDwhPersister, EvaluationEventsDwhPersisterDefinition>();
+        x.AddConsumer<GoalEventsDwhPersister, GoalEventsDwhPersisterDefinition>();
+        x.AddConsumer<EvaluationEventsOpsPersister, EvaluationEventsOpsPersisterDefinition>();
+        x.AddConsumer<GoalEventsOpsPersister, GoalEventsOpsPersisterDefinition>();
+        return x;
+    }
+}

@@ -1,0 +1,62 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Persisters.Consumers;
+
+/// <summary>Configuration section <c>Persisters</c>.</summary>
+public sealed class PersisterOptions
+{
+    public const string SectionName = "Persisters";
+
+    /// <summary>How long a stopped experiment keeps taking late events (the reference's 2 days).</summary>
+    public TimeSpan LateEventTail { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>Events stamped further than this in the future are skipped (SDK clocks drift; a year ahead is a bug).</summary>
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long the in-process copy of live experiments and rules is reused before it is read again.</summary>
+    public TimeSpan DefinitionsRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>User attributes larger than this (as JSON) are not stored; the event is skipped.</summary>
+    [Range(256, 1 << 20)]
+    public int MaxUserDataBytes { get; set; } = 64 * 1024;
+
+    [Required]
+    public BatchSettings Batch { get; set; } = new();
+
+    [Required]
+    public GoalRetrySettings GoalRetry { get; set; } = new();
+}
+
+public sealed class BatchSettings
+{
+    /// <summary>Events per batch (and per multi-row insert).</summary>
+    [Range(1, 5000)]
+    public int MessageLimit { get; set; } = 500;
+
+    /// <summary>How long a partial batch waits for more events.</summary>
+    public TimeSpan TimeLimit { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Batches in flight at once per persister and process.</summary>
+    [Range(1, 64)]
+    public int ConcurrencyLimit { get; set; } = 2;
+
+    /// <summary>Attempts of a failed batch (database down, deadlock) before its events go to the _error queue.</summary>
+    [Range(0, 100)]
+    public int RetryLimit { get; set; } = 5;
+}
+
+public sealed class GoalRetrySettings
+{
+    /// <summary>First wait before a goal event without an evaluation is tried again.</summary>
+    public TimeSpan InitialInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>After this long since the first attempt the goal event is dropped (metric goal_retry_expired).</summary>
+    public TimeSpan MaxPeriod { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often each host looks for due retries.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Parked goal events taken per attempt.</summary>
+    [Range(1, 5000)]
+    public int BatchSize { get; set; } = 500;
+}

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using MassTransit;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Persisters.Consumers.Definitions;
+using Persisters.Consumers.Diagnostics;
+using Persisters.Consumers.Validation;
+using Persisters.Contracts;
+using Persisters.Persistence.Writers;
+
+namespace Persisters.Consumers.Persisters;
+
+/// <summary>
+/// The shared half of the two OPS persisters: validate, map each event to the counters it feeds,
+/// then add every counter's users in one transaction (counters in a fixed order, so concurrent
+/// batches never deadlock on each other).
+/// </summary>
+public abstract class OpsCounting<TEvent>(
+    LiveDefinitions definitions,
+    PersistersDatabase database,
+    OpsCounterStore store,
+    PersisterMetrics metrics,
+    IOptions<PersisterOptions> options,
+    TimeProvider clock,
+    ILogger logger) : IConsumer<Batch<TEvent>>
+    where TEvent : class
+{
+    protected abstract string Name { get; }
+
+    /// <summary>Adds the counters the event feeds to <paramref name="into"/>, or returns why it feeds none.</summary>
+    protected abstract SkipReason? Map(TEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into);
+
+    protected abstract string IdOf(TEvent e);
+
+    public async Task Consume(ConsumeContext<Batch<TEvent>> context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var batch = context.Message;
+        metrics.Received(Name, batch.Length);
+        var now = clock.GetUtcNow();
+        var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
+        var live = await definitions.GetAsync(context.CancellationToken);
+        var skips = new SkipTally(Name);
+        var groups = new SortedDictionary<OpsCounterKey, HashSet<string>>(CounterOrder.Instance);
+
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var e = batch[i].Message;
+            var reason = Map(e, validator, live, (key, user) =>
+            {
+                if (!groups.TryGetValue(key, out var users)) groups[key] = users = [];
+                users.Add(user);
+            });
+            if (reason is { } skip) skips.Add(skip, IdOf(e));
+        }
+
+        var added = 0;
+        if (groups.Count > 0)
+        {
+            added = await database.InTransactionAsync(async (s, ct) =>
+            {
+                var total = 0;
+                foreach (var (key, users) in groups) total += await store.AddUsersAsync(s, key, users, now.ToUnixTimeSeconds(), ct);
+                return total;
+            }, context.CancellationToken);
+        }
+        metrics.OpsUsersAdded(Name, added);
+        skips.Report(metrics, logger, batch.Length);
+        metrics.BatchDuration(Name, Stopwatch.GetElapsedTime(started));
+    }
+
+    private sealed class CounterOrder : IComparer<OpsCounterKey>
+    {
+        public static readonly CounterOrder Instance = new();
+
+        public int Compare(OpsCounterKey? x, OpsCounterKey? y)
+        {
+            if (ReferenceEquals(x, y)) return 0;
+            if (x is null) return -1;
+            if (y is null) return 1;
+            var c = x.ClauseId.CompareTo(y.ClauseId);
+            if (c != 0) return c;
+            c = x.FeatureVersion.CompareTo(y.FeatureVersion);
+            return c != 0 ? c : x.Kind.CompareTo(y.Kind);
+        }
+    }
+}
+
+/// <summary>
+/// Counts distinct users per kill-switch clause who were served the clause's variation of the rule's
+/// flag version (reference §5, exact instead of HyperLogLog).
+/// </summary>
+public sealed class EvaluationEventsOpsPersister(
+    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, PersisterMetrics metrics,
+    IOptions<PersisterOptions> options, TimeProvider clock, ILogger<EvaluationEventsOpsPersister> logger)
+    : OpsCounting<EvaluationEvent>(definitions, database, store, metrics, options, clock, logger)
+{
+    protected override string Name => PersisterQueues.EvaluationOps;
+
+    protected override string IdOf(EvaluationEvent e) => e.Id;
+
+    protected override SkipReason? Map(EvaluationEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
+    {
+        if (validator.Check(e) is { } invalid) return invalid;
+        if (!live.HasRulesIn(e.EnvironmentId)) return SkipReason.UnknownEnvironment;
+        var rules = live.RulesOfFeature(e.EnvironmentId, e.FeatureId);
+        if (rules.Count == 0) return SkipReason.RuleNotFound;
+
+        var user = EventValidator.ResolveUserId(e.UserId, e.User);
+        var variation = EventRows.Variation(e.VariationId);
+        SkipReason? reason = SkipReason.ClauseNotFound;
+        var versionMatched = false;
+        foreach (var rule in rules)
+        {
+            if (rule.FeatureVersion != e.FeatureVersion) continue;
+            versionMatched = true;
+            foreach (var clause in rule.Clauses)
+            {
+                if (clause.VariationId != variation) continue;
+                into(new OpsCounterKey(clause.ClauseId, OpsCounterKind.Evaluation, rule.FeatureVersion, rule.RuleId, rule.EnvironmentId, rule.FeatureId), user);
+                reason = null;
+            }
+        }
+        return versionMatched ? reason : SkipReason.FeatureVersionMismatch;
+    }
+}
+
+/// <summary>
+/// Counts distinct users per kill-switch clause who reached the clause's goal while the rule watches
+/// its flag version (reference §5, exact instead of HyperLogLog).
+/// </summary>
+public sealed class GoalEventsOpsPersister(
+    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, PersisterMetrics metrics,
+    IOptions<PersisterOptions> options, TimeProvider clock, ILogger<GoalEventsOpsPersister> logger)
+    : OpsCounting<GoalEvent>(definitions, database, store, metrics, options, clock, logger)
+{
+    protected override string Name => PersisterQueues.GoalOps;
+
+    protected override string IdOf(GoalEvent e) => e.Id;
+
+    protected override SkipReason? Map(GoalEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
+    {
+        if (validator.Check(e) is { } invalid) return invalid;
+        if (!live.HasRulesIn(e.EnvironmentId)) return SkipReason.UnknownEnvironment;
+        var clauses = live.ClausesOfGoal(e.EnvironmentId, e.GoalId);
+        if (clauses.Count == 0) return SkipReason.RuleNotFound;
+        var user = EventValidator.ResolveUserId(e.UserId, e.User);
+        foreach (var (rule, clause) in clauses)
+        {
+            into(new OpsCounterKey(clause.ClauseId, OpsCounterKind.Goal, rule.FeatureVersion, rule.RuleId, rule.EnvironmentId, rule.FeatureId), user);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,45 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Persisters.Consumers.Persisters;
+
+/// <summary>
+/// Endpoint tuning shared by the four persisters: its own queue, batch size and time limit, and a
+/// bounded retry of a failed batch; after the last retry the events go to the queue's _error queue
+/// with the exception in their headers.
+/// </summary>
+public abstract class PersisterDefinition<TConsumer> : ConsumerDefinition<TConsumer>
+    where TConsumer : class, IConsumer
+{
+    private readonly BatchSettings _batch;
+
+    protected PersisterDefinition(string queueName, IOptions<PersisterOptions> options)
+    {
+        _batch = options.Value.Batch;
+        EndpointName = queueName;
+        ConcurrentMessageLimit = _batch.MessageLimit * _batch.ConcurrencyLimit;
+    }
+
+    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<TConsumer> consumerConfigurator,
+        IRegistrationContext context)
+    {
+        endpointConfigurator.PrefetchCount = Math.Max(endpointConfigurator.PrefetchCount, _batch.MessageLimit * _batch.ConcurrencyLimit);
+        consumerConfigurator.UseMessageRetry(r => r.Exponential(_batch.RetryLimit, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(500)));
+        consumerConfigurator.Options<BatchOptions>(o => o
+            .SetMessageLimit(_batch.MessageLimit)
+            .SetTimeLimit(_batch.TimeLimit)
+            .SetConcurrencyLimit(_batch.ConcurrencyLimit));
+    }
+}
+
+public sealed class EvaluationEventsDwhPersisterDefinition(IOptions<PersisterOptions> options)
+    : PersisterDefinition<EvaluationEventsDwhPersister>(PersisterQueues.EvaluationDwh, options);
+
+public sealed class GoalEventsDwhPersisterDefinition(IOptions<PersisterOptions> options)
+    : PersisterDefinition<GoalEventsDwhPersister>(PersisterQueues.GoalDwh, options);
+
+public sealed class EvaluationEventsOpsPersisterDefinition(IOptions<PersisterOptions> options)
+    : PersisterDefinition<EvaluationEventsOpsPersister>(PersisterQueues.EvaluationOps, options);
+
+public sealed class GoalEventsOpsPersisterDefinition(IOptions<PersisterOptions> options)
+    : PersisterDefinition<GoalEventsOpsPersister>(PersisterQueues.GoalOps, options);

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Persisters.Contracts;
+using Persisters.Persistence.Model;
+
+namespace Persisters.Persistence;
+
+/// <summary>Reads and writes experiment and auto-ops rule definitions.</summary>
+public sealed class DefinitionStore(IPersistersDbContextFactory factory)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Experiments that still take events: running, or stopped less than <paramref name="lateEventTail"/> ago; not archived.</summary>
+    public async Task<IReadOnlyList<ExperimentDefinition>> LoadLiveExperimentsAsync(long nowUnix, TimeSpan lateEventTail, CancellationToken ct)
+    {
+        var tailStart = nowUnix - (long)lateEventTail.TotalSeconds;
+        await using var db = factory.CreateDbContext();
+        var rows = await db.Experiments.AsNoTracking()
+            .Where(e => !e.Archived && (e.Status == (int)ExperimentStatus.Running
+                                        || (e.Status == (int)ExperimentStatus.Stopped && e.StopAt > tailStart)))
+            .ToListAsync(ct);
+        return rows.Select(ToDefinition).ToList();
+    }
+
+    /// <summary>Event-rate rules the OPS persisters count for: waiting or running, not deleted.</summary>
+    public async Task<IReadOnlyList<EventRateRuleDefinition>> LoadActiveRulesAsync(CancellationToken ct)
+    {
+        await using var db = factory.CreateDbContext();
+        var rows = await db.AutoOpsRules.AsNoTracking()
+            .Where(r => !r.Deleted && (r.Status == (int)AutoOpsRuleStatus.Waiting || r.Status == (int)AutoOpsRuleStatus.Running))
+            .ToListAsync(ct);
+        return rows.Select(ToDefinition).ToList();
+    }
+
+    public async Task UpsertExperimentAsync(ExperimentDefinition d, long nowUnix, CancellationToken ct)
+    {
+        await using var db = factory.CreateDbContext();
+        var row = await db.Experiments.FindAsync([d.ExperimentId], ct);
+        if (row is null)
+        {
+            row = new ExperimentRow { Id = d.ExperimentId, CreatedAt = nowUnix };
+            db.Experiments.Add(row);
+        }
+        row.EnvironmentId = d.EnvironmentId;
+        row.Name = d.Name;
+        row.FeatureId = d.FeatureId;
+        row.FeatureVersion = d.FeatureVersion;
+        row.Variations = JsonSerializer.Serialize(d.VariationIds, Json);
+        row.BaseVariationId = d.BaselineVariationId;
+        row.GoalIds = JsonSerializer.Serialize(d.GoalIds, Json);
+        row.StartAt = d.StartAt;
+        row.StopAt = d.StopAt;
+        row.Status = (int)d.Status;
+        row.Archived = d.Archived;
+        row.UpdatedAt = nowUnix;
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task UpsertRuleAsync(EventRateRuleDefinition d, long nowUnix, CancellationToken ct)
+    {
+        await using var db = factory.CreateDbContext();
+        var row = await db.AutoOpsRules.FindAsync([d.RuleId], ct);
+        if (row is null)
+        {
+            row = new AutoOpsRuleRow { Id = d.RuleId, CreatedAt = nowUnix };
+            db.AutoOpsRules.Add(row);
+        }
+        row.EnvironmentId = d.EnvironmentId;
+        row.FeatureId = d.FeatureId;
+        row.FeatureVersion = d.FeatureVersion;
+        row.Clauses = JsonSerializer.Serialize(d.Clauses, Json);
+        row.Status = (int)d.Status;
+        row.UpdatedAt = nowUnix;
+        await db.SaveChangesAsync(ct);
+    }
+
+    public static ExperimentDefinition ToDefinition(ExperimentRow r) => new()
+    {
+        ExperimentId = r.Id,
+        EnvironmentId = r.EnvironmentId,
+        Name = r.Name,
+        FeatureId = r.FeatureId,
+        FeatureVersion = r.FeatureVersion,
+        VariationIds = JsonSerializer.Deserialize<string[]>(r.Variations, Json) ?? [],
+        BaselineVariationId = r.BaseVariationId,
+        GoalIds = JsonSerializer.Deserialize<string[]>(r.GoalIds, Json) ?? [],
+        StartAt = r.StartAt,
+        StopAt = r.StopAt,
+        Status = (ExperimentStatus)r.Status,
+        Archived = r.Archived,
+    };
+
+    public static EventRateRuleDefinition ToDefinition(AutoOpsRuleRow r) => new()
+    {
+        RuleId = r.Id,
+        EnvironmentId = r.EnvironmentId,
+        FeatureId = r.FeatureId,
+        FeatureVersion = r.FeatureVersion,
+        Clauses = JsonSerializer.Deserialize<EventRateClause[]>(r.Clauses, Json) ?? [],
+        Status = (AutoOpsRuleStatus)r.Status,
+    };
+}

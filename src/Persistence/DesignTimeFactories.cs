@@ -1,0 +1,29 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace Persisters.Persistence;
+
+// Used only by `dotnet ef migrations add`; no connection is opened.
+internal sealed class MySqlDesignTimeFactory : IDesignTimeDbContextFactory<MySqlPersistersDbContext>
+{
+    public MySqlPersistersDbContext CreateDbContext(string[] args)
+    {
+        var b = new DbContextOptionsBuilder<MySqlPersistersDbContext>();
+        PersistenceServiceCollectionExtensions.ConfigureMySql(b, new DatabaseOptions
+        {
+            Provider = DatabaseProvider.MySql,
+            ConnectionString = "Server=127.0.0.1;Database=persisters_design",
+        });
+        return new MySqlPersistersDbContext(b.Options);
+    }
+}
+
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqlitePersistersDbContext>
+{
+    public SqlitePersistersDbContext CreateDbContext(string[] args)
+    {
+        var b = new DbContextOptionsBuilder<SqlitePersistersDbContext>();
+        PersistenceServiceCollectionExtensions.ConfigureSqlite(b, new DatabaseOptions());
+        return new SqlitePersistersDbContext(b.Options);
+    }
+}

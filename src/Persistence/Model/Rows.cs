@@ -1,0 +1,126 @@
+namespace Persisters.Persistence.Model;
+
+/// <summary>One evaluation event of a flag under a live experiment (table <c>evaluation_event</c>, keyed by the event id).</summary>
+public sealed class EvaluationEventRow
+{
+    public string Id { get; set; } = "";
+    public string EnvironmentId { get; set; } = "";
+    /// <summary>Unix seconds.</summary>
+    public long Timestamp { get; set; }
+    public string FeatureId { get; set; } = "";
+    public int FeatureVersion { get; set; }
+    public string UserId { get; set; } = "";
+    public string? UserData { get; set; }
+    public string VariationId { get; set; } = "";
+    public string Reason { get; set; } = "";
+    public string Tag { get; set; } = "";
+    public string SourceId { get; set; } = "";
+    public string SdkVersion { get; set; } = "";
+    /// <summary>Unix milliseconds when the row was written.</summary>
+    public long CreatedAt { get; set; }
+}
+
+/// <summary>One goal event attributed to one experiment (table <c>goal_event</c>, keyed by event id and experiment).</summary>
+public sealed class GoalEventRow
+{
+    public string Id { get; set; } = "";
+    public Guid ExperimentId { get; set; }
+    public string EnvironmentId { get; set; } = "";
+    public long Timestamp { get; set; }
+    public string GoalId { get; set; } = "";
+    public double Value { get; set; }
+    public string UserId { get; set; } = "";
+    public string? UserData { get; set; }
+    public string Tag { get; set; } = "";
+    public string SourceId { get; set; } = "";
+    public string SdkVersion { get; set; } = "";
+    /// <summary>From the linked evaluation: the variation the user actually saw.</summary>
+    public string FeatureId { get; set; } = "";
+    public int FeatureVersion { get; set; }
+    public string VariationId { get; set; } = "";
+    public string Reason { get; set; } = "";
+    public long CreatedAt { get; set; }
+}
+
+/// <summary>A goal event whose user had no evaluation yet; retried with backoff until linked or expired.</summary>
+public sealed class GoalEventRetryRow
+{
+    public string EventId { get; set; } = "";
+    public string EnvironmentId { get; set; } = "";
+    /// <summary>The goal event as JSON.</summary>
+    public string Payload { get; set; } = "";
+    public int Attempts { get; set; }
+    /// <summary>Unix seconds of the first failed link.</summary>
+    public long FirstAttemptAt { get; set; }
+    /// <summary>Unix seconds when the next attempt is due.</summary>
+    public long NextAttemptAt { get; set; }
+}
+
+/// <summary>An experiment as the persisters and the calculator see it (table <c>experiment</c>).</summary>
+public sealed class ExperimentRow
+{
+    public Guid Id { get; set; }
+    public string EnvironmentId { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string FeatureId { get; set; } = "";
+    public int FeatureVersion { get; set; }
+    /// <summary>JSON array of variation ids.</summary>
+    public string Variations { get; set; } = "[]";
+    public string BaseVariationId { get; set; } = "";
+    /// <summary>JSON array of goal ids.</summary>
+    public string GoalIds { get; set; } = "[]";
+    public long StartAt { get; set; }
+    public long StopAt { get; set; }
+    /// <summary>Unix seconds when it was stopped; null while not stopped.</summary>
+    public long? StoppedAt { get; set; }
+    public int Status { get; set; }
+    public bool Archived { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+/// <summary>An auto-ops event-rate rule (table <c>auto_ops_rule</c>); clauses as JSON.</summary>
+public sealed class AutoOpsRuleRow
+{
+    public Guid Id { get; set; }
+    public string EnvironmentId { get; set; } = "";
+    public string FeatureId { get; set; } = "";
+    public int FeatureVersion { get; set; }
+    public string Clauses { get; set; } = "[]";
+    public int Status { get; set; }
+    public bool Deleted { get; set; }
+    public long CreatedAt { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+/// <summary>The set behind the exact distinct-user counts: one row per (clause, kind, version, user).</summary>
+public sealed class OpsUserRow
+{
+    public Guid ClauseId { get; set; }
+    /// <summary>0 = evaluation, 1 = goal.</summary>
+    public byte Kind { get; set; }
+    public int FeatureVersion { get; set; }
+    public string UserId { get; set; } = "";
+}
+
+/// <summary>Exact distinct-user counters per clause and flag version (table <c>ops_count</c>).</summary>
+public sealed class OpsCountRow
+{
+    public Guid ClauseId { get; set; }
+    public int FeatureVersion { get; set; }
+    public Guid AutoOpsRuleId { get; set; }
+    public string EnvironmentId { get; set; } = "";
+    public string FeatureId { get; set; } = "";
+    public long EvaluationCount { get; set; }
+    public long OpsEventCount { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+/// <summary>One result document per experiment (table <c>experiment_result</c>).</summary>
+public sealed class ExperimentResultRow
+{
+    public Guid Id { get; set; }
+    public string EnvironmentId { get; set; } = "";
+    public long UpdatedAt { get; set; }
+    public string Data { get; set; } = "{}";
+}
