@@ -1,0 +1,121 @@
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Persisters.Consumers;
+using Persisters.Host.Configuration;
+using Persisters.Persistence;
+using Prometheus;
+
+namespace Persisters.Host.Hosting;
+
+/// <summary>The composition root: configuration, database, bus and the persisters, for every verb.</summary>
+public static class PersistersHostExtensions
+{
+    /// <summary>Environment variables, then "*File" secrets; checks the transport and database sections.</summary>
+    public static (TransportOptions Transport, DatabaseOptions Database) AddPersistersSettings(this IHostApplicationBuilder builder)
+    {
+        SecretFiles.Apply(builder.Configuration);
+        var transport = TransportOptions.Read(builder.Configuration);
+        var database = DatabaseSettings.Read(builder.Configuration);
+        builder.Services.AddSingleton(transport);
+        builder.Services.AddOptions<PersisterOptions>()
+            .BindConfiguration(PersisterOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.Batch.TimeLimit > TimeSpan.Zero, "Persisters:Batch:TimeLimit must be positive.")
+            .Validate(o => o.GoalRetry.InitialInterval > TimeSpan.Zero, "Persisters:GoalRetry:InitialInterval must be positive.")
+            .Validate(o => o.GoalRetry.MaxPeriod >= o.GoalRetry.InitialInterval, "Persisters:GoalRetry:MaxPeriod must be at least InitialInterval.")
+            .Validate(o => o.GoalRetry.PollInterval > TimeSpan.Zero, "Persisters:GoalRetry:PollInterval must be positive.")
+            .Validate(o => o.LateEventTail >= TimeSpan.Zero, "Persisters:LateEventTail must not be negative.")
+            .Validate(o => o.DefinitionsRefreshInterval >= TimeSpan.Zero, "Persisters:DefinitionsRefreshInterval must not be negative.")
+            .ValidateOnStart();
+        return (transport, database);
+    }
+
+    /// <summary>Database, persister services and the bus. Without consumers the bus only publishes (the load verb).</summary>
+    public static IHostApplicationBuilder AddPersistersServices(this IHostApplicationBuilder builder,
+        TransportOptions transport, DatabaseOptions database, bool withPersisters)
+    {
+        builder.Services.AddPersistersDatabase(database);
+        builder.Services.AddPersisterServices();
+        builder.Services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = true;
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+        builder.Services.AddMassTransit(x =>
+        {
+            x.SetKebabCaseEndpointNameFormatter();
+            if (withPersisters) x.AddPersisters();
+            x.UsingPersistersTransport(transport);
+        });
+        return builder;
+    }
+
+    public static void UsingPersistersTransport(this IBusRegistrationConfigurator x, TransportOptions transport)
+    {
+        switch (transport.Kind)
+        {
+            case TransportKind.InMemory:
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                break;
+            case TransportKind.RabbitMq:
+                var o = transport.RabbitMq;
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(o.Host, o.Port, o.VirtualHost, h =>
+                    {
+                        h.Username(o.Username);
+                        h.Password(o.Password);
+                        if (o.UseSsl) h.UseSsl(_ => { });
+                    });
+                    cfg.ConfigureEndpoints(context);
+                });
+                break;
+            default:
+                throw new SettingsException($"Transport:Kind '{transport.Kind}' is not available in this build yet.");
+        }
+    }
+
+    /// <summary>Liveness, readiness (bus and database) and Prometheus metrics.</summary>
+    public static IHostApplicationBuilder AddPersistersHealth(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        return builder;
+    }
+
+    public static WebApplication MapPersistersEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapMetrics("/metrics");
+        app.MapGet("/", () => Results.Text("Persisters: /health/live, /health/ready, /metrics\n"));
+        return app;
+    }
+
+    /// <summary>Applies migrations before anything consumes, when configured (default on SQLite).</summary>
+    public static async Task MigrateIfConfiguredAsync(this IServiceProvider services, CancellationToken ct)
+    {
+        var database = services.GetRequiredService<DatabaseOptions>();
+        if (database.EffectiveMigrateOnStart)
+        {
+            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
+        }
+    }
+
+    /// <summary>Fails with the validator's message when an options section is invalid.</summary>
+    public static void ValidatePersisterOptions(this IServiceProvider services)
+    {
+        try
+        {
+            _ = services.GetRequiredService<IOptions<PersisterOptions>>().Value;
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw new SettingsException(string.Join(" ", ex.Failures));
+        }
+    }
+}
