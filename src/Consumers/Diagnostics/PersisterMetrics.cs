@@ -9,6 +9,8 @@ public sealed class PersisterMetrics : IDisposable
     public const string MeterName = "Persisters";
 
     private readonly Meter _meter;
+
+    public Meter Meter => _meter;
     private readonly Counter<long> _received;
     private readonly Counter<long> _persisted;
     private readonly Counter<long> _duplicates;

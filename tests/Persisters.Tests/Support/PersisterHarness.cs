@@ -1,0 +1,130 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Persisters.Consumers;
+using Persisters.Consumers.Definitions;
+using Persisters.Consumers.Diagnostics;
+using Persisters.Consumers.Persisters;
+using Persisters.Contracts;
+using Persisters.Persistence;
+
+namespace Persisters.Tests.Support;
+
+/// <summary>
+/// The four persisters on the MassTransit in-memory test harness over a fresh SQLite file, with a
+/// hand-moved clock. Each test builds its own.
+/// </summary>
+public sealed class PersisterHarness : IAsyncDisposable
+{
+    private readonly string _directory;
+    private readonly ConsumeCounter _consumed = new();
+
+    private PersisterHarness(ServiceProvider provider, string directory, ManualClock clock)
+    {
+        Provider = provider;
+        _directory = directory;
+        Clock = clock;
+        Harness = provider.GetRequiredService<ITestHarness>();
+        Metrics = new MetricRecorder(provider.GetRequiredService<PersisterMetrics>());
+    }
+
+    public ServiceProvider Provider { get; }
+    public ITestHarness Harness { get; }
+    public ManualClock Clock { get; }
+    public MetricRecorder Metrics { get; }
+
+    public static async Task<PersisterHarness> StartAsync(Action<PersisterOptions>? configure = null)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "persisters-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddMetrics();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddOptions<PersisterOptions>().Configure(o =>
+        {
+            o.DefinitionsRefreshInterval = TimeSpan.Zero;
+            o.Batch.TimeLimit = TimeSpan.FromMilliseconds(50);
+            o.Batch.RetryLimit = 1;
+            configure?.Invoke(o);
+        });
+        services.AddPersistersDatabase(new DatabaseOptions
+        {
+            Provider = DatabaseProvider.Sqlite,
+            ConnectionString = $"Data Source={Path.Combine(directory, "test.db")}",
+        });
+        services.AddPersisterServices();
+        services.AddMassTransitTestHarness(x =>
+        {
+            x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30), testInactivityTimeout: TimeSpan.FromMilliseconds(400));
+            x.AddPersisters();
+        });
+        var provider = services.BuildServiceProvider(true);
+        await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        var harness = new PersisterHarness(provider, directory, clock);
+        await harness.Harness.Start();
+        harness.Harness.Bus.ConnectConsumeObserver(harness._consumed);
+        return harness;
+    }
+
+    public async Task SeedAsync(ExperimentDefinition experiment)
+    {
+        await Provider.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, Clock.UnixNow, CancellationToken.None);
+        Provider.GetRequiredService<LiveDefinitions>().Invalidate();
+    }
+
+    public async Task SeedAsync(EventRateRuleDefinition rule)
+    {
+        await Provider.GetRequiredService<DefinitionStore>().UpsertRuleAsync(rule, Clock.UnixNow, CancellationToken.None);
+        Provider.GetRequiredService<LiveDefinitions>().Invalidate();
+    }
+
+    /// <summary>
+    /// Publishes the events and waits until both persisters of the type (DWH and OPS) have finished
+    /// the batches that hold them.
+    /// </summary>
+    public async Task PublishAsync<T>(params T[] events) where T : class
+    {
+        var before = _consumed.Count<T>();
+        foreach (var e in events) await Harness.Bus.Publish(e);
+        var expected = before + 2 * events.Length;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (_consumed.Count<T>() < expected)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {_consumed.Count<T>() - before} of {2 * events.Length} consumptions of {typeof(T).Name} happened.");
+            await Task.Delay(20);
+        }
+    }
+
+    public Task<int> RunGoalRetriesAsync() => Provider.GetRequiredService<GoalRetryWorker>().RunOnceAsync(CancellationToken.None);
+
+    public async Task<T> QueryAsync<T>(Func<PersistersDbContext, Task<T>> query)
+    {
+        await using var db = Provider.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
+        return await query(db);
+    }
+
+    public Task<List<Persistence.Model.EvaluationEventRow>> EvaluationRowsAsync() =>
+        QueryAsync(db => db.EvaluationEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
+
+    public Task<List<Persistence.Model.GoalEventRow>> GoalRowsAsync() =>
+        QueryAsync(db => db.GoalEvents.AsNoTracking().OrderBy(e => e.Id).ThenBy(e => e.ExperimentId).ToListAsync());
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.Stop();
+        Metrics.Dispose();
+        await Provider.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
