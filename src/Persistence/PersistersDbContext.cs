@@ -25,7 +25,7 @@ public abstract class PersistersDbContext(DbContextOptions options) : DbContext(
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Guids as lower-case text on every provider, so raw SQL and EF agree on the stored form.
-        configurationBuilder.Properties<Guid>().HaveConversion<LowerCaseGuidConverter>().HaveMaxLength(36).AreFixedLength();
+        configurationBuilder.Properties<Guid>().HaveConversion<LowerCaseGuidConverter>().HaveMaxLength(36);
     }
 
     /// <summary>Provider-wide settings (character set, collation).</summary>

@@ -9,16 +9,22 @@ namespace Persisters.Host.Cli;
 /// </summary>
 public sealed class SyntheticTraffic
 {
-    private SyntheticTraffic(List<EvaluationEvent> evaluations, List<GoalEvent> goals, int expectedEvaluationRows, int expectedGoalRows,
+    private SyntheticTraffic(List<EvaluationEvent> evaluations, List<GoalEvent> goals, List<EvaluationEvent> validEvaluations, List<GoalEvent> validGoals,
         int duplicates, int malformed)
     {
         Evaluations = evaluations;
         Goals = goals;
-        ExpectedEvaluationRows = expectedEvaluationRows;
-        ExpectedGoalRows = expectedGoalRows;
+        ValidEvaluations = validEvaluations;
+        ValidGoals = validGoals;
+        ExpectedEvaluationRows = validEvaluations.Select(e => e.Id).Distinct().Count();
+        ExpectedGoalRows = validGoals.Select(g => g.Id).Distinct().Count();
         Duplicates = duplicates;
         Malformed = malformed;
     }
+
+    /// <summary>The well-formed events, each once.</summary>
+    public IReadOnlyList<EvaluationEvent> ValidEvaluations { get; }
+    public IReadOnlyList<GoalEvent> ValidGoals { get; }
 
     public IReadOnlyList<EvaluationEvent> Evaluations { get; }
     public IReadOnlyList<GoalEvent> Goals { get; }
@@ -123,8 +129,7 @@ public sealed class SyntheticTraffic
             validGoals.Add(g);
         }
 
-        return new SyntheticTraffic(evaluations, goals,
-            validEvaluations.Select(e => e.Id).Distinct().Count(), validGoals.Select(g => g.Id).Distinct().Count(), duplicates, malformed);
+        return new SyntheticTraffic(evaluations, goals, validEvaluations, validGoals, duplicates, malformed);
     }
 
     /// <summary>A stable variation per user (string.GetHashCode differs between processes).</summary>

@@ -28,9 +28,8 @@ namespace Persisters.Persistence.Migrations.MySql
                     b.Property<string>("Id")
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("id");
 
                     b.Property<string>("Clauses")
                         .IsRequired()
@@ -164,9 +163,8 @@ namespace Persisters.Persistence.Migrations.MySql
                     b.Property<string>("Id")
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("id");
 
                     b.Property<string>("Data")
                         .IsRequired()
@@ -193,9 +191,8 @@ namespace Persisters.Persistence.Migrations.MySql
                     b.Property<string>("Id")
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("id");
 
                     b.Property<bool>("Archived")
                         .HasColumnType("tinyint(1)")
@@ -318,9 +315,8 @@ namespace Persisters.Persistence.Migrations.MySql
 
                     b.Property<string>("ExperimentId")
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("experiment_id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("experiment_id");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint")
@@ -408,9 +404,8 @@ namespace Persisters.Persistence.Migrations.MySql
                 {
                     b.Property<string>("ClauseId")
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("clause_id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("clause_id");
 
                     b.Property<int>("FeatureVersion")
                         .HasColumnType("int")
@@ -419,9 +414,8 @@ namespace Persisters.Persistence.Migrations.MySql
                     b.Property<string>("AutoOpsRuleId")
                         .IsRequired()
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("auto_ops_rule_id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("auto_ops_rule_id");
 
                     b.Property<string>("EnvironmentId")
                         .IsRequired()
@@ -459,9 +453,8 @@ namespace Persisters.Persistence.Migrations.MySql
                 {
                     b.Property<string>("ClauseId")
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("clause_id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("clause_id");
 
                     b.Property<byte>("Kind")
                         .HasColumnType("tinyint unsigned")

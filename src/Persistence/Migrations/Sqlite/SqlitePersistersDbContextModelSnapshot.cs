@@ -22,8 +22,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnName("id");
 
                     b.Property<string>("Clauses")
                         .IsRequired()
@@ -158,8 +157,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnName("id");
 
                     b.Property<string>("Data")
                         .IsRequired()
@@ -187,8 +185,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnName("id");
 
                     b.Property<bool>("Archived")
                         .HasColumnType("INTEGER")
@@ -312,8 +309,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                     b.Property<string>("ExperimentId")
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("experiment_id")
-                        .IsFixedLength();
+                        .HasColumnName("experiment_id");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
@@ -402,8 +398,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                     b.Property<string>("ClauseId")
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("clause_id")
-                        .IsFixedLength();
+                        .HasColumnName("clause_id");
 
                     b.Property<int>("FeatureVersion")
                         .HasColumnType("INTEGER")
@@ -413,8 +408,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("auto_ops_rule_id")
-                        .IsFixedLength();
+                        .HasColumnName("auto_ops_rule_id");
 
                     b.Property<string>("EnvironmentId")
                         .IsRequired()
@@ -453,8 +447,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                     b.Property<string>("ClauseId")
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("clause_id")
-                        .IsFixedLength();
+                        .HasColumnName("clause_id");
 
                     b.Property<byte>("Kind")
                         .HasColumnType("INTEGER")

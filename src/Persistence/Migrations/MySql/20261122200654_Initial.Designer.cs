@@ -11,7 +11,7 @@ using Persisters.Persistence;
 namespace Persisters.Persistence.Migrations.MySql
 {
     [DbContext(typeof(MySqlPersistersDbContext))]
-    [Migration("20261122194142_Initial")]
+    [Migration("20261122200654_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -31,9 +31,8 @@ namespace Persisters.Persistence.Migrations.MySql
                     b.Property<string>("Id")
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("id");
 
                     b.Property<string>("Clauses")
                         .IsRequired()
@@ -167,9 +166,8 @@ namespace Persisters.Persistence.Migrations.MySql
                     b.Property<string>("Id")
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("id");
 
                     b.Property<string>("Data")
                         .IsRequired()
@@ -196,9 +194,8 @@ namespace Persisters.Persistence.Migrations.MySql
                     b.Property<string>("Id")
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("id");
 
                     b.Property<bool>("Archived")
                         .HasColumnType("tinyint(1)")
@@ -321,9 +318,8 @@ namespace Persisters.Persistence.Migrations.MySql
 
                     b.Property<string>("ExperimentId")
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("experiment_id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("experiment_id");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint")
@@ -411,9 +407,8 @@ namespace Persisters.Persistence.Migrations.MySql
                 {
                     b.Property<string>("ClauseId")
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("clause_id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("clause_id");
 
                     b.Property<int>("FeatureVersion")
                         .HasColumnType("int")
@@ -422,9 +417,8 @@ namespace Persisters.Persistence.Migrations.MySql
                     b.Property<string>("AutoOpsRuleId")
                         .IsRequired()
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("auto_ops_rule_id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("auto_ops_rule_id");
 
                     b.Property<string>("EnvironmentId")
                         .IsRequired()
@@ -462,9 +456,8 @@ namespace Persisters.Persistence.Migrations.MySql
                 {
                     b.Property<string>("ClauseId")
                         .HasMaxLength(36)
-                        .HasColumnType("char(36)")
-                        .HasColumnName("clause_id")
-                        .IsFixedLength();
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("clause_id");
 
                     b.Property<byte>("Kind")
                         .HasColumnType("tinyint unsigned")

@@ -10,7 +10,7 @@ using Persisters.Persistence;
 namespace Persisters.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqlitePersistersDbContext))]
-    [Migration("20261122194151_Initial")]
+    [Migration("20261122200713_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -25,8 +25,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnName("id");
 
                     b.Property<string>("Clauses")
                         .IsRequired()
@@ -161,8 +160,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnName("id");
 
                     b.Property<string>("Data")
                         .IsRequired()
@@ -190,8 +188,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("id")
-                        .IsFixedLength();
+                        .HasColumnName("id");
 
                     b.Property<bool>("Archived")
                         .HasColumnType("INTEGER")
@@ -315,8 +312,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                     b.Property<string>("ExperimentId")
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("experiment_id")
-                        .IsFixedLength();
+                        .HasColumnName("experiment_id");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
@@ -405,8 +401,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                     b.Property<string>("ClauseId")
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("clause_id")
-                        .IsFixedLength();
+                        .HasColumnName("clause_id");
 
                     b.Property<int>("FeatureVersion")
                         .HasColumnType("INTEGER")
@@ -416,8 +411,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("auto_ops_rule_id")
-                        .IsFixedLength();
+                        .HasColumnName("auto_ops_rule_id");
 
                     b.Property<string>("EnvironmentId")
                         .IsRequired()
@@ -456,8 +450,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                     b.Property<string>("ClauseId")
                         .HasMaxLength(36)
                         .HasColumnType("TEXT")
-                        .HasColumnName("clause_id")
-                        .IsFixedLength();
+                        .HasColumnName("clause_id");
 
                     b.Property<byte>("Kind")
                         .HasColumnType("INTEGER")

@@ -14,7 +14,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                 name: "auto_ops_rule",
                 columns: table => new
                 {
-                    id = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 36, nullable: false),
+                    id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
                     environment_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     feature_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
                     feature_version = table.Column<int>(type: "INTEGER", nullable: false),
@@ -56,7 +56,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                 name: "experiment",
                 columns: table => new
                 {
-                    id = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 36, nullable: false),
+                    id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
                     environment_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     name = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
                     feature_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
@@ -81,7 +81,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                 name: "experiment_result",
                 columns: table => new
                 {
-                    id = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 36, nullable: false),
+                    id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
                     environment_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     updated_at = table.Column<long>(type: "INTEGER", nullable: false),
                     data = table.Column<string>(type: "TEXT", nullable: false)
@@ -96,7 +96,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                 columns: table => new
                 {
                     id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
-                    experiment_id = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 36, nullable: false),
+                    experiment_id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
                     environment_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     timestamp = table.Column<long>(type: "INTEGER", nullable: false),
                     goal_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
@@ -137,9 +137,9 @@ namespace Persisters.Persistence.Migrations.Sqlite
                 name: "ops_count",
                 columns: table => new
                 {
-                    clause_id = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 36, nullable: false),
+                    clause_id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
                     feature_version = table.Column<int>(type: "INTEGER", nullable: false),
-                    auto_ops_rule_id = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 36, nullable: false),
+                    auto_ops_rule_id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
                     environment_id = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     feature_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false),
                     evaluation_count = table.Column<long>(type: "INTEGER", nullable: false),
@@ -155,7 +155,7 @@ namespace Persisters.Persistence.Migrations.Sqlite
                 name: "ops_user",
                 columns: table => new
                 {
-                    clause_id = table.Column<string>(type: "TEXT", fixedLength: true, maxLength: 36, nullable: false),
+                    clause_id = table.Column<string>(type: "TEXT", maxLength: 36, nullable: false),
                     kind = table.Column<byte>(type: "INTEGER", nullable: false),
                     feature_version = table.Column<int>(type: "INTEGER", nullable: false),
                     user_id = table.Column<string>(type: "TEXT", maxLength: 255, nullable: false)

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Persisters.IntegrationTests.Support;
+
+/// <summary>The real service executable in its own process, configured through environment variables.</summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private HostProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    /// <summary>The built host next to this test assembly's configuration (Debug or Release).</summary>
+    public static string HostDll
+    {
+        get
+        {
+            var testBin = AppContext.BaseDirectory.TrimEnd('/');
+            var framework = Path.GetFileName(testBin);
+            var configuration = Path.GetFileName(Path.GetDirectoryName(testBin)!);
+            var repo = Path.GetFullPath(Path.Combine(testBin, "..", "..", "..", "..", ".."));
+            var dll = Path.Combine(repo, "src", "Host", "bin", configuration, framework, "persisters.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first: the host is missing.", dll);
+        }
+    }
+
+    public static HostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var port = FreePort();
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        info.ArgumentList.Add(HostDll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (k, v) in environment) info.Environment[k] = v;
+        var process = new Process { StartInfo = info };
+        var host = new HostProcess(process, port);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (host._output) host._output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (host._output) host._output.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return host;
+    }
+
+    /// <summary>Runs a verb to completion and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEndAsync(IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] args)
+    {
+        await using var host = Start(environment, args);
+        using var cts = new CancellationTokenSource(timeout);
+        await host._process.WaitForExitAsync(cts.Token);
+        host._process.WaitForExit();
+        return (host._process.ExitCode, host.Output);
+    }
+
+    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The host exited with {_process.ExitCode}:\n{Output}");
+            try
+            {
+                var response = await http.GetAsync($"http://127.0.0.1:{Port}/health/ready");
+                if (response.StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"The host was not ready within {timeout}:\n{Output}");
+    }
+
+    public Task<string> GetAsync(string path)
+    {
+        using var http = new HttpClient();
+        return http.GetStringAsync($"http://127.0.0.1:{Port}{path}");
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flush, no ack of what is in flight.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

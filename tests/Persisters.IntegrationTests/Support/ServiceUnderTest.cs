@@ -1,0 +1,99 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Persisters.Contracts;
+using Persisters.Persistence;
+
+namespace Persisters.IntegrationTests.Support;
+
+/// <summary>
+/// One test's world: its own MariaDB database and RabbitMQ virtual host, the host's environment
+/// for them, a publish-only bus, and the definitions store.
+/// </summary>
+public sealed class ServiceUnderTest : IAsyncDisposable
+{
+    private ServiceUnderTest(MariaDbDatabase database, RabbitMqVirtualHost vhost, IBusControl bus, ServiceProvider services)
+    {
+        Database = database;
+        VirtualHost = vhost;
+        Bus = bus;
+        Services = services;
+        Environment = new Dictionary<string, string>
+        {
+            ["Transport__Kind"] = "RabbitMq",
+            ["Transport__RabbitMq__Host"] = TestServers.RabbitMqHost,
+            ["Transport__RabbitMq__Port"] = TestServers.RabbitMqPort.ToString(),
+            ["Transport__RabbitMq__VirtualHost"] = vhost.Name,
+            ["Transport__RabbitMq__Username"] = TestServers.RabbitMqUser,
+            ["Transport__RabbitMq__Password"] = TestServers.RabbitMqPassword,
+            ["Database__Provider"] = "MySql",
+            ["Database__ConnectionString"] = database.ConnectionString,
+            ["Persisters__DefinitionsRefreshInterval"] = "00:00:01",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+    }
+
+    public MariaDbDatabase Database { get; }
+    public RabbitMqVirtualHost VirtualHost { get; }
+    public IBusControl Bus { get; }
+    public ServiceProvider Services { get; }
+    public Dictionary<string, string> Environment { get; }
+
+    /// <summary>Creates the database and virtual host and applies the schema with the host's own migrate verb.</summary>
+    public static async Task<ServiceUnderTest> CreateAsync()
+    {
+        var database = await MariaDbDatabase.CreateAsync();
+        var vhost = await RabbitMqVirtualHost.CreateAsync();
+        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
+            cfg.Host(TestServers.RabbitMqHost, TestServers.RabbitMqPort, vhost.Name, h =>
+            {
+                h.Username(TestServers.RabbitMqUser);
+                h.Password(TestServers.RabbitMqPassword);
+            }));
+        await bus.StartAsync();
+        var services = new ServiceCollection()
+            .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
+            .AddPersistersDatabase(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = database.ConnectionString })
+            .BuildServiceProvider();
+        var sut = new ServiceUnderTest(database, vhost, bus, services);
+        var (exit, output) = await HostProcess.RunToEndAsync(sut.Environment, TimeSpan.FromMinutes(2), "migrate");
+        Assert.True(exit == 0, $"migrate failed ({exit}):\n{output}");
+        return sut;
+    }
+
+    public async Task<HostProcess> StartHostAsync()
+    {
+        var host = HostProcess.Start(Environment, "run");
+        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        return host;
+    }
+
+    public Task SeedAsync(ExperimentDefinition experiment) =>
+        Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
+
+    public Task SeedAsync(EventRateRuleDefinition rule) =>
+        Services.GetRequiredService<DefinitionStore>().UpsertRuleAsync(rule, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
+
+    public async Task PublishAsync<T>(IReadOnlyList<T> events) where T : class
+    {
+        foreach (var chunk in events.Chunk(500)) await Bus.PublishBatch(chunk);
+    }
+
+    /// <summary>Polls a count until it reaches <paramref name="expected"/> (or the timeout), then checks it holds still.</summary>
+    public async Task<long> WaitForCountAsync(string sql, long expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        long count;
+        while ((count = await Database.ScalarAsync(sql)) < expected && DateTime.UtcNow < deadline) await Task.Delay(250);
+        await Task.Delay(1500);
+        return await Database.ScalarAsync(sql);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Bus.StopAsync();
+        await Services.DisposeAsync();
+        await VirtualHost.DisposeAsync();
+        await Database.DisposeAsync();
+    }
+}
