@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MySqlConnector;
+using Persisters.Consumers.Definitions;
+using Persisters.Consumers.Persisters;
+using Persisters.Contracts;
+using Persisters.Host.Cli;
+using Persisters.Host.Hosting;
+using Persisters.Persistence;
+using Persisters.Persistence.Model;
+
+// End-to-end DWH persistence RabbitMQ -> MariaDB, against (a) the raw multi-row INSERT ceiling for the
+// same rows into the same MariaDB and (b) a naive per-message EF Core consumer. One run, one machine.
+// Needs the test servers: scripts/services.sh up mariadb rabbitmq && eval "$(scripts/services.sh env)".
+var events = args.Length > 0 ? int.Parse(args[0]) : 100_000;
+var naiveEvents = args.Length > 1 ? int.Parse(args[1]) : 10_000;
+var admin = Environment.GetEnvironmentVariable("PERSISTERS_TEST_MYSQL_ADMIN") ?? throw new InvalidOperationException("PERSISTERS_TEST_MYSQL_ADMIN is not set");
+var rabbitHost = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_HOST") ?? "127.0.0.1";
+var rabbitPort = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_PORT") ?? "5672";
+var management = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_MGMT") ?? "http://127.0.0.1:15672";
+const string vhost = "persisters-bench";
+const string dbName = "persisters_bench";
+
+await Admin($"DROP DATABASE IF EXISTS `{dbName}`");
+await Admin($"CREATE DATABASE `{dbName}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+var connectionString = new MySqlConnectionStringBuilder(admin) { Database = dbName }.ConnectionString;
+await RecreateVirtualHost();
+
+var settings = new Dictionary<string, string?>
+{
+    ["Transport:Kind"] = "RabbitMq",
+    ["Transport:RabbitMq:Host"] = rabbitHost,
+    ["Transport:RabbitMq:Port"] = rabbitPort,
+    ["Transport:RabbitMq:VirtualHost"] = vhost,
+    ["Transport:RabbitMq:Username"] = "guest",
+    ["Transport:RabbitMq:Password"] = "guest",
+    ["Database:Provider"] = "MySql",
+    ["Database:ConnectionString"] = connectionString,
+    ["Database:MigrateOnStart"] = "true",
+};
+
+var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+var experiment = SyntheticTraffic.Experiment("bench", "bench", now);
+var traffic = SyntheticTraffic.Create(experiment, events, 0, 0, seed: 1, now);
+var rows = traffic.ValidEvaluations.Select(e => EventRows.Evaluation(e, "{\"plan\":\"1\"}", now * 1000)).ToList();
+Console.WriteLine($"cores {Environment.ProcessorCount}; {events} evaluation events; MariaDB {await Scalar("SELECT VERSION()")}; RabbitMQ {rabbitHost}:{rabbitPort}");
+
+// Ours: the real host composition (all four persisters consume; OPS ones find no rule and skip).
+double ours, publishOnly;
+{
+    using var host = Build(settings, withPersisters: true);
+    await host.Services.MigrateIfConfiguredAsync(CancellationToken.None);
+    await host.Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, CancellationToken.None);
+    await host.StartAsync();
+    var bus = host.Services.GetRequiredService<IBus>();
+    var clock = Stopwatch.StartNew();
+    await PublishAll(bus, traffic.Evaluations);
+    publishOnly = traffic.Evaluations.Count / clock.Elapsed.TotalSeconds;
+    while (await Count($"SELECT COUNT(*) FROM evaluation_event WHERE feature_id = '{experiment.FeatureId}'") < traffic.ExpectedEvaluationRows)
+    {
+        await Task.Delay(20);
+    }
+    ours = traffic.Evaluations.Count / clock.Elapsed.TotalSeconds;
+    await host.StopAsync();
+}
+
+// (a) The raw ceiling: the same rows, parameterised 1000-row INSERTs on one connection, nothing else.
+await Exec("TRUNCATE TABLE evaluation_event");
+double raw;
+{
+    await using var connection = new MySqlConnection(connectionString);
+    await connection.OpenAsync();
+    var clock = Stopwatch.StartNew();
+    foreach (var chunk in rows.Chunk(1000))
+    {
+        var sql = new StringBuilder("INSERT INTO evaluation_event (id, environment_id, timestamp, feature_id, feature_version, user_id, user_data, variation_id, reason, tag, source_id, sdk_version, created_at) VALUES ");
+        await using var cmd = new MySqlCommand { Connection = connection };
+        for (var i = 0; i < chunk.Length; i++)
+        {
+            var r = chunk[i];
+            sql.Append(i == 0 ? "" : ",").Append($"(@a{i},@b{i},@c{i},@d{i},@e{i},@f{i},@g{i},@h{i},@i{i},@j{i},@k{i},@l{i},@m{i})");
+            cmd.Parameters.AddWithValue($"@a{i}", r.Id); cmd.Parameters.AddWithValue($"@b{i}", r.EnvironmentId);
+            cmd.Parameters.AddWithValue($"@c{i}", r.Timestamp); cmd.Parameters.AddWithValue($"@d{i}", r.FeatureId);
+            cmd.Parameters.AddWithValue($"@e{i}", r.FeatureVersion); cmd.Parameters.AddWithValue($"@f{i}", r.UserId);
+            cmd.Parameters.AddWithValue($"@g{i}", r.UserData); cmd.Parameters.AddWithValue($"@h{i}", r.VariationId);
+            cmd.Parameters.AddWithValue($"@i{i}", r.Reason); cmd.Parameters.AddWithValue($"@j{i}", r.Tag);
+            cmd.Parameters.AddWithValue($"@k{i}", r.SourceId); cmd.Parameters.AddWithValue($"@l{i}", r.SdkVersion);
+            cmd.Parameters.AddWithValue($"@m{i}", r.CreatedAt);
+        }
+        cmd.CommandText = sql.ToString();
+        await cmd.ExecuteNonQueryAsync();
+    }
+    raw = rows.Count / clock.Elapsed.TotalSeconds;
+}
+
+// (b) Naive: one message at a time, a relevance query and one SaveChanges per event, default endpoint settings.
+await Exec("TRUNCATE TABLE evaluation_event");
+double naive;
+{
+    var naiveTraffic = SyntheticTraffic.Create(experiment, naiveEvents, 0, 0, seed: 2, now);
+    using var host = Build(settings, withPersisters: false, x => x.AddConsumer<NaiveEvaluationConsumer>().Endpoint(e => e.Name = "naive-evaluation-events"));
+    await host.StartAsync();
+    var bus = host.Services.GetRequiredService<IBus>();
+    var clock = Stopwatch.StartNew();
+    await PublishAll(bus, naiveTraffic.Evaluations);
+    while (await Count($"SELECT COUNT(*) FROM evaluation_event WHERE feature_id = '{experiment.FeatureId}'") < naiveTraffic.ExpectedEvaluationRows)
+    {
+        await Task.Delay(20);
+    }
+    naive = naiveTraffic.Evaluations.Count / clock.Elapsed.TotalSeconds;
+    await host.StopAsync();
+}
+
+Console.WriteLine();
+Console.WriteLine("| measure | events/s |");
+Console.WriteLine("|---|---:|");
+Console.WriteLine($"| raw multi-row INSERT ceiling (1000 rows/statement, one connection) | {raw:F0} |");
+Console.WriteLine($"| Persisters DWH evaluation persister, RabbitMQ -> MariaDB end to end | {ours:F0} |");
+Console.WriteLine($"| publishing alone (same run, same publisher) | {publishOnly:F0} |");
+Console.WriteLine($"| naive per-message EF Core consumer | {naive:F0} |");
+Console.WriteLine();
+Console.WriteLine($"ours / raw ceiling = {ours / raw:F2}");
+Console.WriteLine($"ours / naive       = {ours / naive:F1}");
+await Admin($"DROP DATABASE IF EXISTS `{dbName}`");
+return 0;
+
+IHost Build(Dictionary<string, string?> values, bool withPersisters, Action<IBusRegistrationConfigurator>? extra = null)
+{
+    var builder = Host.CreateApplicationBuilder();
+    builder.Configuration.AddInMemoryCollection(values);
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    var (transport, database) = builder.AddPersistersSettings();
+    if (extra is null)
+    {
+        builder.AddPersistersServices(transport, database, withPersisters);
+    }
+    else
+    {
+        builder.Services.AddPersistersDatabase(database);
+        builder.Services.AddMassTransit(x =>
+        {
+            extra(x);
+            x.UsingPersistersTransport(transport);
+        });
+    }
+    return builder.Build();
+}
+
+static async Task PublishAll<T>(IBus bus, IReadOnlyList<T> items) where T : class
+{
+    var tasks = new List<Task>();
+    using var gate = new SemaphoreSlim(8);
+    foreach (var chunk in items.Chunk(500))
+    {
+        await gate.WaitAsync();
+        tasks.Add(Task.Run(async () =>
+        {
+            try { await bus.PublishBatch(chunk); }
+            finally { gate.Release(); }
+        }));
+    }
+    await Task.WhenAll(tasks);
+}
+
+async Task Admin(string sql)
+{
+    await using var c = new MySqlConnection(admin);
+    await c.OpenAsync();
+    await new MySqlCommand(sql, c).ExecuteNonQueryAsync();
+}
+
+async Task Exec(string sql)
+{
+    await using var c = new MySqlConnection(connectionString);
+    await c.OpenAsync();
+    await new MySqlCommand(sql, c).ExecuteNonQueryAsync();
+}
+
+async Task<object?> Scalar(string sql)
+{
+    await using var c = new MySqlConnection(connectionString);
+    await c.OpenAsync();
+    return await new MySqlCommand(sql, c).ExecuteScalarAsync();
+}
+
+async Task<long> Count(string sql) => Convert.ToInt64(await Scalar(sql));
+
+async Task RecreateVirtualHost()
+{
+    using var http = new HttpClient { BaseAddress = new Uri(management) };
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("guest:guest")));
+    await http.DeleteAsync($"/api/vhosts/{vhost}");
+    (await http.PutAsync($"/api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
+    (await http.PutAsJsonAsync($"/api/permissions/{vhost}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+}
+
+/// <summary>What a first attempt looks like: per message, look the experiment up and save one entity.</summary>
+public sealed class NaiveEvaluationConsumer(IPersistersDbContextFactory factory) : IConsumer<EvaluationEvent>
+{
+    public async Task Consume(ConsumeContext<EvaluationEvent> context)
+    {
+        var e = context.Message;
+        await using var db = factory.CreateDbContext();
+        var live = await db.Experiments.AnyAsync(x => x.FeatureId == e.FeatureId && x.FeatureVersion == e.FeatureVersion && x.Status == 1);
+        if (!live || await db.EvaluationEvents.AnyAsync(x => x.Id == e.Id)) return;
+        db.EvaluationEvents.Add(new EvaluationEventRow
+        {
+            Id = e.Id, EnvironmentId = e.EnvironmentId, Timestamp = e.Timestamp, FeatureId = e.FeatureId, FeatureVersion = e.FeatureVersion,
+            UserId = e.UserId, UserData = "{\"plan\":\"1\"}", VariationId = e.VariationId, Reason = e.Reason.ToString().ToUpperInvariant(),
+            Tag = e.Tag, SourceId = e.SourceId.ToString().ToUpperInvariant(), SdkVersion = e.SdkVersion, CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+        });
+        await db.SaveChangesAsync();
+    }
+}
