@@ -22,16 +22,8 @@ public static class PersistersHostExtensions
         var transport = TransportOptions.Read(builder.Configuration);
         var database = DatabaseSettings.Read(builder.Configuration);
         builder.Services.AddSingleton(transport);
-        builder.Services.AddOptions<PersisterOptions>()
-            .BindConfiguration(PersisterOptions.SectionName)
-            .ValidateDataAnnotations()
-            .Validate(o => o.Batch.TimeLimit > TimeSpan.Zero, "Persisters:Batch:TimeLimit must be positive.")
-            .Validate(o => o.GoalRetry.InitialInterval > TimeSpan.Zero, "Persisters:GoalRetry:InitialInterval must be positive.")
-            .Validate(o => o.GoalRetry.MaxPeriod >= o.GoalRetry.InitialInterval, "Persisters:GoalRetry:MaxPeriod must be at least InitialInterval.")
-            .Validate(o => o.GoalRetry.PollInterval > TimeSpan.Zero, "Persisters:GoalRetry:PollInterval must be positive.")
-            .Validate(o => o.LateEventTail >= TimeSpan.Zero, "Persisters:LateEventTail must not be negative.")
-            .Validate(o => o.DefinitionsRefreshInterval >= TimeSpan.Zero, "Persisters:DefinitionsRefreshInterval must not be negative.")
-            .ValidateOnStart();
+        builder.Services.AddOptions<PersisterOptions>().BindConfiguration(PersisterOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<PersisterOptions>, PersisterOptionsValidator>();
         return (transport, database);
     }
 
