@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Persisters.Host.Configuration;
+using Persisters.Persistence;
+
+namespace Persisters.Tests.Deploy;
+
+/// <summary>Renders the Kubernetes manifests with kubectl's kustomize and checks what a cluster would run.</summary>
+public sealed partial class When_the_manifests_are_rendered
+{
+    [Theory]
+    [InlineData("base")]
+    [InlineData("overlays/rabbitmq-mysql")]
+    public async Task Every_overlay_has_probes_a_migrate_step_and_a_non_root_container(string overlay)
+    {
+        var yaml = await RenderAsync(overlay);
+
+        Assert.Contains("path: /health/live", yaml);
+        Assert.Contains("path: /health/ready", yaml);
+        Assert.Contains("runAsNonRoot: true", yaml);
+        Assert.Matches(@"initContainers:\s+- args:\s+- migrate", yaml);
+        Assert.DoesNotContain("Password=", yaml);
+    }
+
+    [Fact]
+    public async Task The_rabbitmq_overlay_gives_the_host_valid_settings_with_secrets_from_files()
+    {
+        var yaml = await RenderAsync("overlays/rabbitmq-mysql");
+        var settings = ConfigMapData().Match(yaml).Groups["data"].Value
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Trim().Split(": ", 2))
+            .ToDictionary(kv => kv[0].Replace("__", ":"), kv => kv[1]);
+
+        // The secret files the overlay mounts, with stand-in contents.
+        var secrets = Directory.CreateTempSubdirectory().FullName;
+        File.WriteAllText(Path.Combine(secrets, "rabbitmq-password"), "from-secret");
+        File.WriteAllText(Path.Combine(secrets, "mysql-connection-string"), "Server=mysql;Database=persisters");
+        var manager = new ConfigurationManager();
+        manager.AddInMemoryCollection(settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value.Replace("/run/secrets/persisters", secrets))));
+        SecretFiles.Apply(manager);
+
+        var transport = TransportOptions.Read(manager);
+        var database = DatabaseSettings.Read(manager);
+        Assert.Equal(TransportKind.RabbitMq, transport.Kind);
+        Assert.Equal("from-secret", transport.RabbitMq.Password);
+        Assert.Equal(DatabaseProvider.MySql, database.Provider);
+        Assert.Equal("Server=mysql;Database=persisters", database.ConnectionString);
+        Assert.Contains("secretName: persisters-secrets", yaml);
+        Assert.Contains("replicas: 2", yaml);
+    }
+
+    [GeneratedRegex(@"data:\n(?<data>(?:  .+\n)+)kind: ConfigMap")]
+    private static partial Regex ConfigMapData();
+
+    private static async Task<string> RenderAsync(string overlay)
+    {
+        var dir = Path.Combine(RepositoryRoot(), "deploy", "kubernetes", overlay);
+        var info = new ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("kustomize");
+        info.ArgumentList.Add(dir);
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"kubectl kustomize {dir} failed: {error}");
+        return output;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Persisters.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new DirectoryNotFoundException("Persisters.sln not found above the test directory");
+    }
+}
