@@ -40,6 +40,13 @@ load.SetAction((p, ct) => Guard(() =>
 }));
 root.Subcommands.Add(load);
 
+var input = new Option<FileInfo>("--input") { Description = "JSON document of per-variation counts.", Required = true };
+var output = new Option<FileInfo?>("--output") { Description = "Where to write the result JSON (default: standard output)." };
+var chart = new Option<FileInfo?>("--chart") { Description = "Also render the posteriors as an SVG chart to this file." };
+var calc = new Command("calc", "Compute exact Bayesian experiment results from a JSON file of counts; no database needed.") { input, output, chart };
+calc.SetAction((p, ct) => Guard(() => CalcCommand.RunAsync(p.GetValue(input)!, p.GetValue(output), p.GetValue(chart), ct)));
+root.Subcommands.Add(calc);
+
 return await root.Parse(args).InvokeAsync();
 
 // A bad setting ends the process with its message and exit code 2, not a stack trace.
