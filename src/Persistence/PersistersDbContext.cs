@@ -116,6 +116,10 @@ public abstract class PersistersDbContext(DbContextOptions options) : DbContext(
             e.Property(x => x.Archived).HasColumnName("archived");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
             e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+            e.Property(x => x.Version).HasColumnName("version").IsConcurrencyToken();
+            e.Property(x => x.StartTimerTokenId).HasColumnName("start_timer_token_id");
+            e.Property(x => x.StopTimerTokenId).HasColumnName("stop_timer_token_id");
+            e.Property(x => x.FinishTimerTokenId).HasColumnName("finish_timer_token_id");
             e.HasIndex(x => new { x.Status, x.StopAt }).HasDatabaseName("ix_experiment_live");
         });
 

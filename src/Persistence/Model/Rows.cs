@@ -73,10 +73,19 @@ public sealed class ExperimentRow
     public long StopAt { get; set; }
     /// <summary>Unix seconds when it was stopped; null while not stopped.</summary>
     public long? StoppedAt { get; set; }
+    /// <summary>An <c>ExperimentStatus</c>; also the lifecycle saga's state (one column, so the two cannot disagree).</summary>
     public int Status { get; set; }
     public bool Archived { get; set; }
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
+    /// <summary>Optimistic-concurrency token of the lifecycle saga: every change adds one, and an update expecting an older value fails.</summary>
+    public int Version { get; set; }
+    /// <summary>Lifecycle saga: token of the pending start timer (a timer whose token differs is stale and ignored).</summary>
+    public Guid? StartTimerTokenId { get; set; }
+    /// <summary>Lifecycle saga: token of the pending stop timer.</summary>
+    public Guid? StopTimerTokenId { get; set; }
+    /// <summary>Lifecycle saga: token of the pending end-of-late-event-tail timer.</summary>
+    public Guid? FinishTimerTokenId { get; set; }
 }
 
 /// <summary>An auto-ops event-rate rule (table <c>auto_ops_rule</c>); clauses as JSON.</summary>

@@ -224,6 +224,11 @@ namespace Persisters.Persistence.Migrations.MySql
                         .HasColumnType("int")
                         .HasColumnName("feature_version");
 
+                    b.Property<string>("FinishTimerTokenId")
+                        .HasMaxLength(36)
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("finish_timer_token_id");
+
                     b.Property<string>("GoalIds")
                         .IsRequired()
                         .HasColumnType("longtext")
@@ -239,6 +244,11 @@ namespace Persisters.Persistence.Migrations.MySql
                         .HasColumnType("bigint")
                         .HasColumnName("start_at");
 
+                    b.Property<string>("StartTimerTokenId")
+                        .HasMaxLength(36)
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("start_timer_token_id");
+
                     b.Property<int>("Status")
                         .HasColumnType("int")
                         .HasColumnName("status");
@@ -246,6 +256,11 @@ namespace Persisters.Persistence.Migrations.MySql
                     b.Property<long>("StopAt")
                         .HasColumnType("bigint")
                         .HasColumnName("stop_at");
+
+                    b.Property<string>("StopTimerTokenId")
+                        .HasMaxLength(36)
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("stop_timer_token_id");
 
                     b.Property<long?>("StoppedAt")
                         .HasColumnType("bigint")
@@ -259,6 +274,11 @@ namespace Persisters.Persistence.Migrations.MySql
                         .IsRequired()
                         .HasColumnType("longtext")
                         .HasColumnName("variations");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int")
+                        .HasColumnName("version");
 
                     b.HasKey("Id");
 

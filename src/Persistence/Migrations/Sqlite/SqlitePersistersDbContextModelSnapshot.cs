@@ -217,6 +217,11 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("feature_version");
 
+                    b.Property<string>("FinishTimerTokenId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finish_timer_token_id");
+
                     b.Property<string>("GoalIds")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -232,6 +237,11 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("start_at");
 
+                    b.Property<string>("StartTimerTokenId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_timer_token_id");
+
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER")
                         .HasColumnName("status");
@@ -239,6 +249,11 @@ namespace Persisters.Persistence.Migrations.Sqlite
                     b.Property<long>("StopAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("stop_at");
+
+                    b.Property<string>("StopTimerTokenId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stop_timer_token_id");
 
                     b.Property<long?>("StoppedAt")
                         .HasColumnType("INTEGER")
@@ -252,6 +267,11 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("variations");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
 
                     b.HasKey("Id");
 
