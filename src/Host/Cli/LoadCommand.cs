@@ -21,8 +21,9 @@ public static class LoadCommand
     public static async Task<int> RunAsync(string[] hostArgs, Settings settings, CancellationToken ct)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
-        var (transport, database) = builder.AddPersistersSettings();
-        builder.AddPersistersServices(transport, database, withPersisters: !settings.PublishOnly);
+        var host = builder.AddPersistersSettings();
+        var (transport, database) = (host.Transport, host.Database);
+        builder.AddPersistersServices(host, withPersisters: !settings.PublishOnly);
         // Keep the progress display readable: per-batch skip warnings are expected here (the traffic is malformed on purpose).
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         await using var app = builder.Build();

@@ -9,14 +9,15 @@ public static class ServiceCommand
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = StripVerb(args), ContentRootPath = AppContext.BaseDirectory });
-        var (transport, database) = builder.AddPersistersSettings();
-        builder.AddPersistersServices(transport, database, withPersisters: true);
+        var settings = builder.AddPersistersSettings();
+        builder.AddPersistersServices(settings, withPersisters: true);
         builder.AddPersistersHealth();
         await using var app = builder.Build();
         app.Services.ValidatePersisterOptions();
         app.MapPersistersEndpoints();
         await app.Services.MigrateIfConfiguredAsync(ct);
-        app.Logger.LogInformation("Persisters starting: transport {Transport}, database {Provider}", transport.Kind, database.Provider);
+        app.Logger.LogInformation("Persisters starting: transport {Transport}, database {Provider}, scheduler store {SchedulerStore}",
+            settings.Transport.Kind, settings.Database.Provider, settings.Scheduler.Store);
         await app.RunAsync();
         return 0;
     }
@@ -28,8 +29,8 @@ public static class ServiceCommand
             Args = StripVerb(args),
             ContentRootPath = AppContext.BaseDirectory,
         });
-        var (_, database) = builder.AddPersistersSettings();
-        builder.Services.AddPersistersDatabase(database);
+        var settings = builder.AddPersistersSettings();
+        builder.Services.AddPersistersDatabase(settings.Database);
         using var host = builder.Build();
         await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
         return 0;

@@ -8,30 +8,36 @@ using Microsoft.Extensions.Options;
 using Persisters.Consumers;
 using Persisters.Host.Configuration;
 using Persisters.Persistence;
+using Persisters.Sagas;
+using Persisters.Scheduling;
 using Prometheus;
 
 namespace Persisters.Host.Hosting;
+
+/// <summary>The checked settings every verb starts from.</summary>
+public sealed record PersistersSettings(TransportOptions Transport, DatabaseOptions Database, SchedulerOptions Scheduler);
 
 /// <summary>The composition root: configuration, database, bus and the persisters, for every verb.</summary>
 public static class PersistersHostExtensions
 {
     /// <summary>Environment variables, then "*File" secrets; checks the transport and database sections.</summary>
-    public static (TransportOptions Transport, DatabaseOptions Database) AddPersistersSettings(this IHostApplicationBuilder builder)
+    public static PersistersSettings AddPersistersSettings(this IHostApplicationBuilder builder)
     {
         SecretFiles.Apply(builder.Configuration);
         var transport = TransportOptions.Read(builder.Configuration);
         var database = DatabaseSettings.Read(builder.Configuration);
+        var scheduler = SchedulerSettings.Read(builder.Configuration, database);
         builder.Services.AddSingleton(transport);
+        builder.Services.AddSingleton(scheduler);
         builder.Services.AddOptions<PersisterOptions>().BindConfiguration(PersisterOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PersisterOptions>, PersisterOptionsValidator>();
-        return (transport, database);
+        return new PersistersSettings(transport, database, scheduler);
     }
 
     /// <summary>Database, persister services and the bus. Without consumers the bus only publishes (the load verb).</summary>
-    public static IHostApplicationBuilder AddPersistersServices(this IHostApplicationBuilder builder,
-        TransportOptions transport, DatabaseOptions database, bool withPersisters)
+    public static IHostApplicationBuilder AddPersistersServices(this IHostApplicationBuilder builder, PersistersSettings settings, bool withPersisters)
     {
-        builder.Services.AddPersistersDatabase(database);
+        builder.Services.AddPersistersDatabase(settings.Database);
         builder.Services.AddPersisterServices();
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
@@ -41,18 +47,43 @@ public static class PersistersHostExtensions
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
-            if (withPersisters) x.AddPersisters();
-            x.UsingPersistersTransport(transport);
+            if (withPersisters)
+            {
+                // The service: persisters, the experiment lifecycle and the durable scheduler its timers need.
+                x.AddDurableMessageScheduler(settings.Scheduler);
+                x.AddExperimentLifecycle(LifecycleOptions(builder.Configuration));
+                x.AddPersisters();
+            }
+            x.UsingPersistersTransport(settings.Transport, withScheduler: withPersisters);
         });
         return builder;
     }
 
-    public static void UsingPersistersTransport(this IBusRegistrationConfigurator x, TransportOptions transport)
+    private static ExperimentLifecycleOptions LifecycleOptions(IConfiguration configuration)
+    {
+        var options = new ExperimentLifecycleOptions();
+        configuration.GetSection(ExperimentLifecycleOptions.SectionName).Bind(options);
+        // The saga and the persisters must agree on how long a stopped experiment takes late events.
+        if (configuration.GetSection(PersisterOptions.SectionName)["LateEventTail"] is { Length: > 0 } tail && TimeSpan.TryParse(tail, out var t))
+        {
+            options.LateEventTail = t;
+        }
+        var errors = options.GetErrors();
+        if (errors.Count > 0) throw new SettingsException(string.Join(" ", errors));
+        return options;
+    }
+
+    /// <param name="withScheduler">Serve and use the durable scheduler (the service); publish-only buses do not.</param>
+    public static void UsingPersistersTransport(this IBusRegistrationConfigurator x, TransportOptions transport, bool withScheduler = false)
     {
         switch (transport.Kind)
         {
             case TransportKind.InMemory:
-                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+                x.UsingInMemory((context, cfg) =>
+                {
+                    if (withScheduler) cfg.UseDurableMessageScheduler(context);
+                    cfg.ConfigureEndpoints(context);
+                });
                 break;
             case TransportKind.RabbitMq:
                 var o = transport.RabbitMq;
@@ -64,6 +95,7 @@ public static class PersistersHostExtensions
                         h.Password(o.Password);
                         if (o.UseSsl) h.UseSsl(_ => { });
                     });
+                    if (withScheduler) cfg.UseDurableMessageScheduler(context);
                     cfg.ConfigureEndpoints(context);
                 });
                 break;
