@@ -77,7 +77,8 @@ public sealed class When_timers_fire
     [Fact]
     public async Task The_finish_timer_after_a_force_stop_is_stale_and_ignored()
     {
-        await using var h = await LifecycleHarness.StartAsync(lateEventTail: TimeSpan.FromSeconds(1));
+        // Long enough that the force-stop lands inside the tail even on a loaded machine.
+        await using var h = await LifecycleHarness.StartAsync(lateEventTail: TimeSpan.FromSeconds(6));
         var create = await h.CreateAsync(Experiments.CreateRunning());
         (await h.SendAsync(new StopExperiment { ExperimentId = create.ExperimentId })).ShouldBeAccepted("stopped");
         (await h.SendAsync(new ForceStopExperiment { ExperimentId = create.ExperimentId })).ShouldBeAccepted("force-stopped: late-event tail ended");
