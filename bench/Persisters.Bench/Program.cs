@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
+using Persisters.Consumers;
 using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Persisters;
 using Persisters.Contracts;
@@ -53,18 +54,35 @@ var traffic = SyntheticTraffic.Create(experiment, events, 0, 0, seed: 1, now);
 var rows = traffic.ValidEvaluations.Select(e => EventRows.Evaluation(e, "{\"plan\":\"1\"}", now * 1000)).ToList();
 Console.WriteLine($"cores {Environment.ProcessorCount}; {events} evaluation events; MariaDB {await Scalar("SELECT VERSION()")}; RabbitMQ {rabbitHost}:{rabbitPort}");
 
-// Ours: the real host composition (all four persisters consume; the OPS ones find no rule and skip).
-// The queues are loaded first and then drained, so the publisher's speed does not bound the measurement.
-double ours, publishRate;
+using (var db = Build(settings, withPersisters: true))
 {
-    using (var db = Build(settings, withPersisters: true))
-    {
-        await db.Services.MigrateIfConfiguredAsync(CancellationToken.None);
-        await db.Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, CancellationToken.None);
-    }
-    publishRate = await LoadQueue(() => Build(settings, withPersisters: true), traffic.Evaluations, "evaluation-events-dwh");
-    ours = await Drain(() => Build(settings, withPersisters: true), traffic.Evaluations.Count, traffic.ExpectedEvaluationRows);
+    await db.Services.MigrateIfConfiguredAsync(CancellationToken.None);
+    await db.Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, CancellationToken.None);
 }
+Task<bool> AllRows(int expected) => Count($"SELECT COUNT(*) FROM evaluation_event WHERE feature_id = '{experiment.FeatureId}'").ContinueWith(t => t.Result >= expected);
+
+// Every consumer phase loads its queue first (fresh virtual host, table emptied) and then drains it, so the
+// publisher's speed does not bound what is measured.
+// Ours: the real host composition; all four persisters consume their copies (the OPS ones find no rule and skip).
+var (publishRate, ours) = await Phase(() => Build(settings, withPersisters: true), traffic.Evaluations, "evaluation-events-dwh",
+    () => AllRows(traffic.ExpectedEvaluationRows));
+
+// Ours, the DWH evaluation persister alone (what an on-demand deployment runs when only experiments need events).
+var (_, oursAlone) = await Phase(() => Build(settings, withPersisters: false, x =>
+    x.AddConsumer<EvaluationEventsDwhPersister, EvaluationEventsDwhPersisterDefinition>()), traffic.Evaluations, "evaluation-events-dwh",
+    () => AllRows(traffic.ExpectedEvaluationRows));
+
+// Ours, the DWH evaluation persister alone, with the same events sent 100 to a message (as a gateway receives them).
+var envelopes = traffic.Evaluations.Chunk(100).Select(c => new EvaluationEventBatch { Events = c }).ToList();
+var (envelopePublishRate, oursEnvelopes) = await Phase(() => Build(settings, withPersisters: false, x =>
+    x.AddConsumer<EvaluationEventsDwhPersister, EvaluationEventsDwhPersisterDefinition>()), envelopes, "evaluation-events-dwh",
+    () => AllRows(traffic.ExpectedEvaluationRows), eventsPerMessage: 100);
+
+// The broker + MassTransit ceiling: a batch consumer with the same batch settings that does nothing.
+var (_, noOp) = await Phase(() => Build(settings, withPersisters: false, x =>
+        x.AddConsumer<NoOpBatchConsumer>(c => c.Options<BatchOptions>(o => o.SetMessageLimit(500).SetTimeLimit(TimeSpan.FromMilliseconds(200)).SetConcurrencyLimit(2)))
+            .Endpoint(e => e.Name = "noop-evaluation-events")),
+    traffic.Evaluations, "noop-evaluation-events", () => Task.FromResult(NoOpBatchConsumer.Consumed >= traffic.Evaluations.Count));
 
 // (a) The raw ceiling: the same rows, parameterised 1000-row INSERTs on one connection, nothing else.
 await Exec("TRUNCATE TABLE evaluation_event");
@@ -96,30 +114,44 @@ double raw;
 }
 
 // (b) Naive: one message at a time, a relevance query and one SaveChanges per event, default endpoint settings.
-await Exec("TRUNCATE TABLE evaluation_event");
-double naive;
-{
-    var naiveTraffic = SyntheticTraffic.Create(experiment, naiveEvents, 0, 0, seed: 2, now);
-    IHost NaiveHost() => Build(settings, withPersisters: false, x => x.AddConsumer<NaiveEvaluationConsumer>().Endpoint(e => e.Name = "naive-evaluation-events"));
-    await LoadQueue(NaiveHost, naiveTraffic.Evaluations, "naive-evaluation-events");
-    naive = await Drain(NaiveHost, naiveTraffic.Evaluations.Count, naiveTraffic.ExpectedEvaluationRows);
-}
+var naiveTraffic = SyntheticTraffic.Create(experiment, naiveEvents, 0, 0, seed: 2, now);
+var (_, naive) = await Phase(() => Build(settings, withPersisters: false, x => x.AddConsumer<NaiveEvaluationConsumer>().Endpoint(e => e.Name = "naive-evaluation-events")),
+    naiveTraffic.Evaluations, "naive-evaluation-events", () => AllRows(naiveTraffic.ExpectedEvaluationRows));
 
 Console.WriteLine();
 Console.WriteLine("| measure | events/s |");
 Console.WriteLine("|---|---:|");
 Console.WriteLine($"| raw multi-row INSERT ceiling (1000 rows/statement, one connection) | {raw:F0} |");
-Console.WriteLine($"| Persisters DWH evaluation persister, RabbitMQ queue -> MariaDB (all four persisters running) | {ours:F0} |");
+Console.WriteLine($"| Persisters, all four persisters running, RabbitMQ queues -> MariaDB | {ours:F0} |");
+Console.WriteLine($"| Persisters, DWH evaluation persister alone, RabbitMQ queue -> MariaDB | {oursAlone:F0} |");
+Console.WriteLine($"| Persisters, DWH evaluation persister alone, events sent 100 per message | {oursEnvelopes:F0} |");
+Console.WriteLine($"| no-op MassTransit batch consumer, same batch settings (broker + MassTransit ceiling) | {noOp:F0} |");
 Console.WriteLine($"| publishing into RabbitMQ (MassTransit, publisher confirms, 8 concurrent batches of 500) | {publishRate:F0} |");
+Console.WriteLine($"| publishing 100 events per message | {envelopePublishRate:F0} |");
 Console.WriteLine($"| naive per-message EF Core consumer | {naive:F0} |");
 Console.WriteLine();
-Console.WriteLine($"ours / raw ceiling = {ours / raw:F2}");
-Console.WriteLine($"ours / naive       = {ours / naive:F1}");
+Console.WriteLine($"ours (alone) / raw ceiling      = {oursAlone / raw:F2}");
+Console.WriteLine($"ours (100 per message) / raw    = {oursEnvelopes / raw:F2}");
+Console.WriteLine($"ours (100 per message) / naive  = {oursEnvelopes / naive:F1}");
+Console.WriteLine($"ours (alone) / naive            = {oursAlone / naive:F1}");
+Console.WriteLine($"ours (all four) / naive         = {ours / naive:F1}");
+Console.WriteLine($"ours (alone) / no-op consumer   = {oursAlone / noOp:F2}");
 await Admin($"DROP DATABASE IF EXISTS `{dbName}`");
 return 0;
 
+// Rates are in events per second, whatever the number of events per message.
+async Task<(double PublishRate, double DrainRate)> Phase<T>(Func<IHost> consumerHost, IReadOnlyList<T> messages, string queue, Func<Task<bool>> done,
+    int eventsPerMessage = 1) where T : class
+{
+    await RecreateVirtualHost();
+    await Exec("TRUNCATE TABLE evaluation_event");
+    var publish = await LoadQueue(consumerHost, messages, queue) * eventsPerMessage;
+    var drain = await Drain(consumerHost, messages.Count * eventsPerMessage, done);
+    return (publish, drain);
+}
+
 // Declares the topology with one start/stop of the consumer host, then publishes everything from a publish-only bus.
-async Task<double> LoadQueue(Func<IHost> consumerHost, IReadOnlyList<EvaluationEvent> items, string queue)
+async Task<double> LoadQueue<T>(Func<IHost> consumerHost, IReadOnlyList<T> items, string queue) where T : class
 {
     using (var h = consumerHost())
     {
@@ -141,12 +173,12 @@ async Task<double> LoadQueue(Func<IHost> consumerHost, IReadOnlyList<EvaluationE
 }
 
 // Starts the consumers on a loaded queue and times them until every expected row is there.
-async Task<double> Drain(Func<IHost> consumerHost, int messages, int expectedRows)
+async Task<double> Drain(Func<IHost> consumerHost, int messages, Func<Task<bool>> done)
 {
     using var h = consumerHost();
     var clock = Stopwatch.StartNew();
     await h.StartAsync();
-    while (await Count($"SELECT COUNT(*) FROM evaluation_event WHERE feature_id = '{experiment.FeatureId}'") < expectedRows)
+    while (!await done())
     {
         if (clock.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("the consumers did not finish within 10 minutes");
         await Task.Delay(20);
@@ -177,6 +209,7 @@ IHost Build(Dictionary<string, string?> values, bool withPersisters, Action<IBus
     else
     {
         builder.Services.AddPersistersDatabase(hostSettings.Database);
+        builder.Services.AddPersisterServices();
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
         builder.Services.AddMassTransit(x =>
         {
@@ -251,5 +284,19 @@ public sealed class NaiveEvaluationConsumer(IPersistersDbContextFactory factory)
             Tag = e.Tag, SourceId = e.SourceId.ToString().ToUpperInvariant(), SdkVersion = e.SdkVersion, CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
         });
         await db.SaveChangesAsync();
+    }
+}
+
+/// <summary>Takes batches and does nothing: what the broker and MassTransit cost on their own.</summary>
+public sealed class NoOpBatchConsumer : IConsumer<Batch<EvaluationEvent>>
+{
+    private static long _consumed;
+
+    public static long Consumed => Interlocked.Read(ref _consumed);
+
+    public Task Consume(ConsumeContext<Batch<EvaluationEvent>> context)
+    {
+        Interlocked.Add(ref _consumed, context.Message.Length);
+        return Task.CompletedTask;
     }
 }

@@ -29,6 +29,13 @@ public sealed class DatabaseOptions
     [Range(1, 3600)]
     public int CommandTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Hot-path write transactions in flight at once per process. Bounds the connections the persisters
+    /// hold however many batches or event envelopes arrive together.
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxConcurrentWrites { get; set; } = 8;
+
     /// <summary>Rows per multi-row INSERT statement.</summary>
     [Range(1, 2000)]
     public int InsertChunkSize { get; set; } = 1000;

@@ -22,24 +22,28 @@ public sealed class EvaluationEventsDwhPersister(
     PersisterMetrics metrics,
     IOptions<PersisterOptions> options,
     TimeProvider clock,
-    ILogger<EvaluationEventsDwhPersister> logger) : IConsumer<Batch<EvaluationEvent>>
+    ILogger<EvaluationEventsDwhPersister> logger) : IConsumer<Batch<EvaluationEvent>>, IConsumer<EvaluationEventBatch>
 {
     public const string Name = PersisterQueues.EvaluationDwh;
 
-    public async Task Consume(ConsumeContext<Batch<EvaluationEvent>> context)
+    public Task Consume(ConsumeContext<Batch<EvaluationEvent>> context) =>
+        PersistAsync(context.Message.Select(m => m.Message).ToList(), context.CancellationToken);
+
+    public Task Consume(ConsumeContext<EvaluationEventBatch> context) => PersistAsync(context.Message.Events, context.CancellationToken);
+
+    private async Task PersistAsync(IReadOnlyList<EvaluationEvent> batch, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var batch = context.Message;
-        metrics.Received(Name, batch.Length);
+        metrics.Received(Name, batch.Count);
         var now = clock.GetUtcNow();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
-        var live = await definitions.GetAsync(context.CancellationToken);
+        var live = await definitions.GetAsync(cancellationToken);
         var skips = new SkipTally(Name);
-        var rows = new List<EvaluationEventRow>(batch.Length);
+        var rows = new List<EvaluationEventRow>(batch.Count);
 
-        for (var i = 0; i < batch.Length; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
-            var e = batch[i].Message;
+            var e = batch[i];
             string? userData = null;
             var reason = validator.Check(e) ?? Relevance(live, e);
             reason ??= validator.SerializeUserData(e.User, out userData);
@@ -51,10 +55,10 @@ public sealed class EvaluationEventsDwhPersister(
             rows.Add(EventRows.Evaluation(e, userData, now.ToUnixTimeMilliseconds()));
         }
 
-        var added = rows.Count == 0 ? 0 : await database.InTransactionAsync((s, ct) => store.InsertEvaluationsAsync(s, rows, ct), context.CancellationToken);
+        var added = rows.Count == 0 ? 0 : await database.InTransactionAsync((s, ct) => store.InsertEvaluationsAsync(s, rows, ct), cancellationToken);
         metrics.Persisted(Name, added);
         metrics.Duplicates(Name, rows.Count - added);
-        skips.Report(metrics, logger, batch.Length);
+        skips.Report(metrics, logger, batch.Count);
         metrics.BatchDuration(Name, Stopwatch.GetElapsedTime(started));
     }
 

@@ -23,19 +23,23 @@ public sealed class GoalEventsDwhPersister(
     PersisterMetrics metrics,
     IOptions<PersisterOptions> options,
     TimeProvider clock,
-    ILogger<GoalEventsDwhPersister> logger) : IConsumer<Batch<GoalEvent>>
+    ILogger<GoalEventsDwhPersister> logger) : IConsumer<Batch<GoalEvent>>, IConsumer<GoalEventBatch>
 {
     public const string Name = PersisterQueues.GoalDwh;
 
-    public async Task Consume(ConsumeContext<Batch<GoalEvent>> context)
+    public Task Consume(ConsumeContext<Batch<GoalEvent>> context) =>
+        PersistAsync(context.Message.Select(m => m.Message).ToList(), context.CancellationToken);
+
+    public Task Consume(ConsumeContext<GoalEventBatch> context) => PersistAsync(context.Message.Events, context.CancellationToken);
+
+    private async Task PersistAsync(IReadOnlyList<GoalEvent> events, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var events = context.Message.Select(m => m.Message).ToList();
         metrics.Received(Name, events.Count);
         var now = clock.GetUtcNow();
         var o = options.Value;
         var validator = new EventValidator(now.ToUnixTimeSeconds(), o.MaxClockSkew, o.MaxUserDataBytes);
-        var live = await definitions.GetAsync(context.CancellationToken);
+        var live = await definitions.GetAsync(cancellationToken);
 
         var (link, added, parked) = await database.InTransactionAsync(async (s, ct) =>
         {
@@ -44,7 +48,7 @@ public sealed class GoalEventsDwhPersister(
             var retries = link.Retry.Select(e => GoalRetryWorker.NewRetry(e, now, o.GoalRetry)).ToList();
             var parked = retries.Count == 0 ? 0 : await store.InsertRetriesAsync(s, retries, ct);
             return (link, added, parked);
-        }, context.CancellationToken);
+        }, cancellationToken);
 
         var skips = new SkipTally(Name);
         foreach (var (e, reason) in link.Skipped.Concat(link.Unlinkable)) skips.Add(reason, e.Id);

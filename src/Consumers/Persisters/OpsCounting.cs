@@ -32,20 +32,22 @@ public abstract class OpsCounting<TEvent>(
 
     protected abstract string IdOf(TEvent e);
 
-    public async Task Consume(ConsumeContext<Batch<TEvent>> context)
+    public Task Consume(ConsumeContext<Batch<TEvent>> context) =>
+        CountAsync(context.Message.Select(m => m.Message).ToList(), context.CancellationToken);
+
+    protected async Task CountAsync(IReadOnlyList<TEvent> batch, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var batch = context.Message;
-        metrics.Received(Name, batch.Length);
+        metrics.Received(Name, batch.Count);
         var now = clock.GetUtcNow();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
-        var live = await definitions.GetAsync(context.CancellationToken);
+        var live = await definitions.GetAsync(cancellationToken);
         var skips = new SkipTally(Name);
         var groups = new SortedDictionary<OpsCounterKey, HashSet<string>>(CounterOrder.Instance);
 
-        for (var i = 0; i < batch.Length; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
-            var e = batch[i].Message;
+            var e = batch[i];
             var reason = Map(e, validator, live, (key, user) =>
             {
                 if (!groups.TryGetValue(key, out var users)) groups[key] = users = [];
@@ -62,10 +64,10 @@ public abstract class OpsCounting<TEvent>(
                 var total = 0;
                 foreach (var (key, users) in groups) total += await store.AddUsersAsync(s, key, users, now.ToUnixTimeSeconds(), ct);
                 return total;
-            }, context.CancellationToken);
+            }, cancellationToken);
         }
         metrics.OpsUsersAdded(Name, added);
-        skips.Report(metrics, logger, batch.Length);
+        skips.Report(metrics, logger, batch.Count);
         metrics.BatchDuration(Name, Stopwatch.GetElapsedTime(started));
     }
 
@@ -93,8 +95,10 @@ public abstract class OpsCounting<TEvent>(
 public sealed class EvaluationEventsOpsPersister(
     LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<EvaluationEventsOpsPersister> logger)
-    : OpsCounting<EvaluationEvent>(definitions, database, store, metrics, options, clock, logger)
+    : OpsCounting<EvaluationEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<EvaluationEventBatch>
 {
+    public Task Consume(ConsumeContext<EvaluationEventBatch> context) => CountAsync(context.Message.Events, context.CancellationToken);
+
     protected override string Name => PersisterQueues.EvaluationOps;
 
     protected override string IdOf(EvaluationEvent e) => e.Id;
@@ -132,8 +136,10 @@ public sealed class EvaluationEventsOpsPersister(
 public sealed class GoalEventsOpsPersister(
     LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<GoalEventsOpsPersister> logger)
-    : OpsCounting<GoalEvent>(definitions, database, store, metrics, options, clock, logger)
+    : OpsCounting<GoalEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<GoalEventBatch>
 {
+    public Task Consume(ConsumeContext<GoalEventBatch> context) => CountAsync(context.Message.Events, context.CancellationToken);
+
     protected override string Name => PersisterQueues.GoalOps;
 
     protected override string IdOf(GoalEvent e) => e.Id;

@@ -41,6 +41,14 @@ public static class DatabaseSettings
             }
             options.CommandTimeoutSeconds = t;
         }
+        if (section["MaxConcurrentWrites"] is { Length: > 0 } writes)
+        {
+            if (!int.TryParse(writes, out var w) || w is < 1 or > 256)
+            {
+                throw new SettingsException($"Database:MaxConcurrentWrites '{writes}' must be a whole number from 1 to 256.");
+            }
+            options.MaxConcurrentWrites = w;
+        }
         return options;
     }
 

@@ -10,9 +10,24 @@ namespace Persisters.Persistence.Writers;
 /// </summary>
 public sealed class PersistersDatabase(IPersistersDbContextFactory factory, SqlDialect dialect, DatabaseOptions options)
 {
+    private readonly SemaphoreSlim _writers = new(options.MaxConcurrentWrites, options.MaxConcurrentWrites);
+
     public SqlDialect Dialect => dialect;
 
     public async Task<T> InTransactionAsync<T>(Func<DbSession, CancellationToken, Task<T>> work, CancellationToken ct)
+    {
+        await _writers.WaitAsync(ct);
+        try
+        {
+            return await RunInTransactionAsync(work, ct);
+        }
+        finally
+        {
+            _writers.Release();
+        }
+    }
+
+    private async Task<T> RunInTransactionAsync<T>(Func<DbSession, CancellationToken, Task<T>> work, CancellationToken ct)
     {
         await using var db = factory.CreateDbContext();
         var strategy = db.Database.CreateExecutionStrategy();

@@ -138,4 +138,22 @@ public sealed class When_evaluation_events_reach_the_dwh_persister
         Assert.Equal(1, h.Metrics.Skipped(Dwh, "timestamp_in_future"));
         Assert.Equal(1, h.Metrics.Skipped(Dwh, "user_data_too_large"));
     }
+
+    [Fact]
+    public async Task Events_sent_together_in_one_envelope_are_treated_as_if_sent_alone()
+    {
+        await using var h = await PersisterHarness.StartAsync();
+        var now = h.Clock.UnixNow;
+        await h.SeedAsync(Events.Experiment(now));
+        var a = Events.Evaluation(now - 10, user: "a");
+        var b = Events.Evaluation(now - 10, user: "b");
+        await h.PublishAsync(a);
+
+        await h.PublishAsync(new EvaluationEventBatch { Events = [a, b, b, Events.Evaluation(now - 10) with { Id = "" }, Events.Evaluation(now - 10, feature: "other")] });
+
+        Assert.Equal(new[] { a.Id, b.Id }.Order(), (await h.EvaluationRowsAsync()).Select(r => r.Id).Order());
+        Assert.Equal(2, h.Metrics.Sum("persisters_events_duplicate", ("persister", Dwh)));
+        Assert.Equal(1, h.Metrics.Skipped(Dwh, "missing_id"));
+        Assert.Equal(1, h.Metrics.Skipped(Dwh, "experiment_not_found"));
+    }
 }

@@ -72,4 +72,21 @@ public sealed class When_events_reach_the_ops_persisters
         Assert.Equal(1, h.Metrics.Skipped("evaluation-events-ops", "unknown_environment"));
         Assert.Equal(1, h.Metrics.Skipped("goal-events-ops", "rule_not_found"));
     }
+
+    [Fact]
+    public async Task Envelopes_of_events_count_each_user_once_like_single_events()
+    {
+        await using var h = await PersisterHarness.StartAsync();
+        var now = h.Clock.UnixNow;
+        var rule = Rule();
+        await h.SeedAsync(rule);
+
+        await h.PublishAsync(new EvaluationEventBatch { Events = [Events.Evaluation(now, user: "u1", variation: "B", version: 3), Events.Evaluation(now, user: "u1", variation: "B", version: 3)] });
+        await h.PublishAsync(Events.Evaluation(now, user: "u1", variation: "B", version: 3), Events.Evaluation(now, user: "u2", variation: "B", version: 3));
+        await h.PublishAsync(new GoalEventBatch { Events = [Events.Goal(now, user: "u1", goal: "error"), Events.Goal(now, user: "u2", goal: "error")] });
+
+        var b = await h.QueryAsync(db => db.OpsCounts.AsNoTracking().SingleAsync(c => c.ClauseId == rule.Clauses[0].ClauseId));
+        Assert.Equal(2, b.EvaluationCount);
+        Assert.Equal(2, b.OpsEventCount);
+    }
 }
