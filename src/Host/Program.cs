@@ -22,15 +22,17 @@ var malformed = new Option<double>("--malformed") { Description = "Share of malf
 var publishOnly = new Option<bool>("--publish-only") { Description = "Only publish; the persisters run in another process (a broker transport is needed)." };
 var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the persisters.", DefaultValueFactory = _ => 300 };
 var seed = new Option<int>("--seed") { Description = "Random seed of the synthetic traffic.", DefaultValueFactory = _ => 42 };
+var perMessage = new Option<int>("--per-message") { Description = "Events per broker message (an envelope, as a gateway sends them); 1 = one message per event.", DefaultValueFactory = _ => 1 };
 var environment = new Option<string>("--environment") { Description = "Environment id of the events.", DefaultValueFactory = _ => "load" };
 var load = new Command("load", "Publish synthetic events for a seeded running experiment, wait, and compare expected with persisted rows.")
 {
-    events, duplicates, malformed, publishOnly, timeout, seed, environment,
+    events, duplicates, malformed, publishOnly, timeout, seed, environment, perMessage,
 };
 load.SetAction((p, ct) => Guard(() =>
 {
     var settings = new LoadCommand.Settings(p.GetValue(events), p.GetValue(duplicates), p.GetValue(malformed), p.GetValue(publishOnly),
-        TimeSpan.FromSeconds(p.GetValue(timeout)), p.GetValue(seed), p.GetValue(environment)!);
+        TimeSpan.FromSeconds(p.GetValue(timeout)), p.GetValue(seed), p.GetValue(environment)!, p.GetValue(perMessage));
+    if (settings.PerMessage is < 1 or > 10_000) throw new SettingsException("--per-message must be from 1 to 10000.");
     if (settings.Events <= 0) throw new SettingsException("--events must be positive.");
     if (settings.Duplicates is < 0 or >= 1 || settings.Malformed is < 0 or >= 1 || settings.Duplicates + settings.Malformed >= 1)
     {

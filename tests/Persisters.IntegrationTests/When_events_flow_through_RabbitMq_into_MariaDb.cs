@@ -85,4 +85,25 @@ public sealed class When_events_flow_through_RabbitMq_into_MariaDb
         var distinctIds = await sut.Database.ScalarAsync($"SELECT COUNT(DISTINCT id) FROM evaluation_event WHERE feature_id = '{experiment.FeatureId}'");
         Assert.Equal(rows, distinctIds);
     }
+
+    [Fact]
+    public async Task Events_sent_in_envelopes_give_the_same_exact_rows()
+    {
+        await using var sut = await ServiceUnderTest.CreateAsync();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var experiment = SyntheticTraffic.Experiment("it", "envelopes", now);
+        await sut.SeedAsync(experiment);
+        var traffic = SyntheticTraffic.Create(experiment, 6000, 0.05, 0.01, seed: 5, now);
+        await using var host = await sut.StartHostAsync();
+
+        await sut.PublishAsync(traffic.Evaluations.Chunk(50).Select(c => new EvaluationEventBatch { Events = c }).ToList());
+        var evaluations = await sut.WaitForCountAsync($"SELECT COUNT(*) FROM evaluation_event WHERE feature_id = '{experiment.FeatureId}'",
+            traffic.ExpectedEvaluationRows, TimeSpan.FromMinutes(2));
+        await sut.PublishAsync(traffic.Goals.Chunk(50).Select(c => new GoalEventBatch { Events = c }).ToList());
+        var goals = await sut.WaitForCountAsync($"SELECT COUNT(*) FROM goal_event WHERE experiment_id = '{experiment.ExperimentId:D}'",
+            traffic.ExpectedGoalRows, TimeSpan.FromMinutes(2));
+
+        Assert.Equal(traffic.ExpectedEvaluationRows, evaluations);
+        Assert.Equal(traffic.ExpectedGoalRows, goals);
+    }
 }

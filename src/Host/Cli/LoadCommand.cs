@@ -16,7 +16,7 @@ namespace Persisters.Host.Cli;
 /// </summary>
 public static class LoadCommand
 {
-    public sealed record Settings(int Events, double Duplicates, double Malformed, bool PublishOnly, TimeSpan Timeout, int Seed, string EnvironmentId);
+    public sealed record Settings(int Events, double Duplicates, double Malformed, bool PublishOnly, TimeSpan Timeout, int Seed, string EnvironmentId, int PerMessage = 1);
 
     public static async Task<int> RunAsync(string[] hostArgs, Settings settings, CancellationToken ct)
     {
@@ -55,10 +55,12 @@ public static class LoadCommand
                 var publishGoals = progress.AddTask("publish goal events", maxValue: Math.Max(1, traffic.Goals.Count));
                 var persistGoals = progress.AddTask("persist goal events", maxValue: Math.Max(1, traffic.ExpectedGoalRows));
 
-                await PublishAsync(bus, traffic.Evaluations, publishEvaluations, ct);
+                if (settings.PerMessage > 1) await PublishAsync(bus, Envelopes(traffic.Evaluations, settings.PerMessage, e => new EvaluationEventBatch { Events = e }), publishEvaluations, ct);
+                else await PublishAsync(bus, traffic.Evaluations, publishEvaluations, ct);
                 evaluationRows = await WaitForAsync(() => CountEvaluations(factory, experiment, ct), traffic.ExpectedEvaluationRows, persistEvaluations, settings.Timeout, ct);
                 evaluationsDone = clock.Elapsed;
-                await PublishAsync(bus, traffic.Goals, publishGoals, ct);
+                if (settings.PerMessage > 1) await PublishAsync(bus, Envelopes(traffic.Goals, settings.PerMessage, g => new GoalEventBatch { Events = g }), publishGoals, ct);
+                else await PublishAsync(bus, traffic.Goals, publishGoals, ct);
                 goalRows = await WaitForAsync(() => CountGoals(factory, experiment, ct), traffic.ExpectedGoalRows, persistGoals, settings.Timeout, ct);
             });
 
@@ -83,6 +85,19 @@ public static class LoadCommand
     }
 
     private static string Verdict(long expected, long actual) => expected == actual ? "[green]exact[/]" : "[red]MISMATCH[/]";
+
+    private static List<(TEnvelope Message, int Events)> Envelopes<TEvent, TEnvelope>(IReadOnlyList<TEvent> events, int perMessage, Func<TEvent[], TEnvelope> wrap) =>
+        events.Chunk(perMessage).Select(c => (wrap(c), c.Length)).ToList();
+
+    private static async Task PublishAsync<T>(IBus bus, List<(T Message, int Events)> envelopes, ProgressTask task, CancellationToken ct) where T : class
+    {
+        foreach (var chunk in envelopes.Chunk(50))
+        {
+            await bus.PublishBatch(chunk.Select(c => c.Message), ct);
+            task.Increment(chunk.Sum(c => c.Events));
+        }
+        task.Value = task.MaxValue;
+    }
 
     private static async Task PublishAsync<T>(IBus bus, IReadOnlyList<T> events, ProgressTask task, CancellationToken ct) where T : class
     {
