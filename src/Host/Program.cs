@@ -49,6 +49,10 @@ var calc = new Command("calc", "Compute exact Bayesian experiment results from a
 calc.SetAction((p, ct) => Guard(() => CalcCommand.RunAsync(p.GetValue(input)!, p.GetValue(output), p.GetValue(chart), ct)));
 root.Subcommands.Add(calc);
 
+var demo = new Command("demo", "A one-minute tour: an A/B experiment, synthetic events through the persisters, the calculator, a results table and demo-chart.svg.");
+demo.SetAction((_, ct) => Guard(() => DemoCommand.RunAsync(args[1..], ct)));
+root.Subcommands.Add(demo);
+
 return await root.Parse(args).InvokeAsync();
 
 // A bad setting ends the process with its message and exit code 2, not a stack trace.

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Persisters.Consumers;
+using Persisters.Consumers.Calculator;
 using Persisters.Host.Configuration;
 using Persisters.Persistence;
 using Persisters.Sagas;
@@ -31,6 +32,7 @@ public static class PersistersHostExtensions
         builder.Services.AddSingleton(scheduler);
         builder.Services.AddOptions<PersisterOptions>().BindConfiguration(PersisterOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PersisterOptions>, PersisterOptionsValidator>();
+        builder.Services.AddOptions<CalculatorOptions>().BindConfiguration(CalculatorOptions.SectionName);
         return new PersistersSettings(transport, database, scheduler);
     }
 
@@ -53,6 +55,7 @@ public static class PersistersHostExtensions
                 x.AddDurableMessageScheduler(settings.Scheduler);
                 x.AddExperimentLifecycle(LifecycleOptions(builder.Configuration));
                 x.AddPersisters();
+                x.AddExperimentCalculator();
             }
             x.UsingPersistersTransport(settings.Transport, withScheduler: withPersisters);
         });
@@ -136,6 +139,7 @@ public static class PersistersHostExtensions
         try
         {
             _ = services.GetRequiredService<IOptions<PersisterOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<CalculatorOptions>>().Value;
         }
         catch (OptionsValidationException ex)
         {
