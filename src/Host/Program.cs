@@ -49,6 +49,13 @@ var calc = new Command("calc", "Compute exact Bayesian experiment results from a
 calc.SetAction((p, ct) => Guard(() => CalcCommand.RunAsync(p.GetValue(input)!, p.GetValue(output), p.GetValue(chart), ct)));
 root.Subcommands.Add(calc);
 
+var experimentId = new Option<Guid>("--experiment") { Description = "Experiment id whose stored result to draw.", Required = true };
+var goalOption = new Option<string?>("--goal") { Description = "Goal to draw (default: the first)." };
+var chartOutput = new Option<FileInfo>("--output") { Description = "SVG file to write.", Required = true };
+var chartVerb = new Command("chart", "Render a stored experiment result (experiment_result) as an SVG chart.") { experimentId, goalOption, chartOutput };
+chartVerb.SetAction((p, ct) => Guard(() => ChartCommand.RunAsync(p.GetValue(experimentId), p.GetValue(goalOption), p.GetValue(chartOutput)!, ct)));
+root.Subcommands.Add(chartVerb);
+
 var demo = new Command("demo", "A one-minute tour: an A/B experiment, synthetic events through the persisters, the calculator, a results table and demo-chart.svg.");
 demo.SetAction((_, ct) => Guard(() => DemoCommand.RunAsync(args[1..], ct)));
 root.Subcommands.Add(demo);
