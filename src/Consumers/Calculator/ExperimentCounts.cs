@@ -152,6 +152,8 @@ public sealed class ExperimentCounts(PersistersDatabase database)
     /// <summary>CASE WHEN col &lt;= @c0 THEN 0 WHEN col &lt;= @c1 THEN 1 … END: the index of the first cut-off that includes the row.</summary>
     private static string Bucket(DbCommand cmd, string column, IReadOnlyList<long> cutOffs)
     {
+        // One cut-off (an experiment younger than a day): every row is in it. "CASE ELSE 0 END" is not SQL on MySQL/MariaDB.
+        if (cutOffs.Count == 1) return "0";
         var sql = new StringBuilder("CASE");
         for (var i = 0; i < cutOffs.Count - 1; i++)
         {

@@ -29,6 +29,14 @@ public sealed class MariaDbDatabase : IAsyncDisposable
         return Convert.ToInt64(await cmd.ExecuteScalarAsync());
     }
 
+    public async Task<string?> TextAsync(string sql)
+    {
+        await using var connection = new MySqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new MySqlCommand(sql, connection);
+        return await cmd.ExecuteScalarAsync() as string;
+    }
+
     private static async Task AdminAsync(string sql)
     {
         await using var connection = new MySqlConnection(TestServers.MySqlAdmin);
