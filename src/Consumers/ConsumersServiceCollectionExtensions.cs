@@ -22,12 +22,23 @@ public static class ConsumersServiceCollectionExtensions
     }
 
     /// <summary>Registers the four persisters, each on its own queue with its definition.</summary>
-    public static IBusRegistrationConfigurator AddPersisters(this IBusRegistrationConfigurator x)
+    /// <param name="onDemand">
+    /// Leave them out of <c>ConfigureEndpoints</c>: the demand controller (<c>Demand.PersisterDemandController</c>)
+    /// connects and stops their endpoints.
+    /// </param>
+    public static IBusRegistrationConfigurator AddPersisters(this IBusRegistrationConfigurator x, bool onDemand = false)
     {
-        x.AddConsumer<EvaluationEventsDwhPersister, EvaluationEventsDwhPersisterDefinition>();
-        x.AddConsumer<GoalEventsDwhPersister, GoalEventsDwhPersisterDefinition>();
-        x.AddConsumer<EvaluationEventsOpsPersister, EvaluationEventsOpsPersisterDefinition>();
-        x.AddConsumer<GoalEventsOpsPersister, GoalEventsOpsPersisterDefinition>();
+        var evaluationDwh = x.AddConsumer<EvaluationEventsDwhPersister, EvaluationEventsDwhPersisterDefinition>();
+        var goalDwh = x.AddConsumer<GoalEventsDwhPersister, GoalEventsDwhPersisterDefinition>();
+        var evaluationOps = x.AddConsumer<EvaluationEventsOpsPersister, EvaluationEventsOpsPersisterDefinition>();
+        var goalOps = x.AddConsumer<GoalEventsOpsPersister, GoalEventsOpsPersisterDefinition>();
+        if (onDemand)
+        {
+            evaluationDwh.ExcludeFromConfigureEndpoints();
+            goalDwh.ExcludeFromConfigureEndpoints();
+            evaluationOps.ExcludeFromConfigureEndpoints();
+            goalOps.ExcludeFromConfigureEndpoints();
+        }
         return x;
     }
 }

@@ -17,6 +17,18 @@ public sealed class PersisterOptions
     public TimeSpan DefinitionsRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>User attributes larger than this (as JSON) are not stored; the event is skipped.</summary>
+    /// <summary>
+    /// Connect the persister endpoints only while something needs them (DWH: a live experiment; OPS: an active
+    /// event-rate rule). Off: all four are bound for the process lifetime.
+    /// </summary>
+    public bool OnDemand { get; set; }
+
+    /// <summary>With <see cref="OnDemand"/>: how often each host re-reads demand from the database (a lost change message costs at most this).</summary>
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>With <see cref="OnDemand"/>: declare every persister queue once at start so events published before the first connect are kept.</summary>
+    public bool DeclareQueuesAtStart { get; set; } = true;
+
     [Range(256, 1 << 20)]
     public int MaxUserDataBytes { get; set; } = 64 * 1024;
 

@@ -28,7 +28,8 @@ public static class DemoCommand
 
     public static async Task<int> RunAsync(string[] hostArgs, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
+        // No web server: these verbs only publish and wait, and must not compete for the service's port.
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
         string? scratch = null;
         if (string.IsNullOrWhiteSpace(builder.Configuration["Database:ConnectionString"])
             && !string.Equals(builder.Configuration["Database:Provider"], nameof(DatabaseProvider.MySql), StringComparison.OrdinalIgnoreCase))
@@ -49,7 +50,7 @@ public static class DemoCommand
         // Keep the progress display readable: only errors reach the console (a provider rule outranks appsettings' category rules).
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Error);
-        await using var app = builder.Build();
+        using var app = builder.Build();
         app.Services.ValidatePersisterOptions();
         await app.Services.MigrateIfConfiguredAsync(ct);
         await app.StartAsync(ct);
@@ -71,6 +72,11 @@ public static class DemoCommand
         };
         await app.Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, ct);
         app.Services.GetRequiredService<LiveDefinitions>().Invalidate();
+        // Seeded straight into the database, so tell every host's demand controller (Persisters:OnDemand) at once.
+        await app.Services.GetRequiredService<IBus>().Publish(new PersisterDemandChanged
+        {
+            ExperimentId = experiment.ExperimentId, EnvironmentId = experiment.EnvironmentId, Status = ExperimentStatus.Running, IsLive = true, Timestamp = now,
+        }, ct);
         var (evaluations, goals) = Traffic(experiment, now);
 
         AnsiConsole.MarkupLine($"[bold]Experiment[/] {experiment.Name.EscapeMarkup()}: A (baseline, {BaselineConversion:P0} convert) vs B ({TreatmentConversion:P0}), " +

@@ -20,13 +20,14 @@ public static class LoadCommand
 
     public static async Task<int> RunAsync(string[] hostArgs, Settings settings, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
+        // No web server: these verbs only publish and wait, and must not compete for the service's port.
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
         var host = builder.AddPersistersSettings();
         var (transport, database) = (host.Transport, host.Database);
         builder.AddPersistersServices(host, withPersisters: !settings.PublishOnly);
         // Keep the progress display readable: per-batch skip warnings are expected here (the traffic is malformed on purpose).
         builder.Logging.SetMinimumLevel(LogLevel.Error);
-        await using var app = builder.Build();
+        using var app = builder.Build();
         app.Services.ValidatePersisterOptions();
         await app.Services.MigrateIfConfiguredAsync(ct);
         await app.StartAsync(ct);
@@ -36,6 +37,11 @@ public static class LoadCommand
         var experiment = SyntheticTraffic.Experiment(settings.EnvironmentId, runId, now);
         await app.Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, ct);
         app.Services.GetRequiredService<LiveDefinitions>().Invalidate();
+        // Seeded straight into the database, so tell every host's demand controller (Persisters:OnDemand) at once.
+        await app.Services.GetRequiredService<IBus>().Publish(new PersisterDemandChanged
+        {
+            ExperimentId = experiment.ExperimentId, EnvironmentId = experiment.EnvironmentId, Status = ExperimentStatus.Running, IsLive = true, Timestamp = now,
+        }, ct);
         var traffic = SyntheticTraffic.Create(experiment, settings.Events, settings.Duplicates, settings.Malformed, settings.Seed, now);
 
         AnsiConsole.MarkupLine($"Run [bold]{runId}[/]: experiment {experiment.ExperimentId} on flag {experiment.FeatureId}, transport {transport.Kind}, database {database.Provider}");

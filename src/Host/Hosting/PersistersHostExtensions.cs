@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Persisters.Consumers;
 using Persisters.Consumers.Calculator;
+using Persisters.Consumers.Demand;
 using Persisters.Host.Configuration;
 using Persisters.Persistence;
 using Persisters.Sagas;
@@ -41,6 +42,9 @@ public static class PersistersHostExtensions
     {
         builder.Services.AddPersistersDatabase(settings.Database);
         builder.Services.AddPersisterServices();
+        // Persisters:OnDemand: the demand controller connects the persister endpoints only while something needs them.
+        var onDemand = withPersisters && builder.Configuration.GetValue<bool>($"{PersisterOptions.SectionName}:OnDemand");
+        if (onDemand) builder.Services.AddPersisterDemandServices();
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = true;
@@ -54,7 +58,8 @@ public static class PersistersHostExtensions
                 // The service: persisters, the experiment lifecycle and the durable scheduler its timers need.
                 x.AddDurableMessageScheduler(settings.Scheduler);
                 x.AddExperimentLifecycle(LifecycleOptions(builder.Configuration));
-                x.AddPersisters();
+                x.AddPersisters(onDemand);
+                if (onDemand) x.AddPersisterDemandController();
                 x.AddExperimentCalculator();
             }
             x.UsingPersistersTransport(settings.Transport, withScheduler: withPersisters);

@@ -1,0 +1,260 @@
+using System.Diagnostics.Metrics;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Persisters.Consumers.Definitions;
+using Persisters.Consumers.Diagnostics;
+using Persisters.Consumers.Persisters;
+using Persisters.Persistence;
+
+namespace Persisters.Consumers.Demand;
+
+/// <summary>
+/// Connects the persister endpoints only while something needs them (<c>Persisters:OnDemand</c>):
+/// the DWH pair (<c>evaluation-events-dwh</c>, <c>goal-events-dwh</c>) while any experiment is live
+/// (running, or stopped within <see cref="PersisterOptions.LateEventTail"/>), the OPS pair
+/// (<c>evaluation-events-ops</c>, <c>goal-events-ops</c>) while any event-rate rule is active.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Demand is read from the database once the bus has started (<see cref="IBusObserver.PostStart"/>), again on every
+/// <c>PersisterDemandChanged</c> (received on a temporary per-instance endpoint, so every replica hears it), and every
+/// <see cref="PersisterOptions.ReconcileInterval"/> (one query pair per interval per host), so a lost message costs at
+/// most one interval. All connect/stop decisions are serialised by one semaphore and are idempotent.
+/// </para>
+/// <para>
+/// Stopping an endpoint (<see cref="HostReceiveEndpointHandle.StopAsync"/>) removes its consumer but not its queue:
+/// batches in flight finish first, and messages that arrive while it is stopped stay in the queue (RabbitMQ queues
+/// stay declared and bound; the in-memory fabric keeps them) until the endpoint is connected again. This is the
+/// default; a broker-side message TTL on the queue is the way to bound what is kept. So that the first events after
+/// demand appears are not lost on a broker that never saw the queue, the controller declares every persister queue
+/// once at start (a connect that is stopped at once) unless <see cref="PersisterOptions.DeclareQueuesAtStart"/> is off.
+/// </para>
+/// </remarks>
+public sealed class PersisterDemandController : IBusObserver, IDisposable
+{
+    public const string DwhGroup = "dwh";
+    public const string OpsGroup = "ops";
+
+    private readonly IServiceProvider _services;
+    private readonly DefinitionStore _store;
+    private readonly LiveDefinitions _definitions;
+    private readonly IOptions<PersisterOptions> _options;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<PersisterDemandController> _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, HostReceiveEndpointHandle> _connected = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<PersisterEndpoint> _endpoints;
+    private readonly TaskCompletionSource _busReady = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private volatile string[] _connectedNames = [];
+    private volatile bool _stopping;
+    private bool _declared;
+
+    public PersisterDemandController(IServiceProvider services, DefinitionStore store, LiveDefinitions definitions, IOptions<PersisterOptions> options,
+        TimeProvider clock, ILogger<PersisterDemandController> logger, PersisterMetrics metrics)
+    {
+        _services = services;
+        _store = store;
+        _definitions = definitions;
+        _options = options;
+        _clock = clock;
+        _logger = logger;
+        _endpoints =
+        [
+            PersisterEndpoint.For<EvaluationEventsDwhPersister>(DwhGroup, new EvaluationEventsDwhPersisterDefinition(options)),
+            PersisterEndpoint.For<GoalEventsDwhPersister>(DwhGroup, new GoalEventsDwhPersisterDefinition(options)),
+            PersisterEndpoint.For<EvaluationEventsOpsPersister>(OpsGroup, new EvaluationEventsOpsPersisterDefinition(options)),
+            PersisterEndpoint.For<GoalEventsOpsPersister>(OpsGroup, new GoalEventsOpsPersisterDefinition(options)),
+        ];
+        metrics.Meter.CreateObservableGauge("persisters_connected_endpoints", () => _connectedNames.Length,
+            description: "Persister endpoints this process has connected (on-demand mode).");
+    }
+
+    /// <summary>Queue names of the persister endpoints connected now, in order.</summary>
+    public IReadOnlyList<string> ConnectedEndpoints => _connectedNames;
+
+    public bool IsConnected(string queueName) => _connectedNames.Contains(queueName, StringComparer.Ordinal);
+
+    /// <summary>Completes once the bus has started (the controller reconciles only then).</summary>
+    public Task BusReady => _busReady.Task;
+
+    /// <summary>Reads demand from the database and connects or stops endpoints to match it. Idempotent.</summary>
+    public async Task ReconcileAsync(string reason = "reconcile", CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_stopping) return;
+            var now = _clock.GetUtcNow();
+            var experiments = await _store.LoadLiveExperimentsAsync(now.ToUnixTimeSeconds(), _options.Value.LateEventTail, ct);
+            var rules = await _store.LoadActiveRulesAsync(ct);
+            var needed = new HashSet<string>(StringComparer.Ordinal);
+            if (experiments.Count > 0) needed.Add(DwhGroup);
+            if (rules.Count > 0) needed.Add(OpsGroup);
+
+            if (!_declared && _options.Value.DeclareQueuesAtStart) await DeclareQueuesAsync(needed, ct);
+            _declared = true;
+
+            var connect = _endpoints.Where(e => needed.Contains(e.Group) && !_connected.ContainsKey(e.QueueName)).ToList();
+            var stop = _endpoints.Where(e => !needed.Contains(e.Group) && _connected.ContainsKey(e.QueueName)).ToList();
+
+            if (connect.Count > 0)
+            {
+                var connector = _services.GetRequiredService<IReceiveEndpointConnector>();
+                foreach (var endpoint in connect)
+                {
+                    var handle = endpoint.Connect(connector);
+                    _connected[endpoint.QueueName] = handle;
+                    Publish();
+                    try
+                    {
+                        await handle.Ready.WaitAsync(ct);
+                    }
+                    catch
+                    {
+                        // Not ready: forget it so that the next reconcile connects it again.
+                        _connected.Remove(endpoint.QueueName);
+                        Publish();
+                        await handle.StopAsync(CancellationToken.None);
+                        throw;
+                    }
+                }
+                _logger.LogInformation("Connected persister endpoints {Endpoints}: {Reason}", string.Join(", ", connect.Select(e => e.QueueName)),
+                    Describe(reason, experiments.Count, rules.Count));
+            }
+
+            if (stop.Count > 0)
+            {
+                foreach (var endpoint in stop)
+                {
+                    var handle = _connected[endpoint.QueueName];
+                    _connected.Remove(endpoint.QueueName);
+                    Publish();
+                    // Batches in flight finish; unfetched messages stay in the queue.
+                    await handle.StopAsync(ct);
+                }
+                _logger.LogInformation("Stopped persister endpoints {Endpoints}: {Reason}", string.Join(", ", stop.Select(e => e.QueueName)),
+                    Describe(reason, experiments.Count, rules.Count));
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>A definition changed: drop the cached definitions and reconcile.</summary>
+    public Task OnDemandChangedAsync(string reason, CancellationToken ct)
+    {
+        _definitions.Invalidate();
+        return ReconcileAsync(reason, ct);
+    }
+
+    private async Task DeclareQueuesAsync(HashSet<string> needed, CancellationToken ct)
+    {
+        var connector = _services.GetRequiredService<IReceiveEndpointConnector>();
+        foreach (var endpoint in _endpoints.Where(e => !needed.Contains(e.Group)))
+        {
+            var handle = endpoint.Connect(connector);
+            try
+            {
+                await handle.Ready.WaitAsync(ct);
+            }
+            finally
+            {
+                await handle.StopAsync(CancellationToken.None);
+            }
+        }
+        _logger.LogDebug("Declared the persister queues not needed now");
+    }
+
+    private static string Describe(string reason, int experiments, int rules) =>
+        $"{reason} ({experiments} live experiment(s), {rules} active rule(s))";
+
+    private void Publish() => _connectedNames = _endpoints.Select(e => e.QueueName).Where(_connected.ContainsKey).ToArray();
+
+    /// <summary>Reconciles every <see cref="PersisterOptions.ReconcileInterval"/> until cancelled (after the bus has started).</summary>
+    public async Task RunPeriodicAsync(CancellationToken ct)
+    {
+        await _busReady.Task.WaitAsync(ct);
+        var interval = _options.Value.ReconcileInterval;
+        if (interval < TimeSpan.FromSeconds(1))
+        {
+            _logger.LogWarning("Persisters:ReconcileInterval {Interval} is too short; using 1 second", interval);
+            interval = TimeSpan.FromSeconds(1);
+        }
+        using var timer = new PeriodicTimer(interval, _clock);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            try
+            {
+                await ReconcileAsync("periodic reconcile", ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                _logger.LogWarning(ex, "Persister demand reconcile failed; trying again in {Interval}", interval);
+            }
+        }
+    }
+
+    Task IBusObserver.PostStart(IBus bus, Task<BusReady> busReady)
+    {
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await busReady;
+                _stopping = false;
+                _busReady.TrySetResult();
+                await ReconcileAsync("start");
+            }
+            catch (Exception ex)
+            {
+                _busReady.TrySetResult();
+                _logger.LogWarning(ex, "Persister demand reconcile at start failed; the periodic reconcile will try again");
+            }
+        });
+        return Task.CompletedTask;
+    }
+
+    async Task IBusObserver.PreStop(IBus bus)
+    {
+        // The bus stops every endpoint it has; forget the handles so nothing is stopped twice.
+        await _gate.WaitAsync();
+        try
+        {
+            _stopping = true;
+            _connected.Clear();
+            _declared = false;
+            Publish();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    void IBusObserver.PostCreate(IBus bus) { }
+    void IBusObserver.CreateFaulted(Exception exception) { }
+    Task IBusObserver.PreStart(IBus bus) => Task.CompletedTask;
+    Task IBusObserver.StartFaulted(IBus bus, Exception exception) => Task.CompletedTask;
+    Task IBusObserver.PostStop(IBus bus) => Task.CompletedTask;
+    Task IBusObserver.StopFaulted(IBus bus, Exception exception) => Task.CompletedTask;
+
+    public void Dispose() => _gate.Dispose();
+
+    private sealed record PersisterEndpoint(string Group, string QueueName, Func<IReceiveEndpointConnector, HostReceiveEndpointHandle> Connect)
+    {
+        /// <summary>The persister's own queue and endpoint limit; <c>ConfigureConsumer</c> applies its definition (batch, retry, prefetch).</summary>
+        public static PersisterEndpoint For<TConsumer>(string group, IConsumerDefinition<TConsumer> definition) where TConsumer : class, IConsumer
+        {
+            var queue = definition.GetEndpointName(KebabCaseEndpointNameFormatter.Instance);
+            return new PersisterEndpoint(group, queue, connector => connector.ConnectReceiveEndpoint(queue, (context, e) =>
+            {
+                if (definition.ConcurrentMessageLimit is { } limit) e.ConcurrentMessageLimit = limit;
+                e.ConfigureConsumer<TConsumer>(context);
+            }));
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Persisters.Consumers.Demand;
+
+/// <summary>Registration of the on-demand persister endpoints (<c>Persisters:OnDemand</c>).</summary>
+public static class PersisterDemandRegistration
+{
+    /// <summary>
+    /// The demand controller (a bus observer that reconciles once the bus has started) and its periodic reconcile.
+    /// Use with <c>AddPersisters(onDemand: true)</c> and <see cref="AddPersisterDemandController"/>.
+    /// </summary>
+    public static IServiceCollection AddPersisterDemandServices(this IServiceCollection services)
+    {
+        services.AddPersisterServices();
+        services.TryAddSingleton<PersisterDemandController>();
+        services.AddBusObserver(sp => sp.GetRequiredService<PersisterDemandController>());
+        services.AddHostedService<PersisterDemandReconciler>();
+        return services;
+    }
+
+    /// <summary>
+    /// The <see cref="Persisters.Contracts.PersisterDemandChanged"/> consumer on a temporary (auto-delete) endpoint
+    /// unique to this process, so every replica hears every change.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddPersisterDemandController(this IBusRegistrationConfigurator x, string? instanceId = null)
+    {
+        var id = instanceId ?? NewInstanceId();
+        x.AddConsumer<PersisterDemandChangedConsumer>().Endpoint(e =>
+        {
+            e.InstanceId = id;
+            e.Temporary = true;
+        });
+        return x;
+    }
+
+    private static string NewInstanceId() => Guid.NewGuid().ToString("N")[..12];
+}

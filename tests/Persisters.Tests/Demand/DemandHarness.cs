@@ -1,0 +1,150 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Persisters.Consumers;
+using Persisters.Consumers.Definitions;
+using Persisters.Consumers.Demand;
+using Persisters.Contracts;
+using Persisters.Persistence;
+using Persisters.Tests.Support;
+
+namespace Persisters.Tests.Demand;
+
+/// <summary>
+/// The four persisters in on-demand mode (<c>AddPersisters(onDemand: true)</c>) with the demand controller, on the
+/// MassTransit in-memory test harness over a fresh SQLite file. The periodic reconcile is pushed out of the way
+/// (an hour) so that tests call <see cref="PersisterDemandController.ReconcileAsync"/> or publish the change message.
+/// </summary>
+public sealed class DemandHarness : IAsyncDisposable
+{
+    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
+    private readonly string _directory;
+
+    private DemandHarness(ServiceProvider provider, string directory, ManualClock clock)
+    {
+        Provider = provider;
+        _directory = directory;
+        Clock = clock;
+        Harness = provider.GetRequiredService<ITestHarness>();
+        Controller = provider.GetRequiredService<PersisterDemandController>();
+    }
+
+    public ServiceProvider Provider { get; }
+    public ITestHarness Harness { get; }
+    public ManualClock Clock { get; }
+    public PersisterDemandController Controller { get; }
+
+    public static readonly string[] Dwh = [PersisterQueues.EvaluationDwh, PersisterQueues.GoalDwh];
+    public static readonly string[] Ops = [PersisterQueues.EvaluationOps, PersisterQueues.GoalOps];
+
+    public static async Task<DemandHarness> StartAsync()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "persisters-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddMetrics();
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddOptions<PersisterOptions>().Configure(o =>
+        {
+            o.OnDemand = true;
+            o.ReconcileInterval = TimeSpan.FromHours(1);
+            o.DefinitionsRefreshInterval = TimeSpan.Zero;
+            o.Batch.TimeLimit = TimeSpan.FromMilliseconds(50);
+            o.Batch.RetryLimit = 1;
+        });
+        services.AddPersistersDatabase(new DatabaseOptions
+        {
+            Provider = DatabaseProvider.Sqlite,
+            ConnectionString = $"Data Source={Path.Combine(directory, "test.db")}",
+        });
+        services.AddPersisterDemandServices();
+        services.AddMassTransitTestHarness(x =>
+        {
+            x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30), testInactivityTimeout: TimeSpan.FromMilliseconds(400));
+            x.AddPersisters(onDemand: true);
+            x.AddPersisterDemandController();
+        });
+        var provider = services.BuildServiceProvider(true);
+        await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        var harness = new DemandHarness(provider, directory, clock);
+        await harness.Harness.Start();
+        await harness.Controller.BusReady.WaitAsync(WaitLimit);
+        // The start reconcile runs in the background; this one waits behind it (or does its work), so the queues are declared.
+        await harness.Controller.ReconcileAsync("test start");
+        return harness;
+    }
+
+    public async Task SeedAsync(ExperimentDefinition experiment)
+    {
+        await Provider.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, Clock.UnixNow, CancellationToken.None);
+    }
+
+    public async Task SeedAsync(EventRateRuleDefinition rule)
+    {
+        await Provider.GetRequiredService<DefinitionStore>().UpsertRuleAsync(rule, Clock.UnixNow, CancellationToken.None);
+    }
+
+    /// <summary>What the experiment saga publishes when an experiment becomes live or stops being live.</summary>
+    public Task PublishDemandChangedAsync(ExperimentDefinition experiment) =>
+        Harness.Bus.Publish(new PersisterDemandChanged
+        {
+            ExperimentId = experiment.ExperimentId,
+            EnvironmentId = experiment.EnvironmentId,
+            Status = experiment.Status,
+            IsLive = experiment.Status == ExperimentStatus.Running,
+            Timestamp = Clock.UnixNow,
+        });
+
+    /// <summary>Waits until exactly these endpoints are connected (the change message is handled asynchronously).</summary>
+    public async Task WaitForConnectedAsync(params string[] expected)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (!Controller.ConnectedEndpoints.OrderBy(n => n).SequenceEqual(expected.OrderBy(n => n)))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Connected: [{string.Join(", ", Controller.ConnectedEndpoints)}], expected [{string.Join(", ", expected)}].");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Waits until the evaluation_event table holds this many rows.</summary>
+    public async Task<int> WaitForEvaluationRowsAsync(int expected)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (true)
+        {
+            var count = await QueryAsync(db => db.EvaluationEvents.CountAsync());
+            if (count >= expected || DateTime.UtcNow > deadline) return count;
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>Lets the bus go quiet (the harness's inactivity timeout) so anything that would be consumed has been.</summary>
+    public Task SettleAsync() => Harness.InactivityTask;
+
+    public Task<int> EvaluationRowCountAsync() => QueryAsync(db => db.EvaluationEvents.CountAsync());
+
+    public async Task<T> QueryAsync<T>(Func<PersistersDbContext, Task<T>> query)
+    {
+        await using var db = Provider.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
+        return await query(db);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.Stop();
+        await Provider.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
