@@ -22,14 +22,16 @@ public sealed class EvaluationEventsDwhPersister(
     PersisterMetrics metrics,
     IOptions<PersisterOptions> options,
     TimeProvider clock,
-    ILogger<EvaluationEventsDwhPersister> logger) : IConsumer<Batch<EvaluationEvent>>, IConsumer<EvaluationEventBatch>
+    ILogger<EvaluationEventsDwhPersister> logger) : IConsumer<Batch<EvaluationEvent>>, IConsumer<Batch<EvaluationEventBatch>>
 {
     public const string Name = PersisterQueues.EvaluationDwh;
 
     public Task Consume(ConsumeContext<Batch<EvaluationEvent>> context) =>
         PersistAsync(context.Message.Select(m => m.Message).ToList(), context.CancellationToken);
 
-    public Task Consume(ConsumeContext<EvaluationEventBatch> context) => PersistAsync(context.Message.Events, context.CancellationToken);
+    // Envelopes are batched too, so many envelopes share one transaction and full-size multi-row inserts.
+    public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
+        PersistAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context.CancellationToken);
 
     private async Task PersistAsync(IReadOnlyList<EvaluationEvent> batch, CancellationToken cancellationToken)
     {

@@ -23,14 +23,15 @@ public sealed class GoalEventsDwhPersister(
     PersisterMetrics metrics,
     IOptions<PersisterOptions> options,
     TimeProvider clock,
-    ILogger<GoalEventsDwhPersister> logger) : IConsumer<Batch<GoalEvent>>, IConsumer<GoalEventBatch>
+    ILogger<GoalEventsDwhPersister> logger) : IConsumer<Batch<GoalEvent>>, IConsumer<Batch<GoalEventBatch>>
 {
     public const string Name = PersisterQueues.GoalDwh;
 
     public Task Consume(ConsumeContext<Batch<GoalEvent>> context) =>
         PersistAsync(context.Message.Select(m => m.Message).ToList(), context.CancellationToken);
 
-    public Task Consume(ConsumeContext<GoalEventBatch> context) => PersistAsync(context.Message.Events, context.CancellationToken);
+    public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
+        PersistAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context.CancellationToken);
 
     private async Task PersistAsync(IReadOnlyList<GoalEvent> events, CancellationToken cancellationToken)
     {

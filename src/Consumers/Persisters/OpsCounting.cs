@@ -95,9 +95,10 @@ public abstract class OpsCounting<TEvent>(
 public sealed class EvaluationEventsOpsPersister(
     LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<EvaluationEventsOpsPersister> logger)
-    : OpsCounting<EvaluationEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<EvaluationEventBatch>
+    : OpsCounting<EvaluationEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
 {
-    public Task Consume(ConsumeContext<EvaluationEventBatch> context) => CountAsync(context.Message.Events, context.CancellationToken);
+    public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
+        CountAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context.CancellationToken);
 
     protected override string Name => PersisterQueues.EvaluationOps;
 
@@ -136,9 +137,10 @@ public sealed class EvaluationEventsOpsPersister(
 public sealed class GoalEventsOpsPersister(
     LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<GoalEventsOpsPersister> logger)
-    : OpsCounting<GoalEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<GoalEventBatch>
+    : OpsCounting<GoalEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
 {
-    public Task Consume(ConsumeContext<GoalEventBatch> context) => CountAsync(context.Message.Events, context.CancellationToken);
+    public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
+        CountAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context.CancellationToken);
 
     protected override string Name => PersisterQueues.GoalOps;
 
