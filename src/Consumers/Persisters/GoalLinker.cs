@@ -83,7 +83,7 @@ public sealed class GoalLinkResult
 {
     private readonly Dictionary<string, GoalEvent> _retry = [];
     private readonly HashSet<string> _linkedEvents = [];
-    private readonly Dictionary<string, SkipReason> _linkSkips = [];
+    private readonly Dictionary<string, (GoalEvent Event, SkipReason Reason)> _linkSkips = [];
 
     public List<GoalEventRow> Rows { get; } = [];
     public List<(GoalEvent Event, SkipReason Reason)> Skipped { get; } = [];
@@ -94,9 +94,7 @@ public sealed class GoalLinkResult
     /// <summary>Events none of whose links can ever be made (every candidate saw the goal before any evaluation).</summary>
     public IEnumerable<(GoalEvent Event, SkipReason Reason)> Unlinkable =>
         _linkSkips.Where(kv => !_linkedEvents.Contains(kv.Key) && !_retry.ContainsKey(kv.Key))
-            .Select(kv => (Event: _allEvents[kv.Key], Reason: kv.Value));
-
-    private readonly Dictionary<string, GoalEvent> _allEvents = [];
+            .Select(kv => kv.Value);
 
     internal void Skip(GoalEvent e, SkipReason reason) => Skipped.Add((e, reason));
 
@@ -106,11 +104,7 @@ public sealed class GoalLinkResult
         _linkedEvents.Add(e.Id);
     }
 
-    internal void LinkSkipped(GoalEvent e, SkipReason reason)
-    {
-        _allEvents[e.Id] = e;
-        _linkSkips[e.Id] = reason;
-    }
+    internal void LinkSkipped(GoalEvent e, SkipReason reason) => _linkSkips[e.Id] = (e, reason);
 
     internal void NeedsRetry(GoalEvent e) => _retry[e.Id] = e;
 }

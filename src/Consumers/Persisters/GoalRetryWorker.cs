@@ -75,12 +75,13 @@ public sealed class GoalRetryWorker(
         var now = clock.GetUtcNow();
         var o = options.Value;
         var validator = new EventValidator(now.ToUnixTimeSeconds(), o.MaxClockSkew, o.MaxUserDataBytes);
-        var live = await definitions.GetAsync(ct);
 
         var outcome = await database.InTransactionAsync(async (s, token) =>
         {
             var claimed = await store.ClaimDueRetriesAsync(s, now.ToUnixTimeSeconds(), o.GoalRetry.BatchSize, token);
             if (claimed.Count == 0) return new RetryOutcome(0, 0, 0, 0, 0);
+            // Only now, with work claimed: an idle poll costs one indexed query, not a definitions read too.
+            var live = await definitions.GetAsync(token);
 
             var events = new List<GoalEvent>(claimed.Count);
             var unreadable = 0;

@@ -115,14 +115,6 @@ public sealed class EventStore
     public Task<int> RescheduleRetryAsync(DbSession s, string eventId, int attempts, long nextAttemptAt, CancellationToken ct) =>
         s.ExecuteAsync("UPDATE goal_event_retry SET attempts = @a, next_attempt_at = @n WHERE event_id = @id", ct,
             ("@a", attempts), ("@n", nextAttemptAt), ("@id", eventId));
-
-    /// <summary>The earliest due time of any parked goal event, or null when none is parked.</summary>
-    public async Task<long?> NextRetryDueAsync(DbSession s, CancellationToken ct)
-    {
-        await using var cmd = s.Command("SELECT MIN(next_attempt_at) FROM goal_event_retry");
-        var value = await cmd.ExecuteScalarAsync(ct);
-        return value is null or DBNull ? null : Convert.ToInt64(value);
-    }
 }
 
 /// <summary>One stored evaluation of a user: the variation they saw, and when.</summary>
