@@ -81,37 +81,6 @@ public static class PersistersHostExtensions
         return options;
     }
 
-    /// <param name="withScheduler">Serve and use the durable scheduler (the service); publish-only buses do not.</param>
-    public static void UsingPersistersTransport(this IBusRegistrationConfigurator x, TransportOptions transport, bool withScheduler = false)
-    {
-        switch (transport.Kind)
-        {
-            case TransportKind.InMemory:
-                x.UsingInMemory((context, cfg) =>
-                {
-                    if (withScheduler) cfg.UseDurableMessageScheduler(context);
-                    cfg.ConfigureEndpoints(context);
-                });
-                break;
-            case TransportKind.RabbitMq:
-                var o = transport.RabbitMq;
-                x.UsingRabbitMq((context, cfg) =>
-                {
-                    cfg.Host(o.Host, o.Port, o.VirtualHost, h =>
-                    {
-                        h.Username(o.Username);
-                        h.Password(o.Password);
-                        if (o.UseSsl) h.UseSsl(_ => { });
-                    });
-                    if (withScheduler) cfg.UseDurableMessageScheduler(context);
-                    cfg.ConfigureEndpoints(context);
-                });
-                break;
-            default:
-                throw new SettingsException($"Transport:Kind '{transport.Kind}' is not available in this build yet.");
-        }
-    }
-
     /// <summary>Liveness, readiness (bus and database) and Prometheus metrics.</summary>
     public static IHostApplicationBuilder AddPersistersHealth(this IHostApplicationBuilder builder)
     {

@@ -1,0 +1,40 @@
+using MassTransit;
+using Persisters.Host.Configuration;
+using Persisters.Scheduling;
+
+namespace Persisters.Host.Hosting;
+
+/// <summary>Picks the configured broker for a bus (Transport:Kind).</summary>
+public static class TransportRegistration
+{
+    /// <param name="withScheduler">Serve and use the durable scheduler (the service); publish-only buses do not.</param>
+    public static void UsingPersistersTransport(this IBusRegistrationConfigurator x, TransportOptions transport, bool withScheduler = false)
+    {
+        switch (transport.Kind)
+        {
+            case TransportKind.InMemory:
+                x.UsingInMemory((context, cfg) =>
+                {
+                    if (withScheduler) cfg.UseDurableMessageScheduler(context);
+                    cfg.ConfigureEndpoints(context);
+                });
+                break;
+            case TransportKind.RabbitMq:
+                var o = transport.RabbitMq;
+                x.UsingRabbitMq((context, cfg) =>
+                {
+                    cfg.Host(o.Host, o.Port, o.VirtualHost, h =>
+                    {
+                        h.Username(o.Username);
+                        h.Password(o.Password);
+                        if (o.UseSsl) h.UseSsl(_ => { });
+                    });
+                    if (withScheduler) cfg.UseDurableMessageScheduler(context);
+                    cfg.ConfigureEndpoints(context);
+                });
+                break;
+            default:
+                throw new SettingsException($"Transport:Kind '{transport.Kind}' is not available in this build yet.");
+        }
+    }
+}
