@@ -17,11 +17,12 @@ public sealed class PersisterDemandChangedConsumer(PersisterDemandController con
         var m = context.Message;
         try
         {
-            await controller.OnDemandChangedAsync($"experiment {m.ExperimentId} is {m.Status} (live: {m.IsLive})", context.CancellationToken);
+            var what = m.RuleId is { } rule ? $"event-rate rule {rule} is {(m.IsLive ? "active" : "inactive")}" : $"experiment {m.ExperimentId} is {m.Status} (live: {m.IsLive})";
+            await controller.OnDemandChangedAsync(what, context.CancellationToken);
         }
         catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(ex, "Persister demand reconcile after a change of experiment {ExperimentId} failed; the periodic reconcile will try again", m.ExperimentId);
+            logger.LogWarning(ex, "Persister demand reconcile after a change of experiment {ExperimentId} / rule {RuleId} failed; the periodic reconcile will try again", m.ExperimentId, m.RuleId);
         }
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Persisters.Contracts;
 using Persisters.Persistence;
 using Persisters.Persistence.Model;
+using Persisters.Sagas.AutoOps;
 
 namespace Persisters.Sagas.Tests.Support;
 
@@ -55,6 +56,7 @@ public sealed class LifecycleHarness : IAsyncDisposable
                 RetryLimit = 50,
                 TimerSweepInterval = TimeSpan.Zero, // tests sweep by hand
             });
+            x.AddAutoOpsRules();
         });
         var provider = services.BuildServiceProvider(true);
         await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
@@ -73,6 +75,24 @@ public sealed class LifecycleHarness : IAsyncDisposable
             : response.Is(out Response<ExperimentCommandRejected>? rejected)
                 ? new Answer(null, rejected!.Message)
                 : throw new InvalidOperationException("Unexpected response type.");
+    }
+
+    /// <summary>Sends an auto-ops rule command as a request and returns the answer.</summary>
+    public async Task<RuleAnswer> SendRuleCommandAsync<T>(T command) where T : class
+    {
+        var client = Harness.Bus.CreateRequestClient<T>(new Uri($"queue:{AutoOpsRegistration.EndpointName}"), RequestTimeout.After(s: 30));
+        var response = await client.GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(command);
+        return response.Is(out Response<AutoOpsCommandAccepted>? accepted)
+            ? new RuleAnswer(accepted!.Message, null)
+            : response.Is(out Response<AutoOpsCommandRejected>? rejected)
+                ? new RuleAnswer(null, rejected!.Message)
+                : throw new InvalidOperationException("Unexpected response type.");
+    }
+
+    public async Task<AutoOpsRuleRow?> RuleRowAsync(Guid ruleId)
+    {
+        await using var db = Provider.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
+        return await db.AutoOpsRules.AsNoTracking().SingleOrDefaultAsync(r => r.Id == ruleId);
     }
 
     /// <summary>Creates the experiment and checks it was accepted.</summary>
@@ -165,6 +185,24 @@ public sealed record Answer(ExperimentCommandAccepted? Accepted, ExperimentComma
     }
 
     public ExperimentCommandRejected ShouldBeRejected(string? reasonContains = null)
+    {
+        if (Rejected is null) throw new Xunit.Sdk.XunitException($"Expected rejection, got acceptance: {Accepted!.Detail}");
+        if (reasonContains is not null) Assert.Contains(reasonContains, Rejected.Reason);
+        return Rejected;
+    }
+}
+
+/// <summary>What the auto-ops rule consumer answered to one command.</summary>
+public sealed record RuleAnswer(AutoOpsCommandAccepted? Accepted, AutoOpsCommandRejected? Rejected)
+{
+    public AutoOpsCommandAccepted ShouldBeAccepted(string? detail = null)
+    {
+        if (Accepted is null) throw new Xunit.Sdk.XunitException($"Expected acceptance, got rejection: {Rejected!.Reason}");
+        if (detail is not null) Assert.Equal(detail, Accepted.Detail);
+        return Accepted;
+    }
+
+    public AutoOpsCommandRejected ShouldBeRejected(string? reasonContains = null)
     {
         if (Rejected is null) throw new Xunit.Sdk.XunitException($"Expected rejection, got acceptance: {Accepted!.Detail}");
         if (reasonContains is not null) Assert.Contains(reasonContains, Rejected.Reason);

@@ -1,0 +1,141 @@
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Persisters.Contracts;
+using Persisters.Persistence;
+using Persisters.Persistence.Model;
+
+namespace Persisters.Sagas.AutoOps;
+
+/// <summary>
+/// Creates, stops and deletes event-rate (kill-switch) rules in the <c>auto_ops_rule</c> table, which is what the OPS
+/// persisters count for and what the demand controllers read. Every command is answered with
+/// <see cref="AutoOpsCommandAccepted"/> (a repeat says "already ...") or <see cref="AutoOpsCommandRejected"/> with the
+/// reason; every change of whether a rule is active publishes <see cref="PersisterDemandChanged"/> after the row is saved.
+/// </summary>
+/// <remarks>
+/// A rule is active (counted, so the OPS persisters are needed) while it is Waiting or Running. A created rule is Waiting:
+/// it counts from creation on. Stop makes it Stopped (counts kept); delete flags the row (counts kept, rule no longer listed).
+/// Two creates of one id racing meet on the primary key; the retry of the endpoint then sees the row and answers "already exists".
+/// </remarks>
+public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory databases, TimeProvider clock) :
+    IConsumer<CreateEventRateRule>,
+    IConsumer<StopEventRateRule>,
+    IConsumer<DeleteEventRateRule>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task Consume(ConsumeContext<CreateEventRateRule> context)
+    {
+        var m = context.Message;
+        const string command = nameof(CreateEventRateRule);
+        if (EventRateRuleRules.ProblemWithCreate(m) is { } problem)
+        {
+            await context.RespondAsync(new AutoOpsCommandRejected { RuleId = m.RuleId, Command = command, Reason = problem });
+            return;
+        }
+        await using var db = databases.CreateDbContext();
+        var row = await db.AutoOpsRules.FindAsync([m.RuleId], context.CancellationToken);
+        var clauses = JsonSerializer.Serialize(m.Clauses, Json);
+        if (row is not null)
+        {
+            var same = !row.Deleted && row.EnvironmentId == m.EnvironmentId && row.FeatureId == m.FeatureId && row.FeatureVersion == m.FeatureVersion
+                       && SameClauses(row.Clauses, m.Clauses);
+            if (same)
+            {
+                await context.RespondAsync(Accepted(row, command, "already exists"));
+            }
+            else
+            {
+                await context.RespondAsync(new AutoOpsCommandRejected
+                {
+                    RuleId = m.RuleId, Command = command, Status = (AutoOpsRuleStatus)row.Status,
+                    Reason = row.Deleted ? "a deleted rule's id cannot be used again" : "a different rule with this id exists",
+                });
+            }
+            return;
+        }
+
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        row = new AutoOpsRuleRow
+        {
+            Id = m.RuleId,
+            EnvironmentId = m.EnvironmentId,
+            FeatureId = m.FeatureId,
+            FeatureVersion = m.FeatureVersion,
+            Clauses = clauses,
+            Status = (int)AutoOpsRuleStatus.Waiting,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.AutoOpsRules.Add(row);
+        await db.SaveChangesAsync(context.CancellationToken);
+        await context.Publish(DemandChanged(row, now));
+        await context.RespondAsync(Accepted(row, command, "created"));
+    }
+
+    public Task Consume(ConsumeContext<StopEventRateRule> context) =>
+        ChangeAsync(context, context.Message.RuleId, nameof(StopEventRateRule), row =>
+        {
+            if (row.Deleted) return (false, "a deleted rule cannot be stopped");
+            if (!IsActive(row)) return (false, $"already {Describe(row)}");
+            row.Status = (int)AutoOpsRuleStatus.Stopped;
+            return (true, "stopped");
+        });
+
+    public Task Consume(ConsumeContext<DeleteEventRateRule> context) =>
+        ChangeAsync(context, context.Message.RuleId, nameof(DeleteEventRateRule), row =>
+        {
+            if (row.Deleted) return (false, "already deleted");
+            row.Deleted = true;
+            return (true, "deleted");
+        });
+
+    /// <param name="change">Changes the row and returns (changed, detail); a detail starting with "already" is an accepted repeat, any other unchanged detail a rejection.</param>
+    private async Task ChangeAsync<T>(ConsumeContext<T> context, Guid ruleId, string command, Func<AutoOpsRuleRow, (bool Changed, string Detail)> change)
+        where T : class
+    {
+        await using var db = databases.CreateDbContext();
+        var row = await db.AutoOpsRules.FindAsync([ruleId], context.CancellationToken);
+        if (row is null)
+        {
+            await context.RespondAsync(new AutoOpsCommandRejected { RuleId = ruleId, Command = command, Reason = "no such rule" });
+            return;
+        }
+        var wasActive = IsActive(row);
+        var before = (AutoOpsRuleStatus)row.Status;
+        var (changed, detail) = change(row);
+        if (!changed)
+        {
+            if (detail.StartsWith("already", StringComparison.Ordinal)) await context.RespondAsync(Accepted(row, command, detail));
+            else await context.RespondAsync(new AutoOpsCommandRejected { RuleId = ruleId, Command = command, Status = before, Reason = detail });
+            return;
+        }
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        row.UpdatedAt = now;
+        await db.SaveChangesAsync(context.CancellationToken);
+        if (wasActive != IsActive(row)) await context.Publish(DemandChanged(row, now));
+        await context.RespondAsync(Accepted(row, command, detail));
+    }
+
+    private static bool IsActive(AutoOpsRuleRow row) =>
+        !row.Deleted && row.Status is (int)AutoOpsRuleStatus.Waiting or (int)AutoOpsRuleStatus.Running;
+
+    private static string Describe(AutoOpsRuleRow row) => ((AutoOpsRuleStatus)row.Status).ToString().ToLowerInvariant();
+
+    private static bool SameClauses(string stored, IReadOnlyList<EventRateClause> clauses) =>
+        (JsonSerializer.Deserialize<EventRateClause[]>(stored, Json) ?? []).SequenceEqual(clauses);
+
+    private static AutoOpsCommandAccepted Accepted(AutoOpsRuleRow row, string command, string detail) => new()
+    {
+        RuleId = row.Id, Command = command, Status = (AutoOpsRuleStatus)row.Status, Deleted = row.Deleted, Detail = detail,
+    };
+
+    private static PersisterDemandChanged DemandChanged(AutoOpsRuleRow row, long now) => new()
+    {
+        RuleId = row.Id,
+        EnvironmentId = row.EnvironmentId,
+        IsLive = IsActive(row),
+        Timestamp = now,
+    };
+}

@@ -1,0 +1,39 @@
+using Persisters.Contracts;
+
+namespace Persisters.Sagas.AutoOps;
+
+/// <summary>
+/// What makes a rule definition acceptable (the reference's API validation: variation and goal required, min count above 0,
+/// 0 &lt; threshold &lt;= 1, action Disable); each problem is a sentence the sender sees.
+/// </summary>
+public static class EventRateRuleRules
+{
+    public const int MaxIdLength = 255;
+
+    public static string? ProblemWithCreate(CreateEventRateRule m)
+    {
+        if (m.RuleId == Guid.Empty) return "RuleId is required";
+        if (string.IsNullOrWhiteSpace(m.EnvironmentId)) return "EnvironmentId is required";
+        if (string.IsNullOrWhiteSpace(m.FeatureId)) return "FeatureId is required";
+        if (m.EnvironmentId.Length > MaxIdLength || m.FeatureId.Length > MaxIdLength) return $"ids are at most {MaxIdLength} characters";
+        if (m.FeatureVersion < 0) return "FeatureVersion must not be negative";
+        if (m.Clauses is null || m.Clauses.Count == 0) return "a rule needs at least one clause";
+        var ids = new HashSet<Guid>();
+        for (var i = 0; i < m.Clauses.Count; i++)
+        {
+            var c = m.Clauses[i];
+            var where = $"clause {i + 1}";
+            if (c is null) return $"{where} is missing";
+            if (c.ClauseId == Guid.Empty) return $"{where}: ClauseId is required";
+            if (!ids.Add(c.ClauseId)) return $"{where}: ClauseId {c.ClauseId} is used twice";
+            if (string.IsNullOrWhiteSpace(c.VariationId)) return $"{where}: VariationId is required";
+            if (string.IsNullOrWhiteSpace(c.GoalId)) return $"{where}: GoalId is required";
+            if (c.VariationId.Length > MaxIdLength || c.GoalId.Length > MaxIdLength) return $"{where}: ids are at most {MaxIdLength} characters";
+            if (c.MinCount <= 0) return $"{where}: MinCount must be at least 1";
+            if (!double.IsFinite(c.Threshold) || c.Threshold <= 0 || c.Threshold > 1) return $"{where}: Threshold must be in (0, 1]";
+            if (!Enum.IsDefined(c.Operator)) return $"{where}: Operator {(int)c.Operator} is not GreaterOrEqual or LessOrEqual";
+            if (c.Action != AutoOpsAction.Disable) return $"{where}: Action must be Disable (a kill switch only turns a flag off)";
+        }
+        return null;
+    }
+}
