@@ -19,9 +19,9 @@ public sealed class PersisterOptions
     /// <summary>User attributes larger than this (as JSON) are not stored; the event is skipped.</summary>
     /// <summary>
     /// Connect the persister endpoints only while something needs them (DWH: a live experiment; OPS: an active
-    /// event-rate rule). Off: all four are bound for the process lifetime.
+    /// event-rate rule); the default. Off: all four are bound for the process lifetime.
     /// </summary>
-    public bool OnDemand { get; set; }
+    public bool OnDemand { get; set; } = true;
 
     /// <summary>With <see cref="OnDemand"/>: how often each host re-reads demand from the database (a lost change message costs at most this).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(60);

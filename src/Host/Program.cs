@@ -60,6 +60,122 @@ var demo = new Command("demo", "A one-minute tour: an A/B experiment, synthetic 
 demo.SetAction((_, ct) => Guard(() => DemoCommand.RunAsync(args[1..], ct)));
 root.Subcommands.Add(demo);
 
+// Operator verbs: commands over the configured broker to the running service, answers printed.
+var commandTimeout = new Option<int>("--timeout") { Description = "Seconds to wait for the service's answer.", DefaultValueFactory = _ => 30 };
+TimeSpan Timeout(ParseResult p) => TimeSpan.FromSeconds(Math.Max(1, p.GetValue(commandTimeout)));
+Option<Guid> IdOption(string what) => new("--id") { Description = $"The {what}'s id.", Required = true };
+static string[] List(string? text) => (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+var experimentsVerb = new Command("experiments", "Create, start, stop, force-stop and list experiments (commands go to the running service over the broker).");
+{
+    var newId = new Option<Guid?>("--id") { Description = "Experiment id (default: a new one)." };
+    var env = new Option<string>("--environment") { Description = "Environment id.", Required = true };
+    var feature = new Option<string>("--feature") { Description = "Flag id.", Required = true };
+    var featureVersion = new Option<int>("--feature-version") { Description = "Flag version the experiment is pinned to.", DefaultValueFactory = _ => 1 };
+    var name = new Option<string?>("--name") { Description = "Display name (default: the flag id)." };
+    var variations = new Option<string>("--variations") { Description = "Comma-separated variation ids.", Required = true };
+    var baseline = new Option<string?>("--baseline") { Description = "Baseline variation (default: the first)." };
+    var goals = new Option<string>("--goals") { Description = "Comma-separated goal ids.", Required = true };
+    var startAt = new Option<string>("--start-at") { Description = "now, unix seconds or ISO 8601.", DefaultValueFactory = _ => "now" };
+    var stopAt = new Option<string?>("--stop-at") { Description = "Unix seconds or ISO 8601 (default: --days after the start)." };
+    var days = new Option<int>("--days") { Description = "Length when --stop-at is not given.", DefaultValueFactory = _ => 14 };
+    var create = new Command("create", "Create an experiment; it starts at --start-at and stops at --stop-at on its own.")
+    {
+        newId, env, feature, featureVersion, name, variations, baseline, goals, startAt, stopAt, days, commandTimeout,
+    };
+    create.SetAction((p, ct) => Guard(() =>
+    {
+        var now = DateTimeOffset.UtcNow;
+        var start = OperatorCommands.ParseTime("--start-at", p.GetValue(startAt)!, now);
+        var stop = p.GetValue(stopAt) is { } s ? OperatorCommands.ParseTime("--stop-at", s, now) : Math.Max(start, now.ToUnixTimeSeconds()) + p.GetValue(days) * 86_400L;
+        var variationIds = List(p.GetValue(variations));
+        var command = new Persisters.Contracts.CreateExperiment
+        {
+            ExperimentId = p.GetValue(newId) ?? Guid.NewGuid(),
+            EnvironmentId = p.GetValue(env)!,
+            Name = p.GetValue(name) ?? p.GetValue(feature)!,
+            FeatureId = p.GetValue(feature)!,
+            FeatureVersion = p.GetValue(featureVersion),
+            VariationIds = variationIds,
+            BaselineVariationId = p.GetValue(baseline) ?? variationIds.FirstOrDefault() ?? "",
+            GoalIds = List(p.GetValue(goals)),
+            StartAt = start,
+            StopAt = stop,
+        };
+        return OperatorCommands.SendExperimentCommandAsync(command, Timeout(p), ct);
+    }));
+    experimentsVerb.Subcommands.Add(create);
+
+    foreach (var (verb, description, make) in new (string, string, Func<Guid, object>)[]
+    {
+        ("start", "Start a waiting experiment now.", id => new Persisters.Contracts.StartExperiment { ExperimentId = id }),
+        ("stop", "Stop a running experiment now; late events are taken until its tail ends.", id => new Persisters.Contracts.StopExperiment { ExperimentId = id }),
+        ("force-stop", "Stop an experiment at once, without a late-event tail.", id => new Persisters.Contracts.ForceStopExperiment { ExperimentId = id }),
+        ("archive", "Archive a finished or force-stopped experiment.", id => new Persisters.Contracts.ArchiveExperiment { ExperimentId = id }),
+    })
+    {
+        var id = IdOption("experiment");
+        var command = new Command(verb, description) { id, commandTimeout };
+        command.SetAction((p, ct) => Guard(() => make(p.GetValue(id)) switch
+        {
+            Persisters.Contracts.StartExperiment m => OperatorCommands.SendExperimentCommandAsync(m, Timeout(p), ct),
+            Persisters.Contracts.StopExperiment m => OperatorCommands.SendExperimentCommandAsync(m, Timeout(p), ct),
+            Persisters.Contracts.ForceStopExperiment m => OperatorCommands.SendExperimentCommandAsync(m, Timeout(p), ct),
+            Persisters.Contracts.ArchiveExperiment m => OperatorCommands.SendExperimentCommandAsync(m, Timeout(p), ct),
+            _ => throw new InvalidOperationException(verb),
+        }));
+        experimentsVerb.Subcommands.Add(command);
+    }
+
+    var all = new Option<bool>("--all") { Description = "Include archived experiments." };
+    var list = new Command("list", "List experiments (reads the database).") { all };
+    list.SetAction((p, ct) => Guard(() => OperatorCommands.ListExperimentsAsync(p.GetValue(all), ct)));
+    experimentsVerb.Subcommands.Add(list);
+}
+root.Subcommands.Add(experimentsVerb);
+
+var autoopsVerb = new Command("autoops", "Create, stop, delete and list event-rate (kill-switch) rules (commands go to the running service over the broker).");
+{
+    var newId = new Option<Guid?>("--id") { Description = "Rule id (default: a new one)." };
+    var env = new Option<string>("--environment") { Description = "Environment id.", Required = true };
+    var feature = new Option<string>("--feature") { Description = "Flag id.", Required = true };
+    var featureVersion = new Option<int>("--feature-version") { Description = "Flag version whose users are counted.", DefaultValueFactory = _ => 1 };
+    var clauses = new Option<string[]>("--clause")
+    {
+        Description = "VARIATION:GOAL:MIN_COUNT:THRESHOLD[:ge|le], e.g. green:error:50:0.5:ge (repeat for more clauses).",
+        Required = true,
+        AllowMultipleArgumentsPerToken = false,
+    };
+    var create = new Command("create", "Create an event-rate rule: the OPS persisters count its users from now on.")
+    {
+        newId, env, feature, featureVersion, clauses, commandTimeout,
+    };
+    create.SetAction((p, ct) => Guard(() => OperatorCommands.SendRuleCommandAsync(new Persisters.Contracts.CreateEventRateRule
+    {
+        RuleId = p.GetValue(newId) ?? Guid.NewGuid(),
+        EnvironmentId = p.GetValue(env)!,
+        FeatureId = p.GetValue(feature)!,
+        FeatureVersion = p.GetValue(featureVersion),
+        Clauses = p.GetValue(clauses)!.Select(OperatorCommands.ParseClause).ToArray(),
+    }, Timeout(p), ct)));
+    autoopsVerb.Subcommands.Add(create);
+
+    var stopId = IdOption("rule");
+    var stop = new Command("stop", "Stop counting for a rule (its counts stay).") { stopId, commandTimeout };
+    stop.SetAction((p, ct) => Guard(() => OperatorCommands.SendRuleCommandAsync(new Persisters.Contracts.StopEventRateRule { RuleId = p.GetValue(stopId) }, Timeout(p), ct)));
+    autoopsVerb.Subcommands.Add(stop);
+
+    var deleteId = IdOption("rule");
+    var delete = new Command("delete", "Delete a rule.") { deleteId, commandTimeout };
+    delete.SetAction((p, ct) => Guard(() => OperatorCommands.SendRuleCommandAsync(new Persisters.Contracts.DeleteEventRateRule { RuleId = p.GetValue(deleteId) }, Timeout(p), ct)));
+    autoopsVerb.Subcommands.Add(delete);
+
+    var list = new Command("list", "List rules that are not deleted (reads the database).");
+    list.SetAction((_, ct) => Guard(() => OperatorCommands.ListRulesAsync(ct)));
+    autoopsVerb.Subcommands.Add(list);
+}
+root.Subcommands.Add(autoopsVerb);
+
 return await root.Parse(args).InvokeAsync();
 
 // A bad setting ends the process with its message and exit code 2, not a stack trace.

@@ -55,6 +55,8 @@ public sealed class When_a_message_cannot_be_read
     public async Task A_message_of_the_wrong_type_sent_to_a_persister_queue_is_moved_to_its_skipped_queue()
     {
         await using var sut = await ServiceUnderTest.CreateAsync();
+        // The DWH endpoints are connected only while an experiment is live.
+        await sut.SeedAsync(SyntheticTraffic.Experiment("it", "skipped", DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
         await using var host = await sut.StartHostAsync();
 
         var endpoint = await sut.Bus.GetSendEndpoint(new Uri("queue:evaluation-events-dwh"));

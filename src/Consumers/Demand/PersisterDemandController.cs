@@ -50,6 +50,7 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
     private volatile string[] _connectedNames = [];
     private volatile bool _stopping;
     private bool _declared;
+    private volatile bool _reconciled;
 
     public PersisterDemandController(IServiceProvider services, DefinitionStore store, LiveDefinitions definitions, IOptions<PersisterOptions> options,
         TimeProvider clock, ILogger<PersisterDemandController> logger, PersisterMetrics metrics)
@@ -73,6 +74,9 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
 
     /// <summary>Queue names of the persister endpoints connected now, in order.</summary>
     public IReadOnlyList<string> ConnectedEndpoints => _connectedNames;
+
+    /// <summary>Whether demand has been read and applied at least once since the bus started.</summary>
+    public bool HasReconciled => _reconciled;
 
     public bool IsConnected(string queueName) => _connectedNames.Contains(queueName, StringComparer.Ordinal);
 
@@ -137,6 +141,7 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
                 _logger.LogInformation("Stopped persister endpoints {Endpoints}: {Reason}", string.Join(", ", stop.Select(e => e.QueueName)),
                     Describe(reason, experiments.Count, rules.Count));
             }
+            _reconciled = true;
         }
         finally
         {
@@ -225,6 +230,7 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
         try
         {
             _stopping = true;
+            _reconciled = false;
             _connected.Clear();
             _declared = false;
             Publish();

@@ -11,6 +11,7 @@ using Persisters.Consumers.Demand;
 using Persisters.Host.Configuration;
 using Persisters.Persistence;
 using Persisters.Sagas;
+using Persisters.Sagas.AutoOps;
 using Persisters.Scheduling;
 using Prometheus;
 
@@ -42,8 +43,8 @@ public static class PersistersHostExtensions
     {
         builder.Services.AddPersistersDatabase(settings.Database);
         builder.Services.AddPersisterServices();
-        // Persisters:OnDemand: the demand controller connects the persister endpoints only while something needs them.
-        var onDemand = withPersisters && builder.Configuration.GetValue<bool>($"{PersisterOptions.SectionName}:OnDemand");
+        // Persisters:OnDemand (default on): the demand controller connects the persister endpoints only while something needs them.
+        var onDemand = withPersisters && builder.Configuration.GetValue($"{PersisterOptions.SectionName}:OnDemand", defaultValue: true);
         if (onDemand) builder.Services.AddPersisterDemandServices();
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
@@ -58,6 +59,7 @@ public static class PersistersHostExtensions
                 // The service: persisters, the experiment lifecycle and the durable scheduler its timers need.
                 x.AddDurableMessageScheduler(settings.Scheduler);
                 x.AddExperimentLifecycle(LifecycleOptions(builder.Configuration));
+                x.AddAutoOpsRules();
                 x.AddPersisters(onDemand);
                 if (onDemand) x.AddPersisterDemandController();
                 x.AddExperimentCalculator();
@@ -84,7 +86,9 @@ public static class PersistersHostExtensions
     /// <summary>Liveness, readiness (bus and database) and Prometheus metrics.</summary>
     public static IHostApplicationBuilder AddPersistersHealth(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<PersisterDemandHealthCheck>("persister-demand", tags: ["ready"]);
         return builder;
     }
 

@@ -42,6 +42,22 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return (root.TryGetProperty("messages", out var m) ? m.GetInt64() : 0, root.TryGetProperty("consumers", out var c) ? c.GetInt64() : 0);
     }
 
+    public async Task<bool> QueueExistsAsync(string queue)
+    {
+        var response = await _http.GetAsync($"/api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+        return response.StatusCode != System.Net.HttpStatusCode.NotFound && response.IsSuccessStatusCode;
+    }
+
+    /// <summary>Consumers per queue from the broker's consumer list (updated as consumers come and go, not on the stats interval).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ConsumersAsync()
+    {
+        using var doc = JsonDocument.Parse(await _http.GetStringAsync($"/api/consumers/{Uri.EscapeDataString(Name)}"));
+        return doc.RootElement.EnumerateArray()
+            .Select(c => c.GetProperty("queue").GetProperty("name").GetString()!)
+            .GroupBy(q => q, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+    }
+
     /// <summary>Takes up to <paramref name="count"/> messages off a queue and returns their headers.</summary>
     public async Task<IReadOnlyList<Dictionary<string, string>>> TakeHeadersAsync(string queue, int count)
     {

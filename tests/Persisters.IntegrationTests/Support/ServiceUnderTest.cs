@@ -68,11 +68,40 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Writes the definition straight into the database (not through the saga); a running host connects on its next reconcile or on <see cref="AnnounceAsync"/>.</summary>
     public Task SeedAsync(ExperimentDefinition experiment) =>
         Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
 
     public Task SeedAsync(EventRateRuleDefinition rule) =>
         Services.GetRequiredService<DefinitionStore>().UpsertRuleAsync(rule, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
+
+    /// <summary>Tells running hosts that demand changed (what the saga does after a transition).</summary>
+    public Task AnnounceAsync(ExperimentDefinition experiment) =>
+        Bus.Publish(new PersisterDemandChanged
+        {
+            ExperimentId = experiment.ExperimentId, EnvironmentId = experiment.EnvironmentId, Status = experiment.Status, IsLive = true,
+            Timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        });
+
+    /// <summary>Runs an operator verb (e.g. <c>experiments start --id …</c>) against this world and returns its exit code and output.</summary>
+    public Task<(int ExitCode, string Output)> RunVerbAsync(params string[] args) => HostProcess.RunToEndAsync(Environment, TimeSpan.FromMinutes(1), args);
+
+    /// <summary>Waits until every queue has the number of consumers the broker lists for it (or fails with what it saw).</summary>
+    public async Task ShouldHaveConsumersAsync(IReadOnlyDictionary<string, int> expected, TimeSpan patience)
+    {
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            var seen = await VirtualHost.ConsumersAsync();
+            if (expected.All(e => seen.GetValueOrDefault(e.Key) == e.Value)) return;
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException(
+                    $"Expected consumers {string.Join(", ", expected.Select(e => $"{e.Key}={e.Value}"))}; the broker lists {string.Join(", ", expected.Keys.Select(k => $"{k}={seen.GetValueOrDefault(k)}"))}.");
+            }
+            await Task.Delay(100);
+        }
+    }
 
     public async Task PublishAsync<T>(IReadOnlyList<T> events) where T : class
     {

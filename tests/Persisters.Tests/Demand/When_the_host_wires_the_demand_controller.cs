@@ -17,22 +17,22 @@ public sealed class When_the_host_wires_the_demand_controller
         return builder.Services;
     }
 
-    [Fact]
-    public void Persisters_OnDemand_true_registers_the_controller_and_its_periodic_reconcile()
+    [Theory]
+    [InlineData(null)]
+    [InlineData("true")]
+    public void By_default_or_with_Persisters_OnDemand_true_the_controller_and_its_periodic_reconcile_are_registered(string? onDemand)
     {
-        var services = Services("true");
+        var services = Services(onDemand);
 
         Assert.Contains(services, d => d.ServiceType == typeof(PersisterDemandController));
         Assert.Contains(services, d => d.ImplementationType == typeof(PersisterDemandReconciler));
         Assert.Contains(services, d => d.ServiceType == typeof(PersisterDemandChangedConsumer));
     }
 
-    [Theory]
-    [InlineData(null)]
-    [InlineData("false")]
-    public void Without_Persisters_OnDemand_nothing_of_it_is_registered(string? onDemand)
+    [Fact]
+    public void With_Persisters_OnDemand_false_nothing_of_it_is_registered()
     {
-        var services = Services(onDemand);
+        var services = Services("false");
 
         Assert.DoesNotContain(services, d => d.ServiceType == typeof(PersisterDemandController));
         Assert.DoesNotContain(services, d => d.ImplementationType == typeof(PersisterDemandReconciler));

@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Persisters.Contracts;
+using Persisters.Host.Configuration;
+using Persisters.Host.Hosting;
+using Persisters.Persistence;
+using Persisters.Sagas;
+using Persisters.Sagas.AutoOps;
+
+namespace Persisters.Host.Cli;
+
+/// <summary>
+/// The operator verbs <c>experiments …</c> and <c>autoops …</c>. Commands go over the configured broker to the service (the
+/// experiment-lifecycle saga, the auto-ops rule consumer) as requests, and the answer is printed: exit code 0 when accepted,
+/// 1 when rejected (with the reason), 3 when no service answered in time. <c>list</c> reads the database.
+/// </summary>
+public static class OperatorCommands
+{
+    public const int Rejected = 1;
+    public const int NoAnswer = 3;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Sends an experiment command to the lifecycle saga and prints the answer.</summary>
+    public static Task<int> SendExperimentCommandAsync<T>(T command, TimeSpan timeout, CancellationToken ct) where T : class =>
+        WithBusAsync(async (services, configuration) =>
+        {
+            var queue = configuration[$"{ExperimentLifecycleOptions.SectionName}:EndpointName"] is { Length: > 0 } name ? name : ExperimentLifecycleOptions.DefaultEndpointName;
+            var client = services.GetRequiredService<IBus>().CreateRequestClient<T>(new Uri($"queue:{queue}"), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
+            var response = await client.GetResponse<ExperimentCommandAccepted, ExperimentCommandRejected>(command, ct);
+            if (response.Is(out Response<ExperimentCommandAccepted>? accepted))
+            {
+                var a = accepted!.Message;
+                Console.WriteLine($"accepted: experiment {a.ExperimentId} {a.Detail} (status {a.Status})");
+                return 0;
+            }
+            response.Is(out Response<ExperimentCommandRejected>? rejected);
+            var r = rejected!.Message;
+            Console.WriteLine($"rejected: experiment {r.ExperimentId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""));
+            return Rejected;
+        }, timeout, ct);
+
+    /// <summary>Sends an auto-ops rule command to the service and prints the answer.</summary>
+    public static Task<int> SendRuleCommandAsync<T>(T command, TimeSpan timeout, CancellationToken ct) where T : class =>
+        WithBusAsync(async (services, _) =>
+        {
+            var client = services.GetRequiredService<IBus>().CreateRequestClient<T>(new Uri($"queue:{AutoOpsRegistration.EndpointName}"),
+                RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
+            var response = await client.GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(command, ct);
+            if (response.Is(out Response<AutoOpsCommandAccepted>? accepted))
+            {
+                var a = accepted!.Message;
+                Console.WriteLine($"accepted: rule {a.RuleId} {a.Detail} (status {a.Status}{(a.Deleted ? ", deleted" : "")})");
+                return 0;
+            }
+            response.Is(out Response<AutoOpsCommandRejected>? rejected);
+            var r = rejected!.Message;
+            Console.WriteLine($"rejected: rule {r.RuleId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""));
+            return Rejected;
+        }, timeout, ct);
+
+    /// <summary>Prints the experiments that are not archived (all with <paramref name="all"/>), newest first.</summary>
+    public static Task<int> ListExperimentsAsync(bool all, CancellationToken ct) =>
+        WithDatabaseAsync(async db =>
+        {
+            var rows = await db.Experiments.AsNoTracking().Where(e => all || !e.Archived).OrderByDescending(e => e.CreatedAt).ToListAsync(ct);
+            Console.WriteLine($"{"id",-36}  {"status",-12}  {"environment",-12}  {"feature",-20}  {"start (UTC)",-20}  {"stop (UTC)",-20}  name");
+            foreach (var e in rows)
+            {
+                var status = ((ExperimentStatus)e.Status).ToString() + (e.Archived ? "*" : "");
+                Console.WriteLine($"{e.Id,-36}  {status,-12}  {e.EnvironmentId,-12}  {e.FeatureId + ":" + e.FeatureVersion,-20}  {Time(e.StartAt),-20}  {Time(e.StopAt),-20}  {e.Name}");
+            }
+            Console.WriteLine($"{rows.Count} experiment(s)" + (all ? " (* archived)" : ""));
+            return 0;
+        }, ct);
+
+    /// <summary>Prints the event-rate rules that are not deleted.</summary>
+    public static Task<int> ListRulesAsync(CancellationToken ct) =>
+        WithDatabaseAsync(async db =>
+        {
+            var rows = await db.AutoOpsRules.AsNoTracking().Where(r => !r.Deleted).OrderByDescending(r => r.CreatedAt).ToListAsync(ct);
+            Console.WriteLine($"{"id",-36}  {"status",-8}  {"environment",-12}  {"feature",-20}  clauses (variation:goal:min count:threshold:operator)");
+            foreach (var r in rows)
+            {
+                var clauses = JsonSerializer.Deserialize<EventRateClause[]>(r.Clauses, Json) ?? [];
+                var text = string.Join("; ", clauses.Select(c =>
+                    $"{c.VariationId}:{c.GoalId}:{c.MinCount}:{c.Threshold.ToString(CultureInfo.InvariantCulture)}:{(c.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")}"));
+                Console.WriteLine($"{r.Id,-36}  {(AutoOpsRuleStatus)r.Status,-8}  {r.EnvironmentId,-12}  {r.FeatureId + ":" + r.FeatureVersion,-20}  {text}");
+            }
+            Console.WriteLine($"{rows.Count} rule(s)");
+            return 0;
+        }, ct);
+
+    /// <summary>Parses <c>VARIATION:GOAL:MIN_COUNT:THRESHOLD[:ge|le]</c>.</summary>
+    public static EventRateClause ParseClause(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length is < 4 or > 5
+            || !long.TryParse(parts[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var minCount)
+            || !double.TryParse(parts[3], NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold))
+        {
+            throw new SettingsException($"--clause '{text}' is not VARIATION:GOAL:MIN_COUNT:THRESHOLD[:ge|le], e.g. green:error:50:0.5:ge.");
+        }
+        var op = parts.Length == 5 ? parts[4].ToLowerInvariant() : "ge";
+        return new EventRateClause
+        {
+            ClauseId = Guid.NewGuid(),
+            VariationId = parts[0],
+            GoalId = parts[1],
+            MinCount = minCount,
+            Threshold = threshold,
+            Operator = op switch
+            {
+                "ge" => RateOperator.GreaterOrEqual,
+                "le" => RateOperator.LessOrEqual,
+                _ => throw new SettingsException($"--clause '{text}': the operator is ge or le, not '{parts[4]}'."),
+            },
+            Action = AutoOpsAction.Disable,
+        };
+    }
+
+    /// <summary>Reads a time as unix seconds, an ISO 8601 instant, or <c>now</c>.</summary>
+    public static long ParseTime(string option, string text, DateTimeOffset now)
+    {
+        if (text.Equals("now", StringComparison.OrdinalIgnoreCase)) return now.ToUnixTimeSeconds();
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var unix)) return unix;
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)) return time.ToUnixTimeSeconds();
+        throw new SettingsException($"{option} '{text}' is not a time: use now, unix seconds or ISO 8601 (2026-12-01T09:00:00Z).");
+    }
+
+    private static string Time(long unix) => DateTimeOffset.FromUnixTimeSeconds(unix).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static async Task<int> WithBusAsync(Func<IServiceProvider, IConfiguration, Task<int>> action, TimeSpan timeout, CancellationToken ct)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        var settings = builder.AddPersistersSettings();
+        if (settings.Transport.Kind == TransportKind.InMemory)
+        {
+            throw new SettingsException(
+                "Transport:Kind is InMemory, which cannot reach a service in another process. Set Transport__Kind (and its settings) to the service's broker.");
+        }
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddPersistersServices(settings, withPersisters: false);
+        using var app = builder.Build();
+        await app.StartAsync(ct);
+        try
+        {
+            return await action(app.Services, builder.Configuration);
+        }
+        catch (RequestTimeoutException)
+        {
+            await Console.Error.WriteLineAsync($"no answer within {timeout.TotalSeconds:0.#} s: is a persisters service running on this broker ({settings.Transport.Kind})?");
+            return NoAnswer;
+        }
+        finally
+        {
+            await app.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task<int> WithDatabaseAsync(Func<PersistersDbContext, Task<int>> action, CancellationToken ct)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        var settings = builder.AddPersistersSettings();
+        builder.Services.AddPersistersDatabase(settings.Database);
+        using var host = builder.Build();
+        await host.Services.MigrateIfConfiguredAsync(ct);
+        await using var db = host.Services.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
+        return await action(db);
+    }
+}
