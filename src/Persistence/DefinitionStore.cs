@@ -22,6 +22,25 @@ public sealed class DefinitionStore(IPersistersDbContextFactory factory)
         return rows.Select(ToDefinition).ToList();
     }
 
+    /// <summary>
+    /// What the demand controller needs, in one round trip: how many experiments are live (as in
+    /// <see cref="LoadLiveExperimentsAsync"/>) and how many event-rate rules are active (as in <see cref="LoadActiveRulesAsync"/>).
+    /// </summary>
+    public async Task<(int LiveExperiments, int ActiveRules)> CountDemandAsync(long nowUnix, TimeSpan lateEventTail, CancellationToken ct)
+    {
+        var tailStart = nowUnix - (long)lateEventTail.TotalSeconds;
+        await using var db = factory.CreateDbContext();
+        // Plain SQL that MySQL/MariaDB and SQLite both read: two indexed counts, one statement.
+        var row = (await db.Database.SqlQueryRaw<DemandCounts>(
+            "SELECT (SELECT COUNT(*) FROM experiment WHERE archived = 0 AND (status = {0} OR (status = {1} AND stop_at > {2}))) AS LiveExperiments, " +
+            "(SELECT COUNT(*) FROM auto_ops_rule WHERE deleted = 0 AND status IN ({3}, {4})) AS ActiveRules",
+            (int)ExperimentStatus.Running, (int)ExperimentStatus.Stopped, tailStart, (int)AutoOpsRuleStatus.Waiting, (int)AutoOpsRuleStatus.Running)
+            .ToListAsync(ct)).Single();
+        return ((int)row.LiveExperiments, (int)row.ActiveRules);
+    }
+
+    private sealed record DemandCounts(long LiveExperiments, long ActiveRules);
+
     /// <summary>Event-rate rules the OPS persisters count for: waiting or running, not deleted.</summary>
     public async Task<IReadOnlyList<EventRateRuleDefinition>> LoadActiveRulesAsync(CancellationToken ct)
     {

@@ -55,13 +55,18 @@ public sealed class SchedulerOptions
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often a clustered node writes its heartbeat; a node silent for longer (plus a margin) is taken as dead and its work recovered.</summary>
-    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(7.5);
+    /// <remarks>20 s by default: an idle host then writes 3 heartbeats a minute, and a dead host's work is recovered within about 30 s.</remarks>
+    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Extra time past <see cref="ClusterCheckinInterval" /> before a silent node is declared dead.</summary>
-    public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(7.5);
+    public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Longest time the firing thread sleeps when it knows of no due trigger; also how soon a host notices a trigger another host wrote.</summary>
-    public TimeSpan IdleWaitTime { get; set; } = TimeSpan.FromSeconds(5);
+    /// <remarks>
+    /// 30 s by default (Quartz's own default): a schedule is fired on time by the host that stored it, which wakes its own
+    /// firing thread, so this only bounds idle polling (2 store queries a minute) and the SQLite standby case.
+    /// </remarks>
+    public TimeSpan IdleWaitTime { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Number of Quartz worker threads (concurrent firings per host).</summary>
     public int ThreadCount { get; set; } = 10;

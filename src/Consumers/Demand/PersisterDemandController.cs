@@ -20,7 +20,7 @@ namespace Persisters.Consumers.Demand;
 /// <para>
 /// Demand is read from the database once the bus has started (<see cref="IBusObserver.PostStart"/>), again on every
 /// <c>PersisterDemandChanged</c> (received on a temporary per-instance endpoint, so every replica hears it), and every
-/// <see cref="PersisterOptions.ReconcileInterval"/> (one query pair per interval per host), so a lost message costs at
+/// <see cref="PersisterOptions.ReconcileInterval"/> (one query per interval per host), so a lost message costs at
 /// most one interval. All connect/stop decisions are serialised by one semaphore and are idempotent.
 /// </para>
 /// <para>
@@ -91,11 +91,10 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
         {
             if (_stopping) return;
             var now = _clock.GetUtcNow();
-            var experiments = await _store.LoadLiveExperimentsAsync(now.ToUnixTimeSeconds(), _options.Value.LateEventTail, ct);
-            var rules = await _store.LoadActiveRulesAsync(ct);
+            var (experiments, rules) = await _store.CountDemandAsync(now.ToUnixTimeSeconds(), _options.Value.LateEventTail, ct);
             var needed = new HashSet<string>(StringComparer.Ordinal);
-            if (experiments.Count > 0) needed.Add(DwhGroup);
-            if (rules.Count > 0) needed.Add(OpsGroup);
+            if (experiments > 0) needed.Add(DwhGroup);
+            if (rules > 0) needed.Add(OpsGroup);
 
             if (!_declared && _options.Value.DeclareQueuesAtStart) await DeclareQueuesAsync(needed, ct);
             _declared = true;
@@ -125,7 +124,7 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
                     }
                 }
                 _logger.LogInformation("Connected persister endpoints {Endpoints}: {Reason}", string.Join(", ", connect.Select(e => e.QueueName)),
-                    Describe(reason, experiments.Count, rules.Count));
+                    Describe(reason, experiments, rules));
             }
 
             if (stop.Count > 0)
@@ -139,7 +138,7 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
                     await handle.StopAsync(ct);
                 }
                 _logger.LogInformation("Stopped persister endpoints {Endpoints}: {Reason}", string.Join(", ", stop.Select(e => e.QueueName)),
-                    Describe(reason, experiments.Count, rules.Count));
+                    Describe(reason, experiments, rules));
             }
             _reconciled = true;
         }

@@ -15,6 +15,8 @@ namespace Persisters.Consumers.Persisters;
 /// Tries parked goal events again when due. Each attempt claims due rows with a row lock that
 /// other hosts skip, links, writes the rows and updates or removes the parked rows in one
 /// transaction, so every parked event is linked once and never lost, whichever host runs it.
+/// In on-demand mode a host whose DWH endpoints are stopped (no live experiment) polls only every
+/// <see cref="IdlePollFactor"/>th interval, just to let parked events of finished experiments expire.
 /// </summary>
 public sealed class GoalRetryWorker(
     LiveDefinitions definitions,
@@ -24,8 +26,12 @@ public sealed class GoalRetryWorker(
     PersisterMetrics metrics,
     IOptions<PersisterOptions> options,
     TimeProvider clock,
-    ILogger<GoalRetryWorker> logger) : BackgroundService
+    ILogger<GoalRetryWorker> logger,
+    IServiceProvider services) : BackgroundService
 {
+    /// <summary>While idle (on demand, no DWH endpoint connected) one poll in this many.</summary>
+    public const int IdlePollFactor = 20;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static GoalEventRetryRow NewRetry(GoalEvent e, DateTimeOffset now, GoalRetrySettings settings) => new()
@@ -54,8 +60,11 @@ public sealed class GoalRetryWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.GoalRetry.PollInterval, clock);
+        var demand = services.GetService(typeof(Demand.PersisterDemandController)) as Demand.PersisterDemandController;
+        var idleTicks = 0;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            if (demand is not null && !demand.IsConnected(PersisterQueues.GoalDwh) && ++idleTicks % IdlePollFactor != 0) continue;
             try
             {
                 while (await RunOnceAsync(stoppingToken) >= options.Value.GoalRetry.BatchSize)
