@@ -386,6 +386,8 @@ management.tcp.port = $RABBITMQ_MGMT_PORT
 loopback_users = none
 log.file.level = info
 log.console = false
+# Largest message the broker accepts (default 128 MiB in 3.10): 16 MiB, so tests can exceed it quickly.
+max_message_size = 16777216
 EOF
   [[ -f "$RMQ_DIR/advanced.config" ]] || printf '[].\n' > "$RMQ_DIR/advanced.config"
   : > "$RMQ_DIR/rabbitmq-env.conf"

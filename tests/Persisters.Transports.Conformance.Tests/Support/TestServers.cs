@@ -1,0 +1,20 @@
+namespace Persisters.Transports.Conformance.Tests.Support;
+
+/// <summary>
+/// Where the real servers are: exported by <c>eval "$(scripts/services.sh env)"</c>. A missing variable fails the test
+/// with the command to run; it never skips.
+/// </summary>
+public static class TestServers
+{
+    public static string RabbitMqHost => Required("PERSISTERS_TEST_RABBITMQ_HOST");
+    public static ushort RabbitMqPort => ushort.Parse(Required("PERSISTERS_TEST_RABBITMQ_PORT"));
+    public static Uri RabbitMqManagement => new(Required("PERSISTERS_TEST_RABBITMQ_MGMT"));
+    public const string RabbitMqUser = "guest";
+    public const string RabbitMqPassword = "guest";
+
+    public static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{name} is not set. Start the test servers and export their settings: scripts/services.sh up && eval \"$(scripts/services.sh env)\" (scripts/test.sh does both).");
+}
