@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using MassTransit;
 using MySqlConnector;
+using Persisters.Bench.Shared;
 using Persisters.Contracts;
 
 // On-demand persisters, measured on one real host process (the built `persisters run`) on MariaDB + RabbitMQ:
@@ -47,11 +48,11 @@ var environment = new Dictionary<string, string>
     ["Database__ConnectionString"] = hostConnection,
     ["Logging__LogLevel__Default"] = "Warning",
 };
-if (await RunToEnd("migrate") is var (exit, output) && exit != 0) throw new InvalidOperationException($"migrate failed:\n{output}");
+var runner = new HostRunner(environment);
+if (await runner.RunToEndAsync("migrate") is var (exit, output) && exit != 0) throw new InvalidOperationException($"migrate failed:\n{output}");
 
-var port = FreePort();
-using var host = Start(port, "run");
-await WaitReady(port);
+var (host, port) = runner.Start("run");
+await HostRunner.WaitReadyAsync(port);
 Console.WriteLine($"host up (pid {host.Id}); {runs} runs, then {idleMinutes} idle minute(s)");
 
 var bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(rabbitHost, rabbitPort, vhost, h => { h.Username("guest"); h.Password("guest"); }));
@@ -156,8 +157,7 @@ Console.WriteLine($"broker: {(brokerAfter.Received - brokerBefore.Received) / mi
                   $"delivered {(vhostAfter.Delivered - vhostBefore.Delivered) / minutes:F1}/min");
 
 await bus.StopAsync();
-host.Kill(entireProcessTree: true);
-await host.WaitForExitAsync();
+await HostRunner.StopAsync(host);
 await Admin($"DROP DATABASE IF EXISTS `{dbName}`");
 await http.DeleteAsync($"/api/vhosts/{vhost}");
 return 0;
@@ -236,66 +236,4 @@ async Task<(long Published, long Delivered)> VhostMessageStats()
     using var doc = JsonDocument.Parse(await http.GetStringAsync($"/api/vhosts/{vhost}"));
     if (!doc.RootElement.TryGetProperty("message_stats", out var m)) return (0, 0);
     return (m.TryGetProperty("publish", out var p) ? p.GetInt64() : 0, m.TryGetProperty("deliver_get", out var d) ? d.GetInt64() : 0);
-}
-
-string HostDll()
-{
-    var bin = AppContext.BaseDirectory.TrimEnd('/');
-    var framework = Path.GetFileName(bin);
-    var configuration = Path.GetFileName(Path.GetDirectoryName(bin)!);
-    var dll = Path.GetFullPath(Path.Combine(bin, "..", "..", "..", "..", "..", "src", "Host", "bin", configuration, framework, "persisters.dll"));
-    return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the host first", dll);
-}
-
-Process Start(int httpPort, params string[] verb)
-{
-    var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    info.ArgumentList.Add(HostDll());
-    foreach (var a in verb) info.ArgumentList.Add(a);
-    info.Environment["Urls"] = $"http://127.0.0.1:{httpPort}";
-    foreach (var (k, v) in environment) info.Environment[k] = v;
-    var p = Process.Start(info)!;
-    p.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  host: {e.Data}"); };
-    p.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"  host: {e.Data}"); };
-    p.BeginOutputReadLine();
-    p.BeginErrorReadLine();
-    return p;
-}
-
-async Task<(int, string)> RunToEnd(params string[] verb)
-{
-    var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    info.ArgumentList.Add(HostDll());
-    foreach (var a in verb) info.ArgumentList.Add(a);
-    foreach (var (k, v) in environment) info.Environment[k] = v;
-    using var p = Process.Start(info)!;
-    var text = await p.StandardOutput.ReadToEndAsync() + await p.StandardError.ReadToEndAsync();
-    await p.WaitForExitAsync();
-    return (p.ExitCode, text);
-}
-
-static async Task WaitReady(int httpPort)
-{
-    using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-    var deadline = DateTime.UtcNow.AddSeconds(90);
-    while (DateTime.UtcNow < deadline)
-    {
-        try
-        {
-            if ((await client.GetAsync($"http://127.0.0.1:{httpPort}/health/ready")).IsSuccessStatusCode) return;
-        }
-        catch (Exception)
-        {
-            // not up yet
-        }
-        await Task.Delay(200);
-    }
-    throw new TimeoutException("the host was not ready within 90 s");
-}
-
-static int FreePort()
-{
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
 }
