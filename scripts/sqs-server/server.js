@@ -21,6 +21,17 @@
 //     one try returns at least one message, or with what it has (possibly nothing) once the deadline
 //     of the original wait has passed. If the client goes away, polling stops.
 //
+// Request counter (for tests and benchmarks that must count API calls):
+//   GET  /__persisters/requests              -> {"AmazonSQS.ReceiveMessage": n, "AmazonSQS.SendMessageBatch": n, ...}
+//   GET  /__persisters/requests?queue=NAME   -> the same, counting only requests whose QueueUrl names queue NAME
+//   POST /__persisters/requests/reset        -> sets every count to zero (answers the counts before the reset)
+// Every JSON-protocol request is counted under its X-Amz-Target, before the library sees it (failed calls count too).
+//
+// Checked against the AWS SDK for .NET v4 (Persisters.Transports.AmazonSqs and its tests): TagQueue, UntagQueue,
+// ListQueueTags, ListQueues with QueueNamePrefix, GetQueueAttributes(QueueArn), CreateQueue with a RedrivePolicy,
+// SendMessage(Batch) with DelaySeconds and message attributes, DeleteMessageBatch and ChangeMessageVisibility(Batch)
+// work as in SQS. ChangeMessageVisibility also counts as a receive for the redrive policy's maxReceiveCount.
+//
 // Besides, the queue-creation lifecycle emulation of the library is switched off: with it, a queue
 // name cannot be created again for 60 s after deleting it, which tests that reuse names cannot afford.
 //
@@ -131,8 +142,7 @@ function isWholeNumber(value) {
   return (typeof value === "number" || (typeof value === "string" && /^\d+$/.test(value))) && Number.isInteger(Number(value));
 }
 
-async function handleReceive(req, res) {
-  const raw = await readBody(req);
+async function handleReceive(req, res, raw) {
   let request;
   try {
     request = JSON.parse(raw.toString("utf8") || "{}");
@@ -186,12 +196,68 @@ async function handleReceive(req, res) {
   }
 }
 
+// ----- request counter ---------------------------------------------------------------------------------
+const COUNTER_PATH = "/__persisters/requests";
+let totals = {};
+let byQueue = {};
+
+function count(target, rawBody) {
+  totals[target] = (totals[target] || 0) + 1;
+  let queue;
+  try {
+    const request = JSON.parse(rawBody.toString("utf8") || "{}");
+    queue = queueNameOf(request && request.QueueUrl);
+  } catch {
+    queue = undefined;
+  }
+  if (queue) {
+    const counts = byQueue[queue] || (byQueue[queue] = {});
+    counts[target] = (counts[target] || 0) + 1;
+  }
+}
+
+function answerJson(res, status, value) {
+  const body = JSON.stringify(value);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function handleCounter(req, res) {
+  const url = new URL(req.url, `http://${HOST}:${PORT}`);
+  if (req.method === "GET" && url.pathname === COUNTER_PATH) {
+    const queue = url.searchParams.get("queue");
+    answerJson(res, 200, queue ? byQueue[queue] || {} : totals);
+    return true;
+  }
+  if (req.method === "POST" && url.pathname === COUNTER_PATH + "/reset") {
+    const before = totals;
+    totals = {};
+    byQueue = {};
+    answerJson(res, 200, before);
+    return true;
+  }
+  return false;
+}
+
+// Hands a request whose body was already read to the library, answering through the real response.
+function forward(req, res, raw) {
+  const fakeReq = Readable.from(raw.length ? [raw] : []);
+  fakeReq.headers = req.headers;
+  fakeReq.method = req.method;
+  fakeReq.url = req.url;
+  return Promise.resolve().then(() => requestHandler(fakeReq, res));
+}
+
 const server = http.createServer((req, res) => {
+  if (req.url && req.url.startsWith(COUNTER_PATH) && handleCounter(req, res)) return;
   const isJson = req.headers["content-type"] === JSON_CONTENT_TYPE;
   const target = req.headers["x-amz-target"];
   let work;
-  if (isJson && target === RECEIVE_TARGET) {
-    work = handleReceive(req, res);
+  if (isJson && typeof target === "string") {
+    work = readBody(req).then((raw) => {
+      count(target, raw);
+      return target === RECEIVE_TARGET ? handleReceive(req, res, raw) : forward(req, res, raw);
+    });
   } else {
     work = Promise.resolve().then(() => requestHandler(req, res));
   }

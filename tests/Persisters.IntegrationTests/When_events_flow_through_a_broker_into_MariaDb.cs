@@ -4,7 +4,7 @@ using Persisters.IntegrationTests.Support;
 
 namespace Persisters.IntegrationTests;
 
-public sealed class When_events_flow_through_RabbitMq_into_MariaDb
+public sealed class When_events_flow_through_a_broker_into_MariaDb
 {
     private static EventRateRuleDefinition KillSwitch(ExperimentDefinition experiment) => new()
     {
@@ -16,10 +16,12 @@ public sealed class When_events_flow_through_RabbitMq_into_MariaDb
         Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = experiment.GoalIds[0], MinCount = 10, Threshold = 0.5 }],
     };
 
-    [Fact]
-    public async Task Events_with_duplicates_and_malformed_ones_give_exactly_the_expected_rows_and_counts()
+    [Theory]
+    [InlineData(Broker.RabbitMq)]
+    [InlineData(Broker.AmazonSqs)]
+    public async Task Events_with_duplicates_and_malformed_ones_give_exactly_the_expected_rows_and_counts(Broker broker)
     {
-        await using var sut = await ServiceUnderTest.CreateAsync();
+        await using var sut = await ServiceUnderTest.CreateAsync(broker);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var experiment = SyntheticTraffic.Experiment("it", "exact", now);
         var rule = KillSwitch(experiment);
@@ -53,10 +55,12 @@ public sealed class When_events_flow_through_RabbitMq_into_MariaDb
         Assert.Equal(0, mismatched);
     }
 
-    [Fact]
-    public async Task A_host_killed_mid_stream_and_restarted_loses_nothing_and_duplicates_nothing()
+    [Theory]
+    [InlineData(Broker.RabbitMq)]
+    [InlineData(Broker.AmazonSqs)]
+    public async Task A_host_killed_mid_stream_and_restarted_loses_nothing_and_duplicates_nothing(Broker broker)
     {
-        await using var sut = await ServiceUnderTest.CreateAsync();
+        await using var sut = await ServiceUnderTest.CreateAsync(broker);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var experiment = SyntheticTraffic.Experiment("it", "crash", now);
         var rule = KillSwitch(experiment);

@@ -8,3 +8,5 @@ namespace Persisters.Transports.Conformance.Tests;
 public sealed class InMemoryConformance(ITestOutputHelper output) : TransportConformance<InMemoryTransportUnderTest>(output);
 
 public sealed class RabbitMqConformance(ITestOutputHelper output) : DurableTransportConformance<RabbitMqTransportUnderTest>(output);
+
+public sealed class AmazonSqsConformance(ITestOutputHelper output) : DurableTransportConformance<AmazonSqsTransportUnderTest>(output);

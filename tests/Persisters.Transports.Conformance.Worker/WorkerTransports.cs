@@ -26,7 +26,7 @@ public static class WorkerTransports
         new Dictionary<string, Func<IWorkerTransport>>(StringComparer.OrdinalIgnoreCase)
         {
             ["RabbitMq"] = () => new RabbitMqWorkerTransport(),
-            // ["AmazonSqs"] = () => new AmazonSqsWorkerTransport(),
+            ["AmazonSqs"] = () => new AmazonSqsWorkerTransport(),
         };
 
     public static IWorkerTransport FromEnvironment()
@@ -57,17 +57,22 @@ public sealed class RabbitMqWorkerTransport : IWorkerTransport
         });
 }
 
-// An SQS worker transport, once src/Transports/AmazonSqs exists (and the worker references it):
-//
-// public sealed class AmazonSqsWorkerTransport : IWorkerTransport
-// {
-//     public IBusControl CreateBus(Action<IBusFactoryConfigurator> configure) =>
-//         Bus.Factory.CreateUsingAmazonSqs(cfg =>
-//         {
-//             cfg.Host(...WorkerTransports.Required("CONFORMANCE_SQS_URL")..., prefix/scope from CONFORMANCE_SQS_PREFIX);
-//             configure(cfg);
-//         });
-//
-//     public void ConfigureEndpoint(IReceiveEndpointConfigurator endpoint) =>
-//         ((IAmazonSqsReceiveEndpointConfigurator)endpoint).VisibilityTimeout = int.Parse(WorkerTransports.Required("CONFORMANCE_SQS_VISIBILITY_TIMEOUT"));
-// }
+/// <summary>CONFORMANCE_SQS_URL, _PREFIX, _VISIBILITY_TIMEOUT (seconds: how soon a killed worker's message is visible again).</summary>
+public sealed class AmazonSqsWorkerTransport : IWorkerTransport
+{
+    public IBusControl CreateBus(Action<IBusFactoryConfigurator> configure) =>
+        Bus.Factory.CreateUsingAmazonSqs(cfg =>
+        {
+            cfg.Host("us-east-1", h =>
+            {
+                h.AccessKey("test");
+                h.SecretKey("test");
+                h.Config(new Amazon.SQS.AmazonSQSConfig { ServiceURL = WorkerTransports.Required("CONFORMANCE_SQS_URL") });
+                h.QueueNamePrefix(WorkerTransports.Required("CONFORMANCE_SQS_PREFIX"));
+            });
+            configure(cfg);
+        });
+
+    public void ConfigureEndpoint(IReceiveEndpointConfigurator endpoint) =>
+        ((IAmazonSqsReceiveEndpointConfigurator)endpoint).VisibilityTimeout = int.Parse(WorkerTransports.Required("CONFORMANCE_SQS_VISIBILITY_TIMEOUT"));
+}

@@ -17,6 +17,7 @@ public sealed class TransportOptions
 
     public TransportKind Kind { get; set; } = TransportKind.InMemory;
     public RabbitMqTransportOptions RabbitMq { get; set; } = new();
+    public AmazonSqsTransportOptions AmazonSqs { get; set; } = new();
 
     /// <summary>Reads and checks the section; throws a <see cref="SettingsException"/> naming the bad setting.</summary>
     public static TransportOptions Read(IConfiguration configuration)
@@ -40,9 +41,11 @@ public sealed class TransportOptions
                 options.RabbitMq = RabbitMqTransportOptions.Read(section.GetSection("RabbitMq"));
                 break;
             case TransportKind.AmazonSqs:
+                options.AmazonSqs = AmazonSqsTransportOptions.Read(section.GetSection("AmazonSqs"));
+                break;
             case TransportKind.AzureServiceBus:
                 throw new SettingsException(
-                    $"Transport:Kind '{options.Kind}' is not available in this build yet. Use InMemory or RabbitMq.");
+                    $"Transport:Kind '{options.Kind}' is not available in this build yet. Use InMemory, RabbitMq or AmazonSqs.");
         }
         return options;
     }
@@ -88,4 +91,70 @@ public sealed class RabbitMqTransportOptions
             : throw new SettingsException(
                 $"{section.Path}:{key} is required when Transport:Kind is RabbitMq (environment: {section.Path.Replace(":", "__")}__{key}" +
                 (key == "Password" ? $", or {section.Path.Replace(":", "__")}__PasswordFile)." : ")."));
+}
+
+/// <summary>
+/// Section <c>Transport:AmazonSqs</c>: Region (required), ServiceUrl (an SQS-compatible server; optional), AccessKey and
+/// SecretKey (both or neither; neither = the default AWS credential chain; SecretKeyFile works like every *File setting),
+/// QueuePrefix (optional; put in front of every queue name).
+/// </summary>
+public sealed class AmazonSqsTransportOptions
+{
+    public string Region { get; set; } = "";
+    public Uri? ServiceUrl { get; set; }
+    public string? AccessKey { get; set; }
+    public string? SecretKey { get; set; }
+    public string QueuePrefix { get; set; } = "";
+
+    public static AmazonSqsTransportOptions Read(IConfigurationSection section)
+    {
+        var o = new AmazonSqsTransportOptions();
+
+        o.Region = section["Region"] is { Length: > 0 } region
+            ? region.Trim()
+            : throw new SettingsException(
+                $"{section.Path}:Region is required when Transport:Kind is AmazonSqs, e.g. us-east-1 (environment: {Env(section, "Region")}).");
+        if (!System.Text.RegularExpressions.Regex.IsMatch(o.Region, "^[a-z]{2}(-[a-z]+)+-[0-9]+$"))
+        {
+            throw new SettingsException(
+                $"{section.Path}:Region '{o.Region}' is not an AWS region name such as us-east-1 (environment: {Env(section, "Region")}).");
+        }
+
+        if (section["ServiceUrl"] is { Length: > 0 } serviceUrl)
+        {
+            if (!Uri.TryCreate(serviceUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+            {
+                throw new SettingsException(
+                    $"{section.Path}:ServiceUrl '{serviceUrl}' is not an absolute http(s) URL (environment: {Env(section, "ServiceUrl")}).");
+            }
+            o.ServiceUrl = url;
+        }
+
+        var accessKey = section["AccessKey"] is { Length: > 0 } a ? a : null;
+        var secretKey = section["SecretKey"] is { Length: > 0 } k ? k : null;
+        if ((accessKey is null) != (secretKey is null))
+        {
+            var missing = accessKey is null ? "AccessKey" : "SecretKey";
+            throw new SettingsException(
+                $"{section.Path}:{missing} is required when {section.Path}:{(accessKey is null ? "SecretKey" : "AccessKey")} is set: give both, or neither " +
+                $"to use the default AWS credential chain (environment: {Env(section, missing)}" +
+                (missing == "SecretKey" ? $", or {Env(section, "SecretKeyFile")})." : ")."));
+        }
+        o.AccessKey = accessKey;
+        o.SecretKey = secretKey;
+
+        if (section["QueuePrefix"] is { Length: > 0 } prefix)
+        {
+            if (!System.Text.RegularExpressions.Regex.IsMatch(prefix, "^[A-Za-z0-9_-]{1,40}$"))
+            {
+                throw new SettingsException(
+                    $"{section.Path}:QueuePrefix '{prefix}' may contain only letters, digits, '-' and '_', at most 40 characters " +
+                    $"(environment: {Env(section, "QueuePrefix")}).");
+            }
+            o.QueuePrefix = prefix;
+        }
+        return o;
+    }
+
+    private static string Env(IConfigurationSection section, string key) => $"{section.Path.Replace(":", "__")}__{key}";
 }

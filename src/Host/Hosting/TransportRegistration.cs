@@ -33,6 +33,24 @@ public static class TransportRegistration
                     cfg.ConfigureEndpoints(context);
                 });
                 break;
+            case TransportKind.AmazonSqs:
+                var sqs = transport.AmazonSqs;
+                x.UsingAmazonSqs((context, cfg) =>
+                {
+                    cfg.Host(sqs.Region, h =>
+                    {
+                        if (sqs.AccessKey is not null && sqs.SecretKey is not null)
+                        {
+                            h.AccessKey(sqs.AccessKey);
+                            h.SecretKey(sqs.SecretKey);
+                        }
+                        if (sqs.ServiceUrl is not null) h.Config(new Amazon.SQS.AmazonSQSConfig { ServiceURL = sqs.ServiceUrl.ToString() });
+                        if (sqs.QueuePrefix.Length > 0) h.QueueNamePrefix(sqs.QueuePrefix);
+                    });
+                    if (withScheduler) cfg.UseDurableMessageScheduler(context);
+                    cfg.ConfigureEndpoints(context);
+                });
+                break;
             default:
                 throw new SettingsException($"Transport:Kind '{transport.Kind}' is not available in this build yet.");
         }

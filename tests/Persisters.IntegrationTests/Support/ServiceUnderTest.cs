@@ -7,55 +7,98 @@ using Persisters.Persistence;
 namespace Persisters.IntegrationTests.Support;
 
 /// <summary>
-/// One test's world: its own MariaDB database and RabbitMQ virtual host, the host's environment
-/// for them, a publish-only bus, and the definitions store.
+/// One test's world: its own MariaDB database and RabbitMQ virtual host (or, on Amazon SQS, its own queue-name
+/// prefix), the host's environment for them, a publish-only bus, and the definitions store.
 /// </summary>
+public enum Broker
+{
+    RabbitMq,
+    AmazonSqs,
+}
+
 public sealed class ServiceUnderTest : IAsyncDisposable
 {
-    private ServiceUnderTest(MariaDbDatabase database, RabbitMqVirtualHost vhost, IBusControl bus, ServiceProvider services)
+    private readonly RabbitMqVirtualHost? _vhost;
+
+    private ServiceUnderTest(Broker broker, MariaDbDatabase database, RabbitMqVirtualHost? vhost, string? queuePrefix, IBusControl bus, ServiceProvider services)
     {
+        Broker = broker;
         Database = database;
-        VirtualHost = vhost;
+        _vhost = vhost;
+        QueuePrefix = queuePrefix;
         Bus = bus;
         Services = services;
         Environment = new Dictionary<string, string>
         {
-            ["Transport__Kind"] = "RabbitMq",
-            ["Transport__RabbitMq__Host"] = TestServers.RabbitMqHost,
-            ["Transport__RabbitMq__Port"] = TestServers.RabbitMqPort.ToString(),
-            ["Transport__RabbitMq__VirtualHost"] = vhost.Name,
-            ["Transport__RabbitMq__Username"] = TestServers.RabbitMqUser,
-            ["Transport__RabbitMq__Password"] = TestServers.RabbitMqPassword,
             ["Database__Provider"] = "MySql",
             ["Database__ConnectionString"] = database.ConnectionString,
             ["Persisters__DefinitionsRefreshInterval"] = "00:00:01",
             ["Logging__LogLevel__Default"] = "Warning",
         };
+        if (broker == Broker.RabbitMq)
+        {
+            Environment["Transport__Kind"] = "RabbitMq";
+            Environment["Transport__RabbitMq__Host"] = TestServers.RabbitMqHost;
+            Environment["Transport__RabbitMq__Port"] = TestServers.RabbitMqPort.ToString();
+            Environment["Transport__RabbitMq__VirtualHost"] = vhost!.Name;
+            Environment["Transport__RabbitMq__Username"] = TestServers.RabbitMqUser;
+            Environment["Transport__RabbitMq__Password"] = TestServers.RabbitMqPassword;
+        }
+        else
+        {
+            Environment["Transport__Kind"] = "AmazonSqs";
+            Environment["Transport__AmazonSqs__Region"] = TestServers.SqsRegion;
+            Environment["Transport__AmazonSqs__ServiceUrl"] = TestServers.SqsUrl;
+            Environment["Transport__AmazonSqs__AccessKey"] = TestServers.SqsAccessKey;
+            Environment["Transport__AmazonSqs__SecretKey"] = TestServers.SqsSecretKey;
+            Environment["Transport__AmazonSqs__QueuePrefix"] = queuePrefix!;
+        }
     }
 
+    public Broker Broker { get; }
+    /// <summary>On Amazon SQS: the prefix of this test's queues (its namespace on the shared server).</summary>
+    public string? QueuePrefix { get; }
     public MariaDbDatabase Database { get; }
-    public RabbitMqVirtualHost VirtualHost { get; }
+    public RabbitMqVirtualHost VirtualHost => _vhost ?? throw new InvalidOperationException("This test runs on Amazon SQS, not RabbitMQ.");
     public IBusControl Bus { get; }
     public ServiceProvider Services { get; }
     public Dictionary<string, string> Environment { get; }
 
     /// <summary>Creates the database and virtual host and applies the schema with the host's own migrate verb.</summary>
-    public static async Task<ServiceUnderTest> CreateAsync()
+    public static async Task<ServiceUnderTest> CreateAsync(Broker broker = Broker.RabbitMq)
     {
         var database = await MariaDbDatabase.CreateAsync();
-        var vhost = await RabbitMqVirtualHost.CreateAsync();
-        var bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
-            cfg.Host(TestServers.RabbitMqHost, TestServers.RabbitMqPort, vhost.Name, h =>
-            {
-                h.Username(TestServers.RabbitMqUser);
-                h.Password(TestServers.RabbitMqPassword);
-            }));
+        RabbitMqVirtualHost? vhost = null;
+        string? prefix = null;
+        IBusControl bus;
+        if (broker == Broker.RabbitMq)
+        {
+            vhost = await RabbitMqVirtualHost.CreateAsync();
+            bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
+                cfg.Host(TestServers.RabbitMqHost, TestServers.RabbitMqPort, vhost.Name, h =>
+                {
+                    h.Username(TestServers.RabbitMqUser);
+                    h.Password(TestServers.RabbitMqPassword);
+                }));
+        }
+        else
+        {
+            prefix = $"it{Guid.NewGuid():N}"[..14] + "-";
+            bus = MassTransit.Bus.Factory.CreateUsingAmazonSqs(cfg =>
+                cfg.Host(TestServers.SqsRegion, h =>
+                {
+                    h.AccessKey(TestServers.SqsAccessKey);
+                    h.SecretKey(TestServers.SqsSecretKey);
+                    h.Config(new Amazon.SQS.AmazonSQSConfig { ServiceURL = TestServers.SqsUrl });
+                    h.QueueNamePrefix(prefix);
+                }));
+        }
         await bus.StartAsync();
         var services = new ServiceCollection()
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
             .AddPersistersDatabase(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = database.ConnectionString })
             .BuildServiceProvider();
-        var sut = new ServiceUnderTest(database, vhost, bus, services);
+        var sut = new ServiceUnderTest(broker, database, vhost, prefix, bus, services);
         var (exit, output) = await HostProcess.RunToEndAsync(sut.Environment, TimeSpan.FromMinutes(2), "migrate");
         Assert.True(exit == 0, $"migrate failed ({exit}):\n{output}");
         return sut;
@@ -122,7 +165,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     {
         await Bus.StopAsync();
         await Services.DisposeAsync();
-        await VirtualHost.DisposeAsync();
+        if (_vhost is not null) await _vhost.DisposeAsync();
         await Database.DisposeAsync();
     }
 }

@@ -12,6 +12,11 @@ public static class TestServers
     public static Uri RabbitMqManagement => new(Required("PERSISTERS_TEST_RABBITMQ_MGMT"));
     public const string RabbitMqUser = "guest";
     public const string RabbitMqPassword = "guest";
+    public static string SqsUrl => Required("PERSISTERS_TEST_SQS_URL");
+    public const string SqsRegion = "us-east-1";
+    /// <summary>The local SQS-compatible server accepts any credentials.</summary>
+    public const string SqsAccessKey = "test";
+    public const string SqsSecretKey = "test";
 
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using MassTransit;
+using MySqlConnector;
+using Persisters.Bench.Shared;
+using Persisters.Contracts;
+
+// The DWH evaluation persister end to end over RabbitMQ and over Amazon SQS (the local SQS-compatible server), in one run:
+// one real host process per broker (`persisters run`, on demand, MariaDB), events published while it consumes, timed
+// from the first publish to the last persisted row. Then the SQS API calls the host makes while its persister endpoints
+// are stopped (no live experiment) and while they are connected but idle, from the server's per-queue request counter.
+// Needs the test servers: scripts/services.sh up && eval "$(scripts/services.sh env)".
+var envelopeEvents = Option("--events", 20_000);
+var singleEvents = Option("--single-events", 3_000);
+var idleSeconds = Option("--idle-seconds", 60);
+var admin = Required("PERSISTERS_TEST_MYSQL_ADMIN");
+var rabbitHost = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_HOST") ?? "127.0.0.1";
+var rabbitPort = ushort.Parse(Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_PORT") ?? "5672");
+var management = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_MGMT") ?? "http://127.0.0.1:15672";
+var sqsUrl = Required("PERSISTERS_TEST_SQS_URL");
+string[] persisterQueues = ["evaluation-events-dwh", "goal-events-dwh", "evaluation-events-ops", "goal-events-ops"];
+
+using var rabbitApi = new HttpClient { BaseAddress = new Uri(management) };
+rabbitApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("guest:guest")));
+using var sqsApi = new HttpClient { BaseAddress = new Uri(sqsUrl) };
+
+var results = new List<string>();
+foreach (var broker in new[] { "RabbitMq", "AmazonSqs" })
+{
+    var db = $"persisters_transports_bench_{broker.ToLowerInvariant()}";
+    await Admin($"DROP DATABASE IF EXISTS `{db}`");
+    await Admin($"CREATE DATABASE `{db}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+    var connection = new MySqlConnectionStringBuilder(admin) { Database = db }.ConnectionString;
+    var env = new Dictionary<string, string>
+    {
+        ["Database__Provider"] = "MySql",
+        ["Database__ConnectionString"] = connection,
+        ["Logging__LogLevel__Default"] = "Warning",
+    };
+    const string vhost = "persisters-transports-bench";
+    var prefix = $"tb{Guid.NewGuid():N}"[..10] + "-";
+    IBusControl bus;
+    if (broker == "RabbitMq")
+    {
+        await rabbitApi.DeleteAsync($"/api/vhosts/{vhost}");
+        (await rabbitApi.PutAsync($"/api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
+        (await rabbitApi.PutAsJsonAsync($"/api/permissions/{vhost}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        env["Transport__Kind"] = "RabbitMq";
+        env["Transport__RabbitMq__Host"] = rabbitHost;
+        env["Transport__RabbitMq__Port"] = rabbitPort.ToString();
+        env["Transport__RabbitMq__VirtualHost"] = vhost;
+        env["Transport__RabbitMq__Username"] = "guest";
+        env["Transport__RabbitMq__Password"] = "guest";
+        bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(rabbitHost, rabbitPort, vhost, h => { h.Username("guest"); h.Password("guest"); }));
+    }
+    else
+    {
+        env["Transport__Kind"] = "AmazonSqs";
+        env["Transport__AmazonSqs__Region"] = "us-east-1";
+        env["Transport__AmazonSqs__ServiceUrl"] = sqsUrl;
+        env["Transport__AmazonSqs__AccessKey"] = "bench";
+        env["Transport__AmazonSqs__SecretKey"] = "bench";
+        env["Transport__AmazonSqs__QueuePrefix"] = prefix;
+        bus = Bus.Factory.CreateUsingAmazonSqs(cfg => cfg.Host("us-east-1", h =>
+        {
+            h.AccessKey("bench");
+            h.SecretKey("bench");
+            h.Config(new Amazon.SQS.AmazonSQSConfig { ServiceURL = sqsUrl });
+            h.QueueNamePrefix(prefix);
+        }));
+    }
+
+    var runner = new HostRunner(env);
+    if (await runner.RunToEndAsync("migrate") is var (exit, output) && exit != 0) throw new InvalidOperationException($"migrate failed:\n{output}");
+    var (host, port) = runner.Start("run");
+    await HostRunner.WaitReadyAsync(port);
+    await bus.StartAsync();
+    Console.WriteLine($"{broker}: host up (pid {host.Id})");
+
+    // A running experiment: the demand controller connects the DWH endpoints; one probe event warms the path.
+    var feature = $"tb-{broker.ToLowerInvariant()}";
+    var experimentId = await CreateRunningExperiment(bus, feature);
+    await PublishAndWait(bus, connection, feature, [Event(feature, "probe")], 1, TimeSpan.FromSeconds(60));
+
+    var envelopes = Enumerable.Range(0, envelopeEvents).Select(i => Event(feature, $"env-{i}")).Chunk(100)
+        .Select(c => new EvaluationEventBatch { Events = c }).ToList();
+    var (envelopePublish, envelopeEnd) = await PublishAndWait(bus, connection, feature, envelopes, 1 + envelopeEvents, TimeSpan.FromMinutes(10));
+    var singles = Enumerable.Range(0, singleEvents).Select(i => Event(feature, $"one-{i}")).ToList();
+    var (singlePublish, singleEnd) = await PublishAndWait(bus, connection, feature, singles, 1 + envelopeEvents + singleEvents, TimeSpan.FromMinutes(10));
+    results.Add($"| {broker} | {envelopeEvents / envelopeEnd.TotalSeconds:F0} ({envelopeEvents / envelopePublish.TotalSeconds:F0} published/s) | " +
+                $"{singleEvents / singleEnd.TotalSeconds:F0} ({singleEvents / singlePublish.TotalSeconds:F0} published/s) |");
+    Console.WriteLine(results[^1]);
+
+    if (broker == "AmazonSqs")
+    {
+        // Connected but idle: the DWH endpoints long-poll their queues.
+        await Reset();
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        var connectedIdle = await Calls();
+        // Stopped: force-stop the experiment; the DWH endpoints stop; nothing else needs the persister queues.
+        await Expect(bus.CreateRequestClient<ForceStopExperiment>(new Uri("queue:experiment-lifecycle"))
+            .GetResponse<ExperimentCommandAccepted, ExperimentCommandRejected>(new ForceStopExperiment { ExperimentId = experimentId }));
+        await Task.Delay(TimeSpan.FromSeconds(25)); // a long poll in flight when the endpoint stops ends within its 20 s wait
+        await Reset();
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        var stopped = await Calls();
+        var minutes = idleSeconds / 60.0;
+        Console.WriteLine();
+        Console.WriteLine($"## SQS API calls per minute of the host, {idleSeconds} s each");
+        Console.WriteLine("| state | the four persister queues | all queues of the host |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine($"| persister endpoints connected, no traffic | {Describe(connectedIdle.PerQueue, minutes)} | {connectedIdle.Total / minutes:F1} |");
+        Console.WriteLine($"| persister endpoints stopped (nothing live) | {Describe(stopped.PerQueue, minutes)} | {stopped.Total / minutes:F1} |");
+    }
+
+    await bus.StopAsync();
+    await HostRunner.StopAsync(host);
+    await Admin($"DROP DATABASE IF EXISTS `{db}`");
+    if (broker == "RabbitMq") await rabbitApi.DeleteAsync($"/api/vhosts/{vhost}");
+
+    async Task Reset() => (await sqsApi.PostAsync("/__persisters/requests/reset", null)).EnsureSuccessStatusCode();
+
+    async Task<(Dictionary<string, long> PerQueue, long Total)> Calls()
+    {
+        var perQueue = new Dictionary<string, long>();
+        foreach (var q in persisterQueues)
+        {
+            var counts = await sqsApi.GetFromJsonAsync<Dictionary<string, long>>($"/__persisters/requests?queue={prefix}{q}") ?? [];
+            perQueue[q] = counts.Values.Sum();
+        }
+        var all = await sqsApi.GetFromJsonAsync<Dictionary<string, long>>("/__persisters/requests") ?? [];
+        return (perQueue, all.Values.Sum());
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("## DWH evaluation persister, end to end (events/s from the first publish to the last persisted row)");
+Console.WriteLine($"| broker | {envelopeEvents:N0} events, 100 per message | {singleEvents:N0} events, one message each |");
+Console.WriteLine("|---|---|---|");
+foreach (var r in results) Console.WriteLine(r);
+return 0;
+
+static string Describe(Dictionary<string, long> perQueue, double minutes) =>
+    string.Join(", ", perQueue.Select(q => $"{q.Key} {q.Value / minutes:F1}"));
+
+int Option(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+}
+
+static string Required(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v
+    ? v
+    : throw new InvalidOperationException($"{name} is not set: scripts/services.sh up && eval \"$(scripts/services.sh env)\"");
+
+static EvaluationEvent Event(string feature, string id) => new()
+{
+    Id = $"{feature}-{id}", EnvironmentId = "bench", Timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), FeatureId = feature, FeatureVersion = 1,
+    UserId = $"u{id.GetHashCode() & 0xffff}", VariationId = id.Length % 2 == 0 ? "A" : "B", Reason = ReasonType.Rule, SourceId = SourceId.GoServer,
+};
+
+static async Task Expect(Task<Response<ExperimentCommandAccepted, ExperimentCommandRejected>> request)
+{
+    var response = await request;
+    if (response.Is(out Response<ExperimentCommandRejected>? rejected)) throw new InvalidOperationException($"rejected: {rejected!.Message.Reason}");
+}
+
+static async Task<Guid> CreateRunningExperiment(IBus bus, string feature)
+{
+    var id = Guid.NewGuid();
+    var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    await Expect(bus.CreateRequestClient<CreateExperiment>(new Uri("queue:experiment-lifecycle"), RequestTimeout.After(s: 60))
+        .GetResponse<ExperimentCommandAccepted, ExperimentCommandRejected>(new CreateExperiment
+        {
+            ExperimentId = id, EnvironmentId = "bench", Name = feature, FeatureId = feature, FeatureVersion = 1, VariationIds = ["A", "B"],
+            BaselineVariationId = "A", GoalIds = ["g"], StartAt = now - 5, StopAt = now + 86_400,
+        }));
+    return id;
+}
+
+// Publishes everything (concurrently, in chunks) and waits until the feature has `expectedRows` rows.
+static async Task<(TimeSpan Publish, TimeSpan End)> PublishAndWait<T>(IBus bus, string connection, string feature, IReadOnlyList<T> messages, long expectedRows,
+    TimeSpan timeout) where T : class
+{
+    var clock = Stopwatch.StartNew();
+    var publishing = Task.Run(async () =>
+    {
+        foreach (var chunk in messages.Chunk(200)) await bus.PublishBatch(chunk);
+        return clock.Elapsed;
+    });
+    await using var c = new MySqlConnection(connection);
+    await c.OpenAsync();
+    var count = new MySqlCommand($"SELECT COUNT(*) FROM evaluation_event WHERE feature_id = '{feature}'", c);
+    while (Convert.ToInt64(await count.ExecuteScalarAsync()) < expectedRows)
+    {
+        if (clock.Elapsed > timeout) throw new TimeoutException($"{feature}: not all {expectedRows} rows within {timeout}");
+        await Task.Delay(20);
+    }
+    return (await publishing, clock.Elapsed);
+}
+
+async Task Admin(string sql)
+{
+    await using var c = new MySqlConnection(admin);
+    await c.OpenAsync();
+    await new MySqlCommand(sql, c).ExecuteNonQueryAsync();
+}

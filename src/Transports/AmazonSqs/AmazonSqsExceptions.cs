@@ -1,0 +1,36 @@
+using MassTransit;
+
+namespace Persisters.Transports.AmazonSqs;
+
+/// <summary>A message (body plus message attributes) is larger than SQS accepts.</summary>
+public sealed class AmazonSqsMessageTooLargeException : TransportException
+{
+    public AmazonSqsMessageTooLargeException(Uri address, string queueName, int size, int limit)
+        : base(address, $"The message is {size} bytes (body plus message attributes), more than the Amazon SQS limit of {limit} bytes; " +
+            $"it was not sent to queue '{queueName}'. Send less per message, or store the payload elsewhere and send a reference.")
+    {
+        QueueName = queueName;
+        Size = size;
+        Limit = limit;
+    }
+
+    public string QueueName { get; }
+    public int Size { get; }
+    public int Limit { get; }
+}
+
+/// <summary>A delay longer than SQS's native maximum (15 minutes) was requested.</summary>
+public sealed class AmazonSqsDelayTooLongException : TransportException
+{
+    public AmazonSqsDelayTooLongException(Uri address, string queueName, TimeSpan delay)
+        : base(address, $"A delay of {delay} was requested for queue '{queueName}', but Amazon SQS delays messages by at most 15 minutes " +
+            "(DelaySeconds 900). Schedule longer delays through the durable scheduler (Persisters.Scheduling: cfg.UseDurableMessageScheduler(context) " +
+            "and IMessageScheduler / ScheduleSend) instead of SendContext.Delay.")
+    {
+        QueueName = queueName;
+        Delay = delay;
+    }
+
+    public string QueueName { get; }
+    public TimeSpan Delay { get; }
+}

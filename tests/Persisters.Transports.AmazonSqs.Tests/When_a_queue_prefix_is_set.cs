@@ -1,0 +1,51 @@
+using System.Text.Json;
+using Amazon.SQS.Model;
+using MassTransit;
+using Persisters.Transports.AmazonSqs.Tests.Messages;
+using Persisters.Transports.AmazonSqs.Tests.Support;
+
+namespace Persisters.Transports.AmazonSqs.Tests;
+
+public sealed class When_a_queue_prefix_is_set
+{
+    [Fact]
+    public async Task Every_queue_carries_the_prefix_and_has_a_redrive_policy_to_its_error_queue()
+    {
+        var prefix = SqsTestServer.UniquePrefix();
+        var bus = Bus.Factory.CreateUsingAmazonSqs(cfg =>
+        {
+            SqsTestServer.ConfigureHost(cfg, prefix);
+            cfg.ReceiveEndpoint("inbox", e => e.Handler<PriceChanged>(_ => Task.CompletedTask));
+        });
+        await bus.StartAsync(TestContext.Current());
+        try
+        {
+            using var sqs = SqsTestServer.CreateClient();
+            var listed = (await sqs.ListQueuesAsync(new ListQueuesRequest { QueueNamePrefix = prefix })).QueueUrls ?? [];
+            var names = listed.Select(u => u[(u.LastIndexOf('/') + 1)..]).ToList();
+            Assert.Contains(prefix + "inbox", names);
+            Assert.Contains(prefix + "inbox_error", names);
+            Assert.DoesNotContain("inbox", names);
+
+            var inbox = (await sqs.GetQueueUrlAsync(prefix + "inbox")).QueueUrl;
+            var attributes = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = inbox, AttributeNames = ["RedrivePolicy"] });
+            using var redrive = JsonDocument.Parse(attributes.Attributes["RedrivePolicy"]);
+            Assert.EndsWith(":" + prefix + "inbox_error", redrive.RootElement.GetProperty("deadLetterTargetArn").GetString());
+
+            var tags = (await sqs.ListQueueTagsAsync(new ListQueueTagsRequest { QueueUrl = inbox })).Tags;
+            Assert.Equal(prefix, tags["mt-scope"]);
+            Assert.Contains(tags, t => t.Key.StartsWith("mt-sub:") && t.Value.Contains("PriceChanged"));
+
+            // A queue addressed by a send is created on demand, with the prefix too.
+            var endpoint = await bus.GetSendEndpoint(new Uri("queue:outbox"));
+            await endpoint.Send(new Ping(1));
+            var outbox = (await sqs.GetQueueUrlAsync(prefix + "outbox")).QueueUrl;
+            var waiting = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = outbox, AttributeNames = ["ApproximateNumberOfMessages"] });
+            Assert.Equal(1, waiting.ApproximateNumberOfMessages);
+        }
+        finally
+        {
+            await bus.StopAsync(TestContext.Current());
+        }
+    }
+}
