@@ -103,7 +103,7 @@ foreach (var broker in new[] { "RabbitMq", "AmazonSqs" })
         // Stopped: force-stop the experiment; the DWH endpoints stop; nothing else needs the persister queues.
         await Expect(bus.CreateRequestClient<ForceStopExperiment>(new Uri("queue:experiment-lifecycle"))
             .GetResponse<ExperimentCommandAccepted, ExperimentCommandRejected>(new ForceStopExperiment { ExperimentId = experimentId }));
-        await Task.Delay(TimeSpan.FromSeconds(25)); // a long poll in flight when the endpoint stops ends within its 20 s wait
+        await Task.Delay(TimeSpan.FromSeconds(45)); // the demand change, the stop, and a long poll in flight (up to 20 s) are over
         await Reset();
         await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
         var stopped = await Calls();
@@ -123,13 +123,12 @@ foreach (var broker in new[] { "RabbitMq", "AmazonSqs" })
 
     async Task Reset() => (await sqsApi.PostAsync("/__persisters/requests/reset", null)).EnsureSuccessStatusCode();
 
-    async Task<(Dictionary<string, long> PerQueue, long Total)> Calls()
+    async Task<(Dictionary<string, Dictionary<string, long>> PerQueue, long Total)> Calls()
     {
-        var perQueue = new Dictionary<string, long>();
+        var perQueue = new Dictionary<string, Dictionary<string, long>>();
         foreach (var q in persisterQueues)
         {
-            var counts = await sqsApi.GetFromJsonAsync<Dictionary<string, long>>($"/__persisters/requests?queue={prefix}{q}") ?? [];
-            perQueue[q] = counts.Values.Sum();
+            perQueue[q] = await sqsApi.GetFromJsonAsync<Dictionary<string, long>>($"/__persisters/requests?queue={prefix}{q}") ?? [];
         }
         var all = await sqsApi.GetFromJsonAsync<Dictionary<string, long>>("/__persisters/requests") ?? [];
         return (perQueue, all.Values.Sum());
@@ -143,8 +142,9 @@ Console.WriteLine("|---|---|---|");
 foreach (var r in results) Console.WriteLine(r);
 return 0;
 
-static string Describe(Dictionary<string, long> perQueue, double minutes) =>
-    string.Join(", ", perQueue.Select(q => $"{q.Key} {q.Value / minutes:F1}"));
+static string Describe(Dictionary<string, Dictionary<string, long>> perQueue, double minutes) =>
+    string.Join(", ", perQueue.Select(q => $"{q.Key} {q.Value.Values.Sum() / minutes:F1}" +
+        (q.Value.Count == 0 ? "" : $" ({string.Join(", ", q.Value.Select(a => $"{a.Key.Replace("AmazonSQS.", "")} {a.Value / minutes:F1}"))})")));
 
 int Option(string name, int fallback)
 {
