@@ -3,7 +3,7 @@
 //
 // It serves the request handler of the npm package local-aws-sqs (pinned to 2.0.2) behind a small
 // HTTP wrapper. The wrapper exists because the AWS SDK for .NET v4 talks the SQS JSON protocol and
-// trips over three behaviours of that library:
+// trips over three behaviours of that library (a fourth fix, for cancelled long polls, follows):
 //
 //  1. Empty receive: when ReceiveMessage finds nothing, the library answers "200 OK" with no body
 //     at all. The SDK then fails to parse the answer and throws on every empty poll. The wrapper
@@ -31,6 +31,12 @@
 // ListQueueTags, ListQueues with QueueNamePrefix, GetQueueAttributes(QueueArn), CreateQueue with a RedrivePolicy,
 // SendMessage(Batch) with DelaySeconds and message attributes, DeleteMessageBatch and ChangeMessageVisibility(Batch)
 // work as in SQS. ChangeMessageVisibility also counts as a receive for the redrive policy's maxReceiveCount.
+//
+//  4. Cancelled long polls: the wrapper's long poll is a loop of library calls; when the client cancels (an endpoint
+//     stops) while one of those calls is taking messages, real SQS would keep them invisible for their visibility
+//     timeout, as it does with any receive answer that never reaches the client. Tests of stopping and reconnecting
+//     would then wait for that timeout, so the wrapper makes such messages visible again at once
+//     (ChangeMessageVisibility 0, which, see below, also counts as a receive).
 //
 // Besides, the queue-creation lifecycle emulation of the library is switched off: with it, a queue
 // name cannot be created again for 60 s after deleting it, which tests that reuse names cannot afford.
@@ -186,13 +192,39 @@ async function handleReceive(req, res, raw) {
   const once = Buffer.from(JSON.stringify(Object.assign({}, request, { WaitTimeSeconds: 0 })));
   for (;;) {
     const answer = await callLibrary(req.headers, once);
+    if (clientGone) {
+      // Quirk 4: the client cancelled its long poll while this try was taking messages.
+      await releaseReceived(req.headers, request.QueueUrl, answer);
+      return;
+    }
     const gotSomething = answer.statusCode !== 200 || answer.body !== "";
-    if (gotSomething || clientGone || Date.now() + POLL_PAUSE_MS >= deadline) {
+    if (gotSomething || Date.now() + POLL_PAUSE_MS >= deadline) {
       send(res, answer);
       return;
     }
     await sleep(POLL_PAUSE_MS);
     if (clientGone) return;
+  }
+}
+
+// Makes the messages of a receive answer that nobody will read visible again at once.
+async function releaseReceived(headers, queueUrl, answer) {
+  if (answer.statusCode !== 200 || !answer.body) return;
+  let messages;
+  try {
+    messages = JSON.parse(answer.body).Messages || [];
+  } catch {
+    return;
+  }
+  const releaseHeaders = Object.assign({}, headers, { "x-amz-target": "AmazonSQS.ChangeMessageVisibility" });
+  delete releaseHeaders["content-length"];
+  for (const message of messages) {
+    const body = Buffer.from(JSON.stringify({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }));
+    try {
+      await callLibrary(releaseHeaders, body);
+    } catch (err) {
+      console.error(new Date().toISOString(), "releasing a message of a cancelled receive failed:", err && err.message ? err.message : err);
+    }
   }
 }
 

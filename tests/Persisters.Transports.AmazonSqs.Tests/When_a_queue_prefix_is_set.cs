@@ -23,17 +23,20 @@ public sealed class When_a_queue_prefix_is_set
             using var sqs = SqsTestServer.CreateClient();
             var listed = (await sqs.ListQueuesAsync(new ListQueuesRequest { QueueNamePrefix = prefix })).QueueUrls ?? [];
             var names = listed.Select(u => u[(u.LastIndexOf('/') + 1)..]).ToList();
-            Assert.Contains(prefix + "inbox", names);
-            Assert.Contains(prefix + "inbox_error", names);
+            var listing = string.Join(", ", names);
+            Assert.True(names.Contains(prefix + "inbox"), $"queues listed with the prefix: {listing}");
+            Assert.True(names.Contains(prefix + "inbox_error"), $"queues listed with the prefix: {listing}");
             Assert.DoesNotContain("inbox", names);
 
             var inbox = (await sqs.GetQueueUrlAsync(prefix + "inbox")).QueueUrl;
             var attributes = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = inbox, AttributeNames = ["RedrivePolicy"] });
-            using var redrive = JsonDocument.Parse(attributes.Attributes["RedrivePolicy"]);
+            Assert.True(attributes.Attributes?.ContainsKey("RedrivePolicy") == true,
+                $"attributes of {prefix}inbox: {string.Join(", ", attributes.Attributes ?? new Dictionary<string, string>())}");
+            using var redrive = JsonDocument.Parse(attributes.Attributes!["RedrivePolicy"]);
             Assert.EndsWith(":" + prefix + "inbox_error", redrive.RootElement.GetProperty("deadLetterTargetArn").GetString());
 
-            var tags = (await sqs.ListQueueTagsAsync(new ListQueueTagsRequest { QueueUrl = inbox })).Tags;
-            Assert.Equal(prefix, tags["mt-scope"]);
+            var tags = (await sqs.ListQueueTagsAsync(new ListQueueTagsRequest { QueueUrl = inbox })).Tags ?? [];
+            Assert.True(tags.TryGetValue("mt-scope", out var scope) && scope == prefix, $"tags of {prefix}inbox: {string.Join(", ", tags)}");
             Assert.Contains(tags, t => t.Key.StartsWith("mt-sub:") && t.Value.Contains("PriceChanged"));
 
             // A queue addressed by a send is created on demand, with the prefix too.
@@ -41,7 +44,7 @@ public sealed class When_a_queue_prefix_is_set
             await endpoint.Send(new Ping(1));
             var outbox = (await sqs.GetQueueUrlAsync(prefix + "outbox")).QueueUrl;
             var waiting = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = outbox, AttributeNames = ["ApproximateNumberOfMessages"] });
-            Assert.Equal(1, waiting.ApproximateNumberOfMessages);
+            Assert.True(waiting.ApproximateNumberOfMessages == 1, $"{prefix}outbox holds {waiting.ApproximateNumberOfMessages} messages, expected 1");
         }
         finally
         {

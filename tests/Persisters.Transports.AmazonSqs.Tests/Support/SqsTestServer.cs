@@ -40,8 +40,17 @@ public static class SqsTestServer
     /// <summary>API calls the server has counted for one (physical) queue name, by X-Amz-Target.</summary>
     public static async Task<Dictionary<string, int>> RequestCounts(string physicalQueueName)
     {
-        var counts = await Http.GetFromJsonAsync<Dictionary<string, int>>($"{Url}/__persisters/requests?queue={Uri.EscapeDataString(physicalQueueName)}");
-        return counts ?? throw new InvalidOperationException("The SQS test server answered no request counts.");
+        try
+        {
+            var counts = await Http.GetFromJsonAsync<Dictionary<string, int>>($"{Url}/__persisters/requests?queue={Uri.EscapeDataString(physicalQueueName)}");
+            return counts ?? throw new InvalidOperationException("The SQS test server answered no request counts.");
+        }
+        catch (Exception exception) when (exception is HttpRequestException or System.Text.Json.JsonException)
+        {
+            throw new InvalidOperationException(
+                "The SQS test server at " + Url + " has no request counter (GET /__persisters/requests): it runs an older " +
+                "scripts/sqs-server/server.js. Restart it: scripts/services.sh down sqs && scripts/services.sh up sqs.", exception);
+        }
     }
 
     public static async Task<int> RequestCount(string physicalQueueName, string action) =>

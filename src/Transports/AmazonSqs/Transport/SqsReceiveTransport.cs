@@ -119,12 +119,13 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
         {
             try
             {
+                // A temporary queue (the bus endpoint, or an endpoint definition marked Temporary) gets no _error
+                // queue and is deleted when the endpoint stops; it subscribes like any other.
                 var url = await _broker.GetQueueUrl(_context.QueueName, _context.IsTemporary, Stopping).ConfigureAwait(false);
-                if (!_context.IsTemporary)
-                {
-                    await _broker.SetSubscriptions(url, _context.Subscriptions, Stopping).ConfigureAwait(false);
+                var subscriptions = _context.Subscriptions;
+                await _broker.SetSubscriptions(url, subscriptions, Stopping).ConfigureAwait(false);
+                if (subscriptions.Count > 0)
                     _broker.InvalidateSubscriptions();
-                }
                 return url;
             }
             catch (AmazonServiceException exception) when (attempt < 4 && !IsStopping)
@@ -166,9 +167,7 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
             try
             {
                 var wait = index == 0 ? _context.WaitTimeSeconds : 0;
-                var swx = System.Diagnostics.Stopwatch.StartNew();
                 messages = await _broker.Receive(_queueUrl, wanted, wait, _context.VisibilityTimeout, Stopping).ConfigureAwait(false);
-                if (_context.QueueName.Contains("evaluation-events-dwh")) System.IO.File.AppendAllText("/tmp/smoke/recv.txt", $"{DateTime.UtcNow:HH:mm:ss.fff} p{index} wanted={wanted} got={messages.Count} {swx.ElapsedMilliseconds}ms\n");
             }
             catch (Exception) when (IsStopping)
             {
@@ -230,9 +229,7 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
             var lockContext = new SqsReceiveLockContext(_broker, tracked, _context.InputAddress);
             try
             {
-                var swd = System.Diagnostics.Stopwatch.StartNew();
                 await Dispatch(message.MessageId, context, lockContext).ConfigureAwait(false);
-                if (_context.QueueName.Contains("evaluation-events-dwh")) System.IO.File.AppendAllText("/tmp/smoke/disp.txt", $"{DateTime.UtcNow:HH:mm:ss.fff} {swd.ElapsedMilliseconds}ms\n");
             }
             catch (Exception exception)
             {
