@@ -43,12 +43,35 @@ public sealed class When_a_queue_prefix_is_set
             var endpoint = await bus.GetSendEndpoint(new Uri("queue:outbox"));
             await endpoint.Send(new Ping(1));
             var outbox = (await sqs.GetQueueUrlAsync(prefix + "outbox")).QueueUrl;
-            var waiting = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = outbox, AttributeNames = ["ApproximateNumberOfMessages"] });
-            Assert.True(waiting.ApproximateNumberOfMessages == 1, $"{prefix}outbox holds {waiting.ApproximateNumberOfMessages} messages, expected 1");
+            var waiting = await WaitForMessages(sqs, outbox, 1, TimeSpan.FromSeconds(10));
+            Assert.True(waiting == 1, $"{prefix}outbox holds {waiting} messages, expected 1");
         }
         finally
         {
             await bus.StopAsync(TestContext.Current());
+        }
+    }
+
+    /// <summary>
+    /// ApproximateNumberOfMessages is, as its name says, approximate: SQS does not promise that a message counts in it
+    /// the moment SendMessage has answered (nor did the test server, see quirk 5 in scripts/sqs-server/server.js). So
+    /// read it until it reaches <paramref name="expected"/> (or more), for at most <paramref name="timeout"/>, and
+    /// return the last count.
+    /// </summary>
+    static async Task<int> WaitForMessages(Amazon.SQS.IAmazonSQS sqs, string queueUrl, int expected, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        for (;;)
+        {
+            var attributes = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
+            {
+                QueueUrl = queueUrl,
+                AttributeNames = ["ApproximateNumberOfMessages"],
+            });
+            var count = attributes.ApproximateNumberOfMessages;
+            if (count >= expected || DateTime.UtcNow >= deadline)
+                return count;
+            await Task.Delay(TimeSpan.FromMilliseconds(50));
         }
     }
 }
