@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using Amazon.SQS.Model;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
@@ -127,9 +126,8 @@ public sealed class When_endpoints_run_on_a_container
             await endpoint.Send(new Ping(2));
             await pings.WaitFor(2);
 
-            var clock = Stopwatch.StartNew();
+            // How fast a stop cancels the 20 s long poll is measured in bench/Persisters.Transports.Bench, not asserted here.
             await handle.StopAsync(TestContext.Current());
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"stopping took {clock.Elapsed} (a 20 s long poll must be cancelled)");
 
             var receivesAtStop = await SqsTestServer.RequestCount(prefix + "dynamic", "ReceiveMessage");
             Assert.True(receivesAtStop > 0);
