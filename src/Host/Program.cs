@@ -63,7 +63,14 @@ root.Subcommands.Add(demo);
 // Operator verbs: commands over the configured broker to the running service, answers printed.
 var commandTimeout = new Option<int>("--timeout") { Description = "Seconds to wait for the service's answer.", DefaultValueFactory = _ => 30 };
 TimeSpan Timeout(ParseResult p) => TimeSpan.FromSeconds(Math.Max(1, p.GetValue(commandTimeout)));
-Option<Guid> IdOption(string what) => new("--id") { Description = $"The {what}'s id.", Required = true };
+// A verb whose only argument is the id of what it acts on.
+Command IdCommand(string verb, string description, string what, Func<Guid, TimeSpan, CancellationToken, Task<int>> send)
+{
+    var id = new Option<Guid>("--id") { Description = $"The {what}'s id.", Required = true };
+    var command = new Command(verb, description) { id, commandTimeout };
+    command.SetAction((p, ct) => Guard(() => send(p.GetValue(id), Timeout(p), ct)));
+    return command;
+}
 static string[] List(string? text) => (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
 var experimentsVerb = new Command("experiments", "Create, start, stop, force-stop and list experiments (commands go to the running service over the broker).");
@@ -106,26 +113,14 @@ var experimentsVerb = new Command("experiments", "Create, start, stop, force-sto
     }));
     experimentsVerb.Subcommands.Add(create);
 
-    foreach (var (verb, description, make) in new (string, string, Func<Guid, object>)[]
-    {
-        ("start", "Start a waiting experiment now.", id => new Persisters.Contracts.StartExperiment { ExperimentId = id }),
-        ("stop", "Stop a running experiment now; late events are taken until its tail ends.", id => new Persisters.Contracts.StopExperiment { ExperimentId = id }),
-        ("force-stop", "Stop an experiment at once, without a late-event tail.", id => new Persisters.Contracts.ForceStopExperiment { ExperimentId = id }),
-        ("archive", "Archive a finished or force-stopped experiment.", id => new Persisters.Contracts.ArchiveExperiment { ExperimentId = id }),
-    })
-    {
-        var id = IdOption("experiment");
-        var command = new Command(verb, description) { id, commandTimeout };
-        command.SetAction((p, ct) => Guard(() => make(p.GetValue(id)) switch
-        {
-            Persisters.Contracts.StartExperiment m => OperatorCommands.SendExperimentCommandAsync(m, Timeout(p), ct),
-            Persisters.Contracts.StopExperiment m => OperatorCommands.SendExperimentCommandAsync(m, Timeout(p), ct),
-            Persisters.Contracts.ForceStopExperiment m => OperatorCommands.SendExperimentCommandAsync(m, Timeout(p), ct),
-            Persisters.Contracts.ArchiveExperiment m => OperatorCommands.SendExperimentCommandAsync(m, Timeout(p), ct),
-            _ => throw new InvalidOperationException(verb),
-        }));
-        experimentsVerb.Subcommands.Add(command);
-    }
+    experimentsVerb.Subcommands.Add(IdCommand("start", "Start a waiting experiment now.", "experiment",
+        (id, t, ct) => OperatorCommands.SendExperimentCommandAsync(new Persisters.Contracts.StartExperiment { ExperimentId = id }, t, ct)));
+    experimentsVerb.Subcommands.Add(IdCommand("stop", "Stop a running experiment now; late events are taken until its tail ends.", "experiment",
+        (id, t, ct) => OperatorCommands.SendExperimentCommandAsync(new Persisters.Contracts.StopExperiment { ExperimentId = id }, t, ct)));
+    experimentsVerb.Subcommands.Add(IdCommand("force-stop", "Stop an experiment at once, without a late-event tail.", "experiment",
+        (id, t, ct) => OperatorCommands.SendExperimentCommandAsync(new Persisters.Contracts.ForceStopExperiment { ExperimentId = id }, t, ct)));
+    experimentsVerb.Subcommands.Add(IdCommand("archive", "Archive a finished or force-stopped experiment.", "experiment",
+        (id, t, ct) => OperatorCommands.SendExperimentCommandAsync(new Persisters.Contracts.ArchiveExperiment { ExperimentId = id }, t, ct)));
 
     var all = new Option<bool>("--all") { Description = "Include archived experiments." };
     var list = new Command("list", "List experiments (reads the database).") { all };
@@ -160,15 +155,10 @@ var autoopsVerb = new Command("autoops", "Create, stop, delete and list event-ra
     }, Timeout(p), ct)));
     autoopsVerb.Subcommands.Add(create);
 
-    var stopId = IdOption("rule");
-    var stop = new Command("stop", "Stop counting for a rule (its counts stay).") { stopId, commandTimeout };
-    stop.SetAction((p, ct) => Guard(() => OperatorCommands.SendRuleCommandAsync(new Persisters.Contracts.StopEventRateRule { RuleId = p.GetValue(stopId) }, Timeout(p), ct)));
-    autoopsVerb.Subcommands.Add(stop);
-
-    var deleteId = IdOption("rule");
-    var delete = new Command("delete", "Delete a rule.") { deleteId, commandTimeout };
-    delete.SetAction((p, ct) => Guard(() => OperatorCommands.SendRuleCommandAsync(new Persisters.Contracts.DeleteEventRateRule { RuleId = p.GetValue(deleteId) }, Timeout(p), ct)));
-    autoopsVerb.Subcommands.Add(delete);
+    autoopsVerb.Subcommands.Add(IdCommand("stop", "Stop counting for a rule (its counts stay).", "rule",
+        (id, t, ct) => OperatorCommands.SendRuleCommandAsync(new Persisters.Contracts.StopEventRateRule { RuleId = id }, t, ct)));
+    autoopsVerb.Subcommands.Add(IdCommand("delete", "Delete a rule.", "rule",
+        (id, t, ct) => OperatorCommands.SendRuleCommandAsync(new Persisters.Contracts.DeleteEventRateRule { RuleId = id }, t, ct)));
 
     var list = new Command("list", "List rules that are not deleted (reads the database).");
     list.SetAction((_, ct) => Guard(() => OperatorCommands.ListRulesAsync(ct)));

@@ -87,7 +87,7 @@ public sealed class DefinitionStore(IPersistersDbContextFactory factory)
         row.EnvironmentId = d.EnvironmentId;
         row.FeatureId = d.FeatureId;
         row.FeatureVersion = d.FeatureVersion;
-        row.Clauses = JsonSerializer.Serialize(d.Clauses, Json);
+        row.Clauses = ClausesJson(d.Clauses);
         row.Status = (int)d.Status;
         row.UpdatedAt = nowUnix;
         await db.SaveChangesAsync(ct);
@@ -108,6 +108,9 @@ public sealed class DefinitionStore(IPersistersDbContextFactory factory)
         Status = (ExperimentStatus)r.Status,
         Archived = r.Archived,
     };
+
+    /// <summary>The stored form of a rule's clauses (column <c>auto_ops_rule.clauses</c>).</summary>
+    public static string ClausesJson(IReadOnlyList<EventRateClause> clauses) => JsonSerializer.Serialize(clauses, Json);
 
     public static EventRateRuleDefinition ToDefinition(AutoOpsRuleRow r) => new()
     {

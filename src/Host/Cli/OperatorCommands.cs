@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Persisters.Contracts;
@@ -21,43 +20,38 @@ public static class OperatorCommands
     public const int Rejected = 1;
     public const int NoAnswer = 3;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     /// <summary>Sends an experiment command to the lifecycle saga and prints the answer.</summary>
     public static Task<int> SendExperimentCommandAsync<T>(T command, TimeSpan timeout, CancellationToken ct) where T : class =>
-        WithBusAsync(async (services, configuration) =>
-        {
-            var queue = configuration[$"{ExperimentLifecycleOptions.SectionName}:EndpointName"] is { Length: > 0 } name ? name : ExperimentLifecycleOptions.DefaultEndpointName;
-            var client = services.GetRequiredService<IBus>().CreateRequestClient<T>(new Uri($"queue:{queue}"), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
-            var response = await client.GetResponse<ExperimentCommandAccepted, ExperimentCommandRejected>(command, ct);
-            if (response.Is(out Response<ExperimentCommandAccepted>? accepted))
-            {
-                var a = accepted!.Message;
-                Console.WriteLine($"accepted: experiment {a.ExperimentId} {a.Detail} (status {a.Status})");
-                return 0;
-            }
-            response.Is(out Response<ExperimentCommandRejected>? rejected);
-            var r = rejected!.Message;
-            Console.WriteLine($"rejected: experiment {r.ExperimentId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""));
-            return Rejected;
-        }, timeout, ct);
+        SendAsync<T, ExperimentCommandAccepted, ExperimentCommandRejected>(command,
+            configuration => configuration[$"{ExperimentLifecycleOptions.SectionName}:EndpointName"] is { Length: > 0 } name ? name : ExperimentLifecycleOptions.DefaultEndpointName,
+            a => $"experiment {a.ExperimentId} {a.Detail} (status {a.Status})",
+            r => $"experiment {r.ExperimentId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""),
+            timeout, ct);
 
     /// <summary>Sends an auto-ops rule command to the service and prints the answer.</summary>
     public static Task<int> SendRuleCommandAsync<T>(T command, TimeSpan timeout, CancellationToken ct) where T : class =>
-        WithBusAsync(async (services, _) =>
+        SendAsync<T, AutoOpsCommandAccepted, AutoOpsCommandRejected>(command,
+            _ => AutoOpsRegistration.EndpointName,
+            a => $"rule {a.RuleId} {a.Detail} (status {a.Status}{(a.Deleted ? ", deleted" : "")})",
+            r => $"rule {r.RuleId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""),
+            timeout, ct);
+
+    /// <summary>Sends the command as a request to the queue and prints "accepted: …" (exit 0) or "rejected: …" (exit 1).</summary>
+    private static Task<int> SendAsync<TCommand, TAccepted, TRejected>(TCommand command, Func<IConfiguration, string> queue,
+        Func<TAccepted, string> describeAccepted, Func<TRejected, string> describeRejected, TimeSpan timeout, CancellationToken ct)
+        where TCommand : class where TAccepted : class where TRejected : class =>
+        WithBusAsync(async (services, configuration) =>
         {
-            var client = services.GetRequiredService<IBus>().CreateRequestClient<T>(new Uri($"queue:{AutoOpsRegistration.EndpointName}"),
+            var client = services.GetRequiredService<IBus>().CreateRequestClient<TCommand>(new Uri($"queue:{queue(configuration)}"),
                 RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
-            var response = await client.GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(command, ct);
-            if (response.Is(out Response<AutoOpsCommandAccepted>? accepted))
+            var response = await client.GetResponse<TAccepted, TRejected>(command, ct);
+            if (response.Is(out Response<TAccepted>? accepted))
             {
-                var a = accepted!.Message;
-                Console.WriteLine($"accepted: rule {a.RuleId} {a.Detail} (status {a.Status}{(a.Deleted ? ", deleted" : "")})");
+                Console.WriteLine($"accepted: {describeAccepted(accepted!.Message)}");
                 return 0;
             }
-            response.Is(out Response<AutoOpsCommandRejected>? rejected);
-            var r = rejected!.Message;
-            Console.WriteLine($"rejected: rule {r.RuleId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""));
+            response.Is(out Response<TRejected>? rejected);
+            Console.WriteLine($"rejected: {describeRejected(rejected!.Message)}");
             return Rejected;
         }, timeout, ct);
 
@@ -84,7 +78,7 @@ public static class OperatorCommands
             Console.WriteLine($"{"id",-36}  {"status",-8}  {"environment",-12}  {"feature",-20}  clauses (variation:goal:min count:threshold:operator)");
             foreach (var r in rows)
             {
-                var clauses = JsonSerializer.Deserialize<EventRateClause[]>(r.Clauses, Json) ?? [];
+                var clauses = DefinitionStore.ToDefinition(r).Clauses;
                 var text = string.Join("; ", clauses.Select(c =>
                     $"{c.VariationId}:{c.GoalId}:{c.MinCount}:{c.Threshold.ToString(CultureInfo.InvariantCulture)}:{(c.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")}"));
                 Console.WriteLine($"{r.Id,-36}  {(AutoOpsRuleStatus)r.Status,-8}  {r.EnvironmentId,-12}  {r.FeatureId + ":" + r.FeatureVersion,-20}  {text}");

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Persisters.Contracts;
@@ -23,8 +22,6 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
     IConsumer<StopEventRateRule>,
     IConsumer<DeleteEventRateRule>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public async Task Consume(ConsumeContext<CreateEventRateRule> context)
     {
         var m = context.Message;
@@ -36,11 +33,10 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
         }
         await using var db = databases.CreateDbContext();
         var row = await db.AutoOpsRules.FindAsync([m.RuleId], context.CancellationToken);
-        var clauses = JsonSerializer.Serialize(m.Clauses, Json);
         if (row is not null)
         {
             var same = !row.Deleted && row.EnvironmentId == m.EnvironmentId && row.FeatureId == m.FeatureId && row.FeatureVersion == m.FeatureVersion
-                       && SameClauses(row.Clauses, m.Clauses);
+                       && DefinitionStore.ToDefinition(row).Clauses.SequenceEqual(m.Clauses);
             if (same)
             {
                 await context.RespondAsync(Accepted(row, command, "already exists"));
@@ -63,7 +59,7 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
             EnvironmentId = m.EnvironmentId,
             FeatureId = m.FeatureId,
             FeatureVersion = m.FeatureVersion,
-            Clauses = clauses,
+            Clauses = DefinitionStore.ClausesJson(m.Clauses),
             Status = (int)AutoOpsRuleStatus.Waiting,
             CreatedAt = now,
             UpdatedAt = now,
@@ -122,9 +118,6 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
         !row.Deleted && row.Status is (int)AutoOpsRuleStatus.Waiting or (int)AutoOpsRuleStatus.Running;
 
     private static string Describe(AutoOpsRuleRow row) => ((AutoOpsRuleStatus)row.Status).ToString().ToLowerInvariant();
-
-    private static bool SameClauses(string stored, IReadOnlyList<EventRateClause> clauses) =>
-        (JsonSerializer.Deserialize<EventRateClause[]>(stored, Json) ?? []).SequenceEqual(clauses);
 
     private static AutoOpsCommandAccepted Accepted(AutoOpsRuleRow row, string command, string detail) => new()
     {

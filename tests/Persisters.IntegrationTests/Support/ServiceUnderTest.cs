@@ -111,20 +111,12 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Writes the definition straight into the database (not through the saga); a running host connects on its next reconcile or on <see cref="AnnounceAsync"/>.</summary>
+    /// <summary>Writes the definition straight into the database (not through the saga); a host started afterwards reads it at start.</summary>
     public Task SeedAsync(ExperimentDefinition experiment) =>
         Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
 
     public Task SeedAsync(EventRateRuleDefinition rule) =>
         Services.GetRequiredService<DefinitionStore>().UpsertRuleAsync(rule, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
-
-    /// <summary>Tells running hosts that demand changed (what the saga does after a transition).</summary>
-    public Task AnnounceAsync(ExperimentDefinition experiment) =>
-        Bus.Publish(new PersisterDemandChanged
-        {
-            ExperimentId = experiment.ExperimentId, EnvironmentId = experiment.EnvironmentId, Status = experiment.Status, IsLive = true,
-            Timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-        });
 
     /// <summary>Runs an operator verb (e.g. <c>experiments start --id …</c>) against this world and returns its exit code and output.</summary>
     public Task<(int ExitCode, string Output)> RunVerbAsync(params string[] args) => HostProcess.RunToEndAsync(Environment, TimeSpan.FromMinutes(1), args);
