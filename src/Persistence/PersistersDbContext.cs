@@ -183,8 +183,9 @@ public sealed class MySqlPersistersDbContext(DbContextOptions<MySqlPersistersDbC
 {
     protected override string LargeTextType => "longtext";
 
-    // Ids compare byte for byte, as on SQLite: "abc" and "ABC" are two events, not a duplicate.
-    protected override void ConfigureProvider(ModelBuilder b) => b.HasCharSet("utf8mb4").UseCollation("utf8mb4_bin");
+    // Ids compare byte for byte, as on SQLite: "abc", "ABC" and "abc " are three events, not duplicates. Every table and
+    // column gets the collation explicitly, so the database's default collation does not matter.
+    protected override void ConfigureProvider(ModelBuilder b) => b.HasCharSet("utf8mb4").UseCollation(MySqlTextCollation.ModelName);
 }
 
 public sealed class SqlitePersistersDbContext(DbContextOptions<SqlitePersistersDbContext> options) : PersistersDbContext(options)
