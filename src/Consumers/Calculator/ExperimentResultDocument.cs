@@ -80,7 +80,8 @@ public sealed record VariationTimeSeries
 
     public IReadOnlyList<long> GoalEvents { get; init; } = [];
 
-    public IReadOnlyList<double> ValueSum { get; init; } = [];
+    /// <summary>Null at a cut-off where the sum is beyond double range (goal values too large; the value model says so).</summary>
+    public IReadOnlyList<double?> ValueSum { get; init; } = [];
 
     public IReadOnlyList<double> CvrMedian { get; init; } = [];
 
@@ -91,8 +92,8 @@ public sealed record VariationTimeSeries
     /// <summary>goalUsers / evaluationUsers as a fraction (not ×100, as in the reference's series).</summary>
     public IReadOnlyList<double> ConversionRate { get; init; } = [];
 
-    /// <summary>valueSum / goalUsers.</summary>
-    public IReadOnlyList<double> ValuePerUser { get; init; } = [];
+    /// <summary>valueSum / goalUsers (0 without goal users, null where valueSum is null).</summary>
+    public IReadOnlyList<double?> ValuePerUser { get; init; } = [];
 
     public IReadOnlyList<double> ValuePerUserMedian { get; init; } = [];
 
