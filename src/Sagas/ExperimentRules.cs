@@ -3,18 +3,21 @@ using Persisters.Persistence;
 
 namespace Persisters.Sagas;
 
-/// <summary>What makes a command invalid, as a reason the sender reads; null when it is valid.</summary>
+/// <summary>
+/// What makes a command invalid, as a reason the sender reads; null when it is valid. Lengths are characters (code
+/// points), as the columns count them (<see cref="ColumnText"/>).
+/// </summary>
 internal static class ExperimentRules
 {
     public static string? ProblemWithCreate(CreateExperiment m, long now)
     {
         if (m.ExperimentId == Guid.Empty) return "experiment id is empty";
         if (Blank(m.EnvironmentId)) return "environment id is empty";
-        if (m.EnvironmentId.Length > PersistersDbContext.EnvironmentIdLength) return $"environment id is longer than {PersistersDbContext.EnvironmentIdLength} characters";
+        if (!ColumnText.Fits(m.EnvironmentId, PersistersDbContext.EnvironmentIdLength)) return $"environment id is longer than {PersistersDbContext.EnvironmentIdLength} characters";
         if (Blank(m.Name)) return "name is empty";
-        if (m.Name.Length > PersistersDbContext.IdLength) return $"name is longer than {PersistersDbContext.IdLength} characters";
+        if (!ColumnText.Fits(m.Name, PersistersDbContext.IdLength)) return $"name is longer than {PersistersDbContext.IdLength} characters";
         if (Blank(m.FeatureId)) return "feature id is empty";
-        if (m.FeatureId.Length > PersistersDbContext.IdLength) return $"feature id is longer than {PersistersDbContext.IdLength} characters";
+        if (!ColumnText.Fits(m.FeatureId, PersistersDbContext.IdLength)) return $"feature id is longer than {PersistersDbContext.IdLength} characters";
         if (m.FeatureVersion < 0) return "feature version is negative";
         if (m.VariationIds is null || m.VariationIds.Count == 0) return "no variations";
         if (ProblemWithIds(m.VariationIds, "variation") is { } variations) return variations;
@@ -61,7 +64,7 @@ internal static class ExperimentRules
         foreach (var id in ids)
         {
             if (Blank(id)) return $"a {kind} id is empty";
-            if (id.Length > PersistersDbContext.IdLength) return $"{kind} id '{id[..20]}...' is longer than {PersistersDbContext.IdLength} characters";
+            if (!ColumnText.Fits(id, PersistersDbContext.IdLength)) return $"{kind} id '{ColumnText.Shorten(id, 21)}' is longer than {PersistersDbContext.IdLength} characters";
         }
         return null;
     }
