@@ -72,6 +72,29 @@ public abstract class When_fields_are_at_their_size_limits
     }
 
     [Fact]
+    public async Task An_envelope_of_events_near_the_user_data_limit_is_written_whole_in_statements_the_server_accepts()
+    {
+        // 300 × ~64 KiB ≈ 19 MiB of rows: more than MariaDB's default max_allowed_packet (16 MiB) in one statement.
+        await using var h = await StartAsync();
+        var now = h.Clock.UnixNow;
+        await h.SeedAsync(Events.Experiment(now));
+        var data = UserDataOf(UserDataLimit);
+        var evaluations = Enumerable.Range(0, 300)
+            .Select(i => Events.Evaluation(now - 100, user: $"u{i}") with { User = new UserInfo { Id = $"u{i}", Data = data } }).ToArray();
+        var goals = Enumerable.Range(0, 300)
+            .Select(i => Events.Goal(now - 10, user: i < 150 ? $"u{i}" : $"not-yet-{i}") with { User = new UserInfo { Id = "x", Data = data } }).ToArray();
+
+        await h.PublishAsync(new EvaluationEventBatch { Events = evaluations });
+        await h.PublishAsync(new GoalEventBatch { Events = goals });
+
+        Assert.Equal(300, (await h.EvaluationRowsAsync()).Count);
+        Assert.Equal(150, (await h.GoalRowsAsync()).Count);
+        Assert.Equal(150, await h.QueryAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(db.GoalEventRetries)));
+        Assert.False(await h.Harness.Published.Any<Fault<EvaluationEventBatch>>());
+        Assert.False(await h.Harness.Published.Any<Fault<GoalEventBatch>>());
+    }
+
+    [Fact]
     public async Task Every_id_of_exactly_its_column_length_in_emoji_is_stored_whole_and_one_more_character_is_skipped()
     {
         await using var h = await StartAsync();
