@@ -13,7 +13,7 @@ namespace Persisters.Persistence.Writers;
 public sealed class MultiRowInsert<T>
 {
     /// <summary>
-    /// Data per statement, in UTF-8 bytes of text plus 24 per other value: 4 MiB. MySqlConnector writes parameters into
+    /// Data per statement, in UTF-8 bytes of text (bounded by 3 per UTF-16 unit) plus 24 per other value: 4 MiB. MySqlConnector writes parameters into
     /// the statement text, where escaping at most doubles text, so a statement stays under 8 MiB, half of MariaDB's
     /// default max_allowed_packet (16 MiB; MySQL 8's is 64 MiB). A single larger row still goes alone.
     /// </summary>
@@ -71,7 +71,8 @@ public sealed class MultiRowInsert<T>
             var rowBytes = 0L;
             foreach (var column in _columns)
             {
-                rowBytes += column.Value(rows[offset + count]) is string text ? Encoding.UTF8.GetByteCount(text) + 2 : 24;
+                // 3 bytes per UTF-16 unit bounds its UTF-8 size without reading the text.
+                rowBytes += column.Value(rows[offset + count]) is string text ? 3L * text.Length + 2 : 24;
             }
             if (count > 0 && bytes + rowBytes > MaxStatementBytes) break;
             bytes += rowBytes;
