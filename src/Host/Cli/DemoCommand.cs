@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Persisters.Consumers.Calculator;
 using Persisters.Consumers.Definitions;
 using Persisters.Contracts;
+using Persisters.Host.Configuration;
 using Persisters.Host.Hosting;
 using Persisters.Persistence;
 using Persisters.Statistics;
@@ -32,7 +33,7 @@ public static class DemoCommand
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
         string? scratch = null;
         if (string.IsNullOrWhiteSpace(builder.Configuration["Database:ConnectionString"])
-            && !string.Equals(builder.Configuration["Database:Provider"], nameof(DatabaseProvider.MySql), StringComparison.OrdinalIgnoreCase))
+            && EnumeratedSettings.Read<DatabaseProvider>(builder.Configuration, $"{DatabaseOptions.SectionName}:Provider", "a database") != DatabaseProvider.MySql)
         {
             scratch = Path.Combine(Path.GetTempPath(), "persisters-demo-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(scratch);

@@ -84,6 +84,12 @@ public sealed class When_the_host_reads_its_settings
 
     [Theory]
     [InlineData("Transport__Kind", "Kafka", "Transport:Kind 'Kafka'")]
+    [InlineData("Transport__Kind", "RabbitMq,AmazonSqs", "Transport:Kind 'RabbitMq,AmazonSqs' is not a transport")]
+    [InlineData("Transport__Kind", "InMemory,AmazonSqs", "Transport:Kind 'InMemory,AmazonSqs' is not a transport")]
+    [InlineData("Transport__Kind", "1", "Transport:Kind '1' is not a transport")]
+    [InlineData("Scheduler__Store", "Memory,Database", "Scheduler:Store 'Memory,Database' is not a scheduler store")]
+    [InlineData("Logging__Console__FormatterName", "json,simple", "Logging:Console:FormatterName 'json,simple' is not a console formatter")]
+    [InlineData("Logging__LogLevel__Default", "Information,Warning", "Logging:LogLevel:Default 'Information,Warning' is not a log level")]
     [InlineData("Persisters__Batch__MessageLimit", "0", "MessageLimit")]
     public async Task The_service_refuses_to_start_with_a_bad_setting_and_exit_code_2(string key, string value, string expected)
     {
