@@ -27,7 +27,7 @@ public static class PersistersHostExtensions
     public static PersistersSettings AddPersistersSettings(this IHostApplicationBuilder builder)
     {
         SecretFiles.Apply(builder.Configuration);
-        EnumeratedSettings.CheckFrameworkSettings(builder.Configuration);
+        SettingsPreflight.Check(builder.Configuration);
         var transport = TransportOptions.Read(builder.Configuration);
         var database = DatabaseSettings.Read(builder.Configuration);
         var scheduler = SchedulerSettings.Read(builder.Configuration, database);

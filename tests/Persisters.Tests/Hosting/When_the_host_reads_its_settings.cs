@@ -91,6 +91,11 @@ public sealed class When_the_host_reads_its_settings
     [InlineData("Logging__Console__FormatterName", "json,simple", "Logging:Console:FormatterName 'json,simple' is not a console formatter")]
     [InlineData("Logging__LogLevel__Default", "Information,Warning", "Logging:LogLevel:Default 'Information,Warning' is not a log level")]
     [InlineData("Persisters__Batch__MessageLimit", "0", "MessageLimit")]
+    [InlineData("Persisters__Batch__MessageLimit", "abc", "'abc' at 'Persisters:Batch:MessageLimit'")]
+    [InlineData("ExperimentLifecycle__TimerSweepInterval", "soon", "'soon' at 'ExperimentLifecycle:TimerSweepInterval'")]
+    [InlineData("ExperimentLifecycle__TimerSweepInterval", "100.00:00:00", "ExperimentLifecycle:TimerSweepInterval must be from 0 (off) to 1.00:00:00")]
+    [InlineData("Persisters__ReconcileInterval", "100.00:00:00", "Persisters:ReconcileInterval must be from 00:00:01 to 1.00:00:00")]
+    [InlineData("Persisters__LateEventTail", "1000.00:00:00", "Persisters:LateEventTail must be from 0 to 365.00:00:00")]
     public async Task The_service_refuses_to_start_with_a_bad_setting_and_exit_code_2(string key, string value, string expected)
     {
         var hostDll = Path.Combine(AppContext.BaseDirectory, "persisters.dll");
