@@ -27,7 +27,7 @@ public static class PersistersHostExtensions
     public static PersistersSettings AddPersistersSettings(this IHostApplicationBuilder builder)
     {
         SecretFiles.Apply(builder.Configuration);
-        SettingsPreflight.Check(builder.Configuration);
+        SettingsPreflight.Check(builder);
         var transport = TransportOptions.Read(builder.Configuration);
         var database = DatabaseSettings.Read(builder.Configuration);
         var scheduler = SchedulerSettings.Read(builder.Configuration, database);
@@ -47,11 +47,8 @@ public static class PersistersHostExtensions
         // Persisters:OnDemand (default on): the demand controller connects the persister endpoints only while something needs them.
         var onDemand = withPersisters && builder.Configuration.GetValue($"{PersisterOptions.SectionName}:OnDemand", defaultValue: true);
         if (onDemand) builder.Services.AddPersisterDemandServices();
-        builder.Services.Configure<MassTransitHostOptions>(o =>
-        {
-            o.WaitUntilStarted = true;
-            o.StopTimeout = TimeSpan.FromSeconds(30);
-        });
+        // StopTimeout follows the host's shutdown timeout (SettingsPreflight).
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
