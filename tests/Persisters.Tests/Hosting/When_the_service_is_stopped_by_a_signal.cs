@@ -20,10 +20,13 @@ public sealed class When_the_service_is_stopped_by_a_signal
         Assert.DoesNotContain("fail:", output);
     }
 
+    /// <summary>The embedded default exactly: no database setting (persisters.db in the working directory), the in-memory transport.</summary>
+    private static readonly Dictionary<string, string?> EmbeddedDefault = new() { ["Database__ConnectionString"] = null, ["Transport__Kind"] = null };
+
     [Fact]
     public async Task SIGTERM_stops_the_service_gracefully_and_it_exits_0()
     {
-        await using var host = HostCommand.Start(null, "run");
+        await using var host = HostCommand.Start(EmbeddedDefault, "run");
         await host.WaitUntilReadyAsync();
 
         host.Signal(HostCommand.SigTerm);
@@ -34,7 +37,7 @@ public sealed class When_the_service_is_stopped_by_a_signal
     [Fact]
     public async Task More_signals_during_the_stop_neither_kill_the_process_nor_throw()
     {
-        await using var host = HostCommand.Start(null, "run");
+        await using var host = HostCommand.Start(EmbeddedDefault, "run");
         await host.WaitUntilReadyAsync();
 
         host.Signal(HostCommand.SigTerm);
