@@ -17,7 +17,7 @@ public static class ChartCommand
         {
             throw new SettingsException($"--output '{output.Name}': only .svg charts are supported.");
         }
-        var builder = VerbHost.CreateBuilder(hostArgs);
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
         var settings = builder.AddPersistersSettings();
         builder.Services.AddPersistersDatabase(settings.Database);
         using var host = builder.Build();

@@ -30,7 +30,8 @@ public static class DemoCommand
     public static async Task<int> RunAsync(string[] hostArgs, CancellationToken ct)
     {
         // No web server: these verbs only publish and wait, and must not compete for the service's port.
-        var builder = VerbHost.CreateBuilder(hostArgs);
+        // Keep the progress display readable: only errors reach the console.
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
         string? scratch = null;
         if (string.IsNullOrWhiteSpace(builder.Configuration["Database:ConnectionString"])
             && EnumeratedSettings.Read<DatabaseProvider>(builder.Configuration, $"{DatabaseOptions.SectionName}:Provider", "a database") != DatabaseProvider.MySql)
@@ -48,15 +49,12 @@ public static class DemoCommand
         // Idempotent: the service registration may already have added the calculator.
         builder.Services.AddExperimentCalculatorServices();
         builder.Services.AddOptions<CalculatorOptions>().BindConfiguration(CalculatorOptions.SectionName);
-        // Keep the progress display readable: only errors reach the console (a provider rule outranks appsettings' category rules).
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Error);
         using var app = builder.Build();
         app.Services.ValidatePersisterOptions();
         await app.Services.MigrateIfConfiguredAsync(ct);
         try
         {
-            return await VerbHost.RunAsync(app, transport.Kind, async stopping =>
+            return await VerbHost.RunAsync(app, transport.Kind, VerbHost.StartTimeout, async stopping =>
             {
                 var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
                 var experiment = new ExperimentDefinition

@@ -20,15 +20,14 @@ public static class LoadCommand
 
     public static async Task<int> RunAsync(string[] hostArgs, Settings settings, CancellationToken ct)
     {
-        var builder = VerbHost.CreateBuilder(hostArgs);
+        // Keep the progress display readable: per-batch skip warnings are expected here (the traffic is malformed on purpose).
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
         var host = builder.AddPersistersSettings();
         builder.AddPersistersServices(host, withPersisters: !settings.PublishOnly);
-        // Keep the progress display readable: per-batch skip warnings are expected here (the traffic is malformed on purpose).
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
         using var app = builder.Build();
         app.Services.ValidatePersisterOptions();
         await app.Services.MigrateIfConfiguredAsync(ct);
-        return await VerbHost.RunAsync(app, host.Transport.Kind, stopping => LoadAsync(app.Services, host, settings, stopping), ct,
+        return await VerbHost.RunAsync(app, host.Transport.Kind, settings.Timeout < VerbHost.StartTimeout ? settings.Timeout : VerbHost.StartTimeout, stopping => LoadAsync(app.Services, host, settings, stopping), ct,
             tooLarge: (size, limit) => settings.PerMessage > 1
                 ? $"--per-message {settings.PerMessage} makes envelopes that large: use --per-message {Math.Max(1, (int)(settings.PerMessage * (long)limit * 9 / 10 / size))} or less."
                 : "One event is that large: its user data cannot travel on this broker.");
@@ -41,7 +40,7 @@ public static class LoadCommand
         var runId = Guid.NewGuid().ToString("N")[..8];
         var experiment = SyntheticTraffic.Experiment(settings.EnvironmentId, runId, now);
         await services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, ct);
-        services.GetRequiredService<LiveDefinitions>().Invalidate();
+        services.GetService<LiveDefinitions>()?.Invalidate(); // persisters in this process (not --publish-only) read it at once
         // Seeded straight into the database, so tell every host's demand controller (Persisters:OnDemand) at once.
         await services.GetRequiredService<IBus>().Publish(new PersisterDemandChanged
         {

@@ -146,17 +146,16 @@ public static class OperatorCommands
     private static async Task<int> WithBusAsync(string[] hostArgs, Func<IServiceProvider, IConfiguration, CancellationToken, Task<int>> action, TimeSpan timeout,
         CancellationToken ct)
     {
-        var builder = VerbHost.CreateBuilder(hostArgs);
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
         var settings = builder.AddPersistersSettings();
         if (settings.Transport.Kind == TransportKind.InMemory)
         {
             throw new SettingsException(
                 "Transport:Kind is InMemory, which cannot reach a service in another process. Set Transport__Kind (and its settings) to the service's broker.");
         }
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddPersistersServices(settings, withPersisters: false);
         using var app = builder.Build();
-        return await VerbHost.RunAsync(app, settings.Transport.Kind, async stopping =>
+        return await VerbHost.RunAsync(app, settings.Transport.Kind, timeout, async stopping =>
         {
             try
             {
@@ -167,12 +166,19 @@ public static class OperatorCommands
                 await Console.Error.WriteLineAsync($"no answer within {timeout.TotalSeconds:0.#} s: is a persisters service running on this broker ({settings.Transport.Kind})?");
                 return PersistersCommandLine.NoAnswer;
             }
+            catch (RequestFaultException ex)
+            {
+                // Not a rejection: the service failed (its database, a bug); its log and the queue's _error queue have the details.
+                var reason = ex.Fault?.Exceptions.FirstOrDefault() is { } e ? $"{e.ExceptionType}: {e.Message}" : ex.Message;
+                await Console.Error.WriteLineAsync($"the service failed on the command: {reason} (see the service's log and the queue's _error queue)");
+                return PersistersCommandLine.ServiceFailed;
+            }
         }, ct);
     }
 
     private static async Task<int> WithDatabaseAsync(string[] hostArgs, Func<PersistersDbContext, Task<int>> action, CancellationToken ct)
     {
-        var builder = VerbHost.CreateBuilder(hostArgs);
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
         var settings = builder.AddPersistersSettings();
         builder.Services.AddPersistersDatabase(settings.Database);
         using var host = builder.Build();

@@ -8,7 +8,8 @@ namespace Persisters.Host.Cli;
 /// <summary>
 /// The <c>persisters</c> command line: one executable, several verbs; with no verb it runs the service.
 /// Exit codes: 0 done (accepted), 1 rejected or a mismatch, 2 a bad setting or option (every parse error of every verb),
-/// 3 no answer within <c>--timeout</c>, 4 the broker refused a send or could not be reached, 130 interrupted.
+/// 3 no answer within <c>--timeout</c>, 4 the broker refused a send or could not be reached, 5 the service failed on the
+/// command, 130 interrupted.
 /// Signals (Ctrl+C, SIGTERM) belong to the host a verb builds, which stops gracefully within its shutdown timeout;
 /// System.CommandLine's own handler (which ends the process 2 s after the signal) is off.
 /// </summary>
@@ -19,6 +20,7 @@ public static class PersistersCommandLine
     public const int BadSettingOrOption = 2;
     public const int NoAnswer = 3;
     public const int SendRefused = 4;
+    public const int ServiceFailed = 5;
     public const int Interrupted = 130;
 
     /// <summary>Parses <paramref name="args"/> and runs the verb; a parse error is written to <paramref name="error"/> and gives exit code 2.</summary>

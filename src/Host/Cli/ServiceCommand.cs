@@ -56,7 +56,7 @@ public static class ServiceCommand
 
     public static async Task<int> MigrateAsync(string[] hostArgs, CancellationToken ct)
     {
-        var builder = VerbHost.CreateBuilder(hostArgs);
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Information);
         var settings = builder.AddPersistersSettings();
         builder.Services.AddPersistersDatabase(settings.Database);
         using var host = builder.Build();

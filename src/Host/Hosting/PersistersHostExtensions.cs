@@ -43,7 +43,8 @@ public static class PersistersHostExtensions
     public static IHostApplicationBuilder AddPersistersServices(this IHostApplicationBuilder builder, PersistersSettings settings, bool withPersisters)
     {
         builder.Services.AddPersistersDatabase(settings.Database);
-        builder.Services.AddPersisterServices();
+        // A publish-only bus (load --publish-only, the operator verbs) runs no background work such as the goal retry worker.
+        if (withPersisters) builder.Services.AddPersisterServices();
         // Persisters:OnDemand (default on): the demand controller connects the persister endpoints only while something needs them.
         var onDemand = withPersisters && builder.Configuration.GetValue($"{PersisterOptions.SectionName}:OnDemand", defaultValue: true);
         if (onDemand) builder.Services.AddPersisterDemandServices();
