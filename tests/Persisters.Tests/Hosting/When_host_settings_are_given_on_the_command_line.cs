@@ -45,6 +45,15 @@ public sealed class When_host_settings_are_given_on_the_command_line
     }
 
     [Fact]
+    public void The_service_without_a_verb_takes_them()
+    {
+        var parse = PersistersCommandLine.Create().Parse(["--urls", "http://127.0.0.1:1", "--Transport:Kind=RabbitMq"]);
+
+        Assert.Empty(parse.Errors);
+        Assert.Equal(["--urls=http://127.0.0.1:1", "--Transport:Kind=RabbitMq"], HostArguments.Of(parse));
+    }
+
+    [Fact]
     public void A_verb_without_a_host_takes_none()
     {
         var parse = PersistersCommandLine.Create().Parse(["calc", "--input", "/etc/hostname", "--Transport:Kind=RabbitMq"]);
