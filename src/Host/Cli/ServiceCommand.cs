@@ -9,6 +9,9 @@ namespace Persisters.Host.Cli;
 /// <summary>The <c>run</c> (default) and <c>migrate</c> verbs.</summary>
 public static class ServiceCommand
 {
+    /// <summary>Kept for the life of the process (a collected registration would unregister).</summary>
+    private static SignalRegistrations? Signals { get; set; }
+
     /// <summary>
     /// Runs the service until SIGTERM or Ctrl+C, then stops it gracefully: batches in flight finish, the bus and the scheduler
     /// stop, all within the host's shutdown timeout (<c>ShutdownTimeoutSeconds</c>, 30 s); then exit code 0.
@@ -16,10 +19,10 @@ public static class ServiceCommand
     /// <param name="hostArgs">Host configuration from the command line (<see cref="HostArguments"/>).</param>
     public static async Task<int> RunAsync(string[] hostArgs)
     {
-        // Every SIGTERM, SIGINT and SIGQUIT until this method returns asks for the one graceful stop (the host's own handlers come
-        // and go with the host): a second signal, or one during start or disposal, neither kills the process nor throws.
+        // Every SIGTERM, SIGINT and SIGQUIT, for the rest of the process, asks for the one graceful stop (the host's own handlers
+        // come and go with the host): a second signal, or one during start, disposal or exit, neither kills the process nor throws.
         IHostApplicationLifetime? lifetime = null;
-        using var signals = new SignalRegistrations(() => lifetime?.StopApplication());
+        var signals = Signals = new SignalRegistrations(() => Volatile.Read(ref lifetime)?.StopApplication());
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
         var settings = builder.AddPersistersSettings();
         builder.AddPersistersServices(settings, withPersisters: true);
@@ -42,6 +45,7 @@ public static class ServiceCommand
                 shutdownTimeout);
         });
         await app.RunAsync();
+        Volatile.Write(ref lifetime, null); // the host is done: later signals change nothing
         if (stopping.Elapsed < shutdownTimeout)
         {
             app.Logger.LogInformation("Persisters stopped gracefully in {Elapsed:0.0} s", stopping.Elapsed.TotalSeconds);
@@ -65,9 +69,10 @@ public static class ServiceCommand
     }
 }
 
-/// <summary>Handles the termination signals for as long as it lives: each one calls the stop action instead of ending the process.</summary>
-internal sealed class SignalRegistrations : IDisposable
+/// <summary>Handles the termination signals while it is referenced: each one calls the stop action instead of ending the process.</summary>
+internal sealed class SignalRegistrations
 {
+    // Held, never read: a registration that is collected stops handling its signal.
     private readonly PosixSignalRegistration[] _registrations;
     private volatile bool _received;
 
@@ -76,14 +81,16 @@ internal sealed class SignalRegistrations : IDisposable
         {
             context.Cancel = true;
             _received = true;
-            stop();
+            try
+            {
+                stop();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The host was disposed between the check and the call: it has stopped already.
+            }
         }))];
 
     /// <summary>A signal came (perhaps before there was anything to stop).</summary>
     public bool Received => _received;
-
-    public void Dispose()
-    {
-        foreach (var registration in _registrations) registration.Dispose();
-    }
 }
