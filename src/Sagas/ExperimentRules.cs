@@ -17,7 +17,7 @@ internal static class ExperimentRules
     public const int MaxGoals = 100;
 
     /// <summary>
-    /// Name, feature, variation and goal ids together, in UTF-8 bytes. The saga publishes them again (<see cref="ExperimentCreated"/>),
+    /// Name, environment, feature, variation and goal ids together, in UTF-8 bytes. The saga publishes them again (<see cref="ExperimentCreated"/>),
     /// which must fit one broker message (Amazon SQS: 256 KiB) even when the serializer writes every non-ASCII character as
     /// a <c>\uXXXX</c> escape (up to 3 times the UTF-8 size).
     /// </summary>
@@ -47,7 +47,7 @@ internal static class ExperimentRules
         var bytes = new[] { m.Name, m.FeatureId, m.EnvironmentId }.Concat(m.VariationIds).Concat(m.GoalIds).Sum(System.Text.Encoding.UTF8.GetByteCount);
         if (bytes > MaxDefinitionBytes)
         {
-            return $"name, feature, variation and goal ids take {bytes} bytes of UTF-8 together; at most {MaxDefinitionBytes} fit the experiment's events";
+            return $"name, environment, feature, variation and goal ids take {bytes} bytes of UTF-8 together; at most {MaxDefinitionBytes} fit the experiment's events";
         }
         return ProblemWithPeriod(m.StartAt, m.StopAt, now, lateEventTailSeconds);
     }
