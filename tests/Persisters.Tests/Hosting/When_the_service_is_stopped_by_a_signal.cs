@@ -33,6 +33,9 @@ public sealed class When_the_service_is_stopped_by_a_signal
         host.Signal(HostCommand.SigTerm);
 
         ShouldHaveStoppedGracefully(await host.WaitForExitAsync(), host.Output);
+        Assert.Contains("(shutdown timeout 00:00:30)", host.Output); // the default
+        Assert.Contains("database Sqlite", host.Output);
+        Assert.Contains("transport InMemory", host.Output);
     }
 
     [Fact]
