@@ -137,7 +137,15 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public async Task<HostProcess> StartHostAsync()
     {
         var host = HostProcess.Start(Environment, "run");
-        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await host.DisposeAsync(); // a host that never became ready must not outlive the test
+            throw;
+        }
         return host;
     }
 

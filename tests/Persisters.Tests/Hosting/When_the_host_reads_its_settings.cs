@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Persisters.Host.Configuration;
 using Persisters.Persistence;
+using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Hosting;
 
@@ -98,20 +98,9 @@ public sealed class When_the_host_reads_its_settings
     [InlineData("Persisters__LateEventTail", "1000.00:00:00", "Persisters:LateEventTail must be from 0 to 365.00:00:00")]
     public async Task The_service_refuses_to_start_with_a_bad_setting_and_exit_code_2(string key, string value, string expected)
     {
-        var hostDll = Path.Combine(AppContext.BaseDirectory, "persisters.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add(hostDll);
-        info.ArgumentList.Add("run");
-        info.Environment[key] = value;
-        info.Environment["Urls"] = "http://127.0.0.1:0";
-        info.Environment["Database__ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))}.db";
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cts.Token);
+        var (exit, output) = await HostCommand.RunAsync(new Dictionary<string, string?> { [key] = value }, "run");
 
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains(expected, await stderr + await stdout);
+        Assert.True(exit == 2, $"exit code {exit}:\n{output}");
+        Assert.Contains(expected, output);
     }
 }
