@@ -27,6 +27,7 @@ public static class PersistersHostExtensions
     public static PersistersSettings AddPersistersSettings(this IHostApplicationBuilder builder)
     {
         SecretFiles.Apply(builder.Configuration);
+        SettingsPreflight.Check(builder);
         var transport = TransportOptions.Read(builder.Configuration);
         var database = DatabaseSettings.Read(builder.Configuration);
         var scheduler = SchedulerSettings.Read(builder.Configuration, database);
@@ -42,15 +43,13 @@ public static class PersistersHostExtensions
     public static IHostApplicationBuilder AddPersistersServices(this IHostApplicationBuilder builder, PersistersSettings settings, bool withPersisters)
     {
         builder.Services.AddPersistersDatabase(settings.Database);
-        builder.Services.AddPersisterServices();
+        // A publish-only bus (load --publish-only, the operator verbs) runs no background work such as the goal retry worker.
+        if (withPersisters) builder.Services.AddPersisterServices();
         // Persisters:OnDemand (default on): the demand controller connects the persister endpoints only while something needs them.
         var onDemand = withPersisters && builder.Configuration.GetValue($"{PersisterOptions.SectionName}:OnDemand", defaultValue: true);
         if (onDemand) builder.Services.AddPersisterDemandServices();
-        builder.Services.Configure<MassTransitHostOptions>(o =>
-        {
-            o.WaitUntilStarted = true;
-            o.StopTimeout = TimeSpan.FromSeconds(30);
-        });
+        // StopTimeout follows the host's shutdown timeout (SettingsPreflight).
+        builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();

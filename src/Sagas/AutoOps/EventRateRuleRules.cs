@@ -5,11 +5,14 @@ namespace Persisters.Sagas.AutoOps;
 
 /// <summary>
 /// What makes a rule definition acceptable (the reference's API validation: variation and goal required, min count above 0,
-/// 0 &lt; threshold &lt;= 1, action Disable); each problem is a sentence the sender sees. Lengths are characters (code points),
-/// as the columns count them (<see cref="ColumnText"/>).
+/// 0 &lt; threshold &lt;= 1, action Disable; ours: every field a sender can set, ids within their columns counted in characters,
+/// at most <see cref="MaxClauses"/> clauses); each problem is a sentence the sender sees.
 /// </summary>
 public static class EventRateRuleRules
 {
+    /// <summary>Clauses per rule: each is evaluated for every event of the rule's flag.</summary>
+    public const int MaxClauses = 100;
+
     public static string? ProblemWithCreate(CreateEventRateRule m)
     {
         if (m.RuleId == Guid.Empty) return "RuleId is required";
@@ -19,6 +22,7 @@ public static class EventRateRuleRules
         if (!ColumnText.Fits(m.FeatureId, PersistersDbContext.IdLength)) return $"FeatureId is longer than {PersistersDbContext.IdLength} characters";
         if (m.FeatureVersion < 0) return "FeatureVersion must not be negative";
         if (m.Clauses is null || m.Clauses.Count == 0) return "a rule needs at least one clause";
+        if (m.Clauses.Count > MaxClauses) return $"a rule has at most {MaxClauses} clauses ({m.Clauses.Count} given)";
         var ids = new HashSet<Guid>();
         for (var i = 0; i < m.Clauses.Count; i++)
         {

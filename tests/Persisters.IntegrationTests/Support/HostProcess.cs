@@ -20,6 +20,9 @@ public sealed class HostProcess : IAsyncDisposable
     public int Port { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>The repository this test assembly was built in (tests/X/bin/CONFIGURATION/FRAMEWORK).</summary>
+    public static string RepositoryRoot => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.TrimEnd('/'), "..", "..", "..", "..", ".."));
+
     /// <summary>The built host next to this test assembly's configuration (Debug or Release).</summary>
     public static string HostDll
     {
@@ -28,8 +31,7 @@ public sealed class HostProcess : IAsyncDisposable
             var testBin = AppContext.BaseDirectory.TrimEnd('/');
             var framework = Path.GetFileName(testBin);
             var configuration = Path.GetFileName(Path.GetDirectoryName(testBin)!);
-            var repo = Path.GetFullPath(Path.Combine(testBin, "..", "..", "..", "..", ".."));
-            var dll = Path.Combine(repo, "src", "Host", "bin", configuration, framework, "persisters.dll");
+            var dll = Path.Combine(RepositoryRoot, "src", "Host", "bin", configuration, framework, "persisters.dll");
             return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first: the host is missing.", dll);
         }
     }
@@ -109,7 +111,7 @@ public sealed class HostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
