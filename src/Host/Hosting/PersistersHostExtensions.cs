@@ -46,6 +46,7 @@ public static class PersistersHostExtensions
         // Persisters:OnDemand (default on): the demand controller connects the persister endpoints only while something needs them.
         var onDemand = withPersisters && builder.Configuration.GetValue($"{PersisterOptions.SectionName}:OnDemand", defaultValue: true);
         if (onDemand) builder.Services.AddPersisterDemandServices();
+        else if (withPersisters) builder.Services.AddPersisterQueueRetention();
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = true;

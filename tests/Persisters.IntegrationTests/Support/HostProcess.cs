@@ -92,6 +92,22 @@ public sealed class HostProcess : IAsyncDisposable
         return http.GetStringAsync($"http://127.0.0.1:{Port}{path}");
     }
 
+    /// <summary>SIGTERM, then waits for a graceful exit (SIGKILL after <paramref name="patience"/>).</summary>
+    public async Task StopAsync(TimeSpan? patience = null)
+    {
+        if (_process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(patience ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown, no flush, no ack of what is in flight.</summary>
     public void Kill()
     {

@@ -138,6 +138,31 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Messages in a queue, read from the broker itself (RabbitMQ: a passive declare, exact and immediate; SQS: visible plus
+    /// in-flight messages). Meant for queues nobody consumes.
+    /// </summary>
+    public async Task<long> QueueDepthAsync(string queue)
+    {
+        if (Broker == Broker.RabbitMq)
+        {
+            var factory = new RabbitMQ.Client.ConnectionFactory
+            {
+                HostName = TestServers.RabbitMqHost, Port = TestServers.RabbitMqPort, VirtualHost = VirtualHost.Name,
+                UserName = TestServers.RabbitMqUser, Password = TestServers.RabbitMqPassword,
+            };
+            await using var connection = await factory.CreateConnectionAsync();
+            await using var channel = await connection.CreateChannelAsync();
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        using var sqs = new Amazon.SQS.AmazonSQSClient(new Amazon.Runtime.BasicAWSCredentials(TestServers.SqsAccessKey, TestServers.SqsSecretKey),
+            new Amazon.SQS.AmazonSQSConfig { ServiceURL = TestServers.SqsUrl, AuthenticationRegion = TestServers.SqsRegion });
+        var url = (await sqs.GetQueueUrlAsync(QueuePrefix + queue)).QueueUrl;
+        var attributes = (await sqs.GetQueueAttributesAsync(url, ["ApproximateNumberOfMessages"])).Attributes;
+        // The local SQS server counts in-flight messages in ApproximateNumberOfMessages too (scripts/README.md).
+        return long.Parse(attributes["ApproximateNumberOfMessages"]);
+    }
+
     public async Task PublishAsync<T>(IReadOnlyList<T> events) where T : class
     {
         foreach (var chunk in events.Chunk(500)) await Bus.PublishBatch(chunk);
