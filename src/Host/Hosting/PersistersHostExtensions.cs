@@ -13,7 +13,6 @@ using Persisters.Persistence;
 using Persisters.Sagas;
 using Persisters.Sagas.AutoOps;
 using Persisters.Scheduling;
-using Prometheus;
 
 namespace Persisters.Host.Hosting;
 
@@ -90,6 +89,7 @@ public static class PersistersHostExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<PersisterDemandHealthCheck>("persister-demand", tags: ["ready"]);
+        builder.Services.AddPersistersMetrics();
         return builder;
     }
 
@@ -97,7 +97,8 @@ public static class PersistersHostExtensions
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapMetrics("/metrics");
+        app.Services.StartMetrics();
+        app.MapMetricsEndpoint();
         app.MapGet("/", () => Results.Text("Persisters: /health/live, /health/ready, /metrics\n"));
         return app;
     }

@@ -86,10 +86,10 @@ public sealed class HostProcess : IAsyncDisposable
         throw new TimeoutException($"The host was not ready within {timeout}:\n{Output}");
     }
 
-    public Task<string> GetAsync(string path)
+    public async Task<string> GetAsync(string path)
     {
         using var http = new HttpClient();
-        return http.GetStringAsync($"http://127.0.0.1:{Port}{path}");
+        return await http.GetStringAsync($"http://127.0.0.1:{Port}{path}");
     }
 
     /// <summary>SIGTERM, then waits for a graceful exit (SIGKILL after <paramref name="patience"/>).</summary>
