@@ -54,6 +54,8 @@ public static class PersistersHostExtensions
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // Readiness uses BrokerHealthCheck; MassTransit's own check stays under the tag "masstransit" only.
+            x.ConfigureHealthCheckOptions(o => o.Tags.Add("masstransit"));
             if (withPersisters)
             {
                 // The service: persisters, the experiment lifecycle and the durable scheduler its timers need.
@@ -83,11 +85,18 @@ public static class PersistersHostExtensions
         return options;
     }
 
-    /// <summary>Liveness, readiness (bus and database) and Prometheus metrics.</summary>
+    /// <summary>
+    /// Liveness, readiness and Prometheus metrics. Readiness (503 while any check is unhealthy) = the broker
+    /// (<see cref="BrokerHealthCheck"/>), the database (<see cref="DatabaseProbe"/>, probed in the background) and the first
+    /// demand read; every check answers from memory, so a readiness answer never waits on a server.
+    /// </summary>
     public static IHostApplicationBuilder AddPersistersHealth(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<DatabaseProbe>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseProbe>());
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<BrokerHealthCheck>("broker", tags: ["ready"])
             .AddCheck<PersisterDemandHealthCheck>("persister-demand", tags: ["ready"]);
         builder.Services.AddPersistersMetrics();
         return builder;

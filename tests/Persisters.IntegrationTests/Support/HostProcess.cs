@@ -20,11 +20,15 @@ public sealed class HostProcess : IAsyncDisposable
     public int Port { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    /// <summary>The built host next to this test assembly's configuration (Debug or Release).</summary>
+    /// <summary>
+    /// The built host next to this test assembly's configuration (Debug or Release), or the one PERSISTERS_TEST_HOST_DLL names
+    /// (to measure another build, e.g. an older commit's, with the same tests).
+    /// </summary>
     public static string HostDll
     {
         get
         {
+            if (Environment.GetEnvironmentVariable("PERSISTERS_TEST_HOST_DLL") is { Length: > 0 } other) return other;
             var testBin = AppContext.BaseDirectory.TrimEnd('/');
             var framework = Path.GetFileName(testBin);
             var configuration = Path.GetFileName(Path.GetDirectoryName(testBin)!);

@@ -163,6 +163,15 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         return long.Parse(attributes["ApproximateNumberOfMessages"]);
     }
 
+    /// <summary>On Amazon SQS: a queue's MessageRetentionPeriod in seconds.</summary>
+    public async Task<long> QueueRetentionSecondsAsync(string queue)
+    {
+        using var sqs = new Amazon.SQS.AmazonSQSClient(new Amazon.Runtime.BasicAWSCredentials(TestServers.SqsAccessKey, TestServers.SqsSecretKey),
+            new Amazon.SQS.AmazonSQSConfig { ServiceURL = TestServers.SqsUrl, AuthenticationRegion = TestServers.SqsRegion });
+        var url = (await sqs.GetQueueUrlAsync(QueuePrefix + queue)).QueueUrl;
+        return long.Parse((await sqs.GetQueueAttributesAsync(url, ["MessageRetentionPeriod"])).Attributes["MessageRetentionPeriod"]);
+    }
+
     public async Task PublishAsync<T>(IReadOnlyList<T> events) where T : class
     {
         foreach (var chunk in events.Chunk(500)) await Bus.PublishBatch(chunk);
