@@ -18,9 +18,10 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
 
     public string Name { get; }
 
-    public static async Task<RabbitMqVirtualHost> CreateAsync()
+    /// <param name="management">The broker's management API (default: the shared test RabbitMQ's).</param>
+    public static async Task<RabbitMqVirtualHost> CreateAsync(Uri? management = null)
     {
-        var http = new HttpClient { BaseAddress = TestServers.RabbitMqManagement };
+        var http = new HttpClient { BaseAddress = management ?? TestServers.RabbitMqManagement };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestServers.RabbitMqUser}:{TestServers.RabbitMqPassword}")));
         var vhost = new RabbitMqVirtualHost("persisters-it-" + Guid.NewGuid().ToString("N")[..12], http);
