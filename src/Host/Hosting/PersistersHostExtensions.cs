@@ -50,6 +50,10 @@ public static class PersistersHostExtensions
         {
             o.WaitUntilStarted = true;
             o.StopTimeout = TimeSpan.FromSeconds(30);
+            // A consumer whose channel closed (broker restart) waits for its deliveries before the endpoint reconnects; a batch
+            // persister's deliveries can wait forever for acks on the dead channel. Cancel them after 15 s instead: their
+            // messages were not acknowledged, so the broker redelivers them and the idempotent writes store each once.
+            o.ConsumerStopTimeout = TimeSpan.FromSeconds(15);
         });
         builder.Services.AddMassTransit(x =>
         {

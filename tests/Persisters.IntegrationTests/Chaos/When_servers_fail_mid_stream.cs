@@ -39,6 +39,11 @@ public sealed class When_servers_fail_mid_stream(ChaosServers servers, ITestOutp
     private async Task StreamThroughOutageAsync(string what, int seed, Func<Task> outage)
     {
         await using var sut = await ServiceUnderTest.CreateAsync(Broker.RabbitMq, servers.Endpoints);
+        if (Environment.GetEnvironmentVariable("PERSISTERS_CHAOS_DEBUG") == "1")
+        {
+            sut.Environment["Logging__LogLevel__MassTransit"] = "Debug";
+            sut.Environment["Logging__LogLevel__Persisters"] = "Information";
+        }
         var stream = await ChaosStream.CreateAsync(sut, $"chaos-{seed}", 30_000, seed);
         await using var host = await sut.StartHostAsync();
 
@@ -52,8 +57,15 @@ public sealed class When_servers_fail_mid_stream(ChaosServers servers, ITestOutp
         var resumed = await stream.WaitForAllRowsAsync(back, Patience);
         await publishing;
 
+        var restarts = PrometheusText.Parse(await host.GetAsync("/metrics")).Sum("persisters_endpoint_restarts_total");
+        if (Environment.GetEnvironmentVariable("PERSISTERS_CHAOS_DEBUG") == "1")
+        {
+            var log = Path.Combine(Path.GetTempPath(), $"chaos-host-{Guid.NewGuid():N}.log");
+            await File.WriteAllTextAsync(log, host.Output);
+            output.WriteLine($"host output: {log}");
+        }
         output.WriteLine($"{what} ({outageTook.TotalSeconds:0.0} s) at {atOutage} of {stream.Traffic.ExpectedEvaluationRows} rows; " +
-            $"all rows stored {resumed.TotalSeconds:0.0} s after it was back");
+            $"all rows stored {resumed.TotalSeconds:0.0} s after it was back; stalled endpoints reconnected: {restarts}");
         Assert.InRange(atOutage, 1, stream.Traffic.ExpectedEvaluationRows - 1);
         try
         {
@@ -66,6 +78,9 @@ public sealed class When_servers_fail_mid_stream(ChaosServers servers, ITestOutp
                 var ready = await http.GetAsync($"http://127.0.0.1:{host.Port}/health/ready");
                 output.WriteLine($"readiness: {(int)ready.StatusCode} {await ready.Content.ReadAsStringAsync()}");
             }
+            var dump = Path.Combine(Path.GetTempPath(), $"chaos-host-{Guid.NewGuid():N}.log");
+            await File.WriteAllTextAsync(dump, host.Output);
+            output.WriteLine($"host output: {dump}");
             output.WriteLine("host output (last 80 lines but the per-batch skip warnings):\n" + string.Join("\n",
                 host.Output.Split('\n').Where(l => !l.Contains(" skipped ") && !l.Contains("EvaluationEventsDwhPersister[0]") && !l.Contains("OpsPersister[0]")).TakeLast(80)));
             throw;
