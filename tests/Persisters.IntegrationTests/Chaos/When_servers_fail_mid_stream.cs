@@ -13,7 +13,7 @@ namespace Persisters.IntegrationTests.Chaos;
 [Collection(ChaosCollection.Name)]
 public sealed class When_servers_fail_mid_stream(ChaosServers servers, ITestOutputHelper output)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(5);
 
     [Fact]
     public Task The_database_stopped_for_30_seconds_mid_stream_loses_and_duplicates_nothing() =>
