@@ -26,6 +26,8 @@ public sealed class PersisterOptionsValidator : IValidateOptions<PersisterOption
         Check(o.DefinitionsRefreshInterval >= TimeSpan.Zero && o.DefinitionsRefreshInterval <= OneDay,
             "Persisters:DefinitionsRefreshInterval must be from 0 to 1.00:00:00.", failures);
         Check(o.ReconcileInterval >= TimeSpan.FromSeconds(1) && o.ReconcileInterval <= OneDay, "Persisters:ReconcileInterval must be from 00:00:01 to 1.00:00:00.", failures);
+        Check(o.QueueRetention is null || o.QueueRetention == TimeSpan.Zero || o.QueueRetention >= o.LateEventTail,
+            "Persisters:QueueRetention must be 00:00:00 (off) or at least Persisters:LateEventTail.", failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
