@@ -34,6 +34,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<EventStore>();
         services.AddSingleton<OpsCounterStore>();
         services.AddSingleton<DefinitionStore>();
+        services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<DatabaseMigrator>();
         return services;
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Persisters.Host.Hosting;
+using Persisters.Host.Ingest;
 using Persisters.Persistence;
 
 namespace Persisters.Host.Cli;
@@ -24,14 +25,9 @@ public static class ServiceCommand
         IHostApplicationLifetime? lifetime = null;
         var signals = Signals = new SignalRegistrations(() => Volatile.Read(ref lifetime)?.StopApplication());
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
-        var settings = builder.AddPersistersSettings();
-        builder.AddPersistersServices(settings, withPersisters: true);
-        builder.AddPersistersHealth();
-        await using var app = builder.Build();
+        await using var app = Compose(builder, out var settings);
         lifetime = app.Lifetime;
         if (signals.Received) lifetime.StopApplication();
-        app.Services.ValidatePersisterOptions();
-        app.MapPersistersEndpoints();
         await app.Services.MigrateIfConfiguredAsync(app.Lifetime.ApplicationStopping);
         app.Logger.LogInformation("Persisters starting: transport {Transport}, database {Provider}, scheduler store {SchedulerStore}",
             settings.Transport.Kind, settings.Database.Provider, settings.Scheduler.Store);
@@ -56,6 +52,32 @@ public static class ServiceCommand
                 shutdownTimeout);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The service's web application from <paramref name="builder"/>: settings (checked; a bad one throws <see cref="Configuration.SettingsException"/>),
+    /// persisters, bus, health, metrics and the HTTP front door. Not started, not migrated.
+    /// </summary>
+    public static WebApplication Compose(WebApplicationBuilder builder, out PersistersSettings settings)
+    {
+        settings = builder.AddPersistersSettings();
+        builder.AddPersistersServices(settings, withPersisters: true);
+        builder.AddPersistersHealth();
+        builder.Services.AddPersistersIngest(builder.Configuration);
+        var app = builder.Build();
+        try
+        {
+            app.Services.ValidatePersisterOptions();
+            app.Services.ValidateIngestOptions();
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+        app.MapPersistersEndpoints();
+        app.MapPersistersIngest();
+        return app;
     }
 
     public static async Task<int> MigrateAsync(string[] hostArgs, CancellationToken ct)
