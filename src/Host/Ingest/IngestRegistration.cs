@@ -48,7 +48,12 @@ public static class IngestRegistration
         app.UseRateLimiter();
         app.MapPost(EventsEndpoint.Path, EventsEndpoint.HandleAsync)
             .WithMetadata(new RequireApiKey(ApiKeyRole.Ingest))
-            .RequireRateLimiting(ApiKeyAuthentication.RateLimitPolicy);
+            .RequireRateLimiting(ApiKeyAuthentication.RateLimitPolicy)
+            .RequireCors(CorsPolicy);
+        app.MapPost(RegisterEventsEndpoint.Path, RegisterEventsEndpoint.HandleAsync)
+            .WithMetadata(new RequireApiKey(ApiKeyRole.Ingest))
+            .RequireRateLimiting(ApiKeyAuthentication.RateLimitPolicy)
+            .RequireCors(CorsPolicy);
         return app;
     }
 }

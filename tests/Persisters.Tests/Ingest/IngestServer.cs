@@ -24,22 +24,36 @@ public sealed class IngestServer : IAsyncDisposable
 {
     private readonly string _directory;
 
-    private IngestServer(WebApplication app, string directory)
+    private IngestServer(WebApplication app, string directory, Uri? address)
     {
         App = app;
         _directory = directory;
-        Client = app.GetTestClient();
+        Address = address;
+        Client = address is null ? app.GetTestClient() : new HttpClient { BaseAddress = address };
     }
+
+    /// <summary>The real listening address when started with Kestrel (for clients outside the process), else null.</summary>
+    public Uri? Address { get; }
 
     public WebApplication App { get; }
     public HttpClient Client { get; }
     public IServiceProvider Services => App.Services;
 
-    public static async Task<IngestServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="kestrel">Listen on a free loopback port (for a Node or browser client) instead of the in-memory TestServer.</param>
+    public static async Task<IngestServer> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool kestrel = false)
     {
         var directory = Directory.CreateTempSubdirectory("persisters-ingest-").FullName;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
-        builder.WebHost.UseTestServer();
+        Uri? address = null;
+        if (kestrel)
+        {
+            address = new Uri($"http://127.0.0.1:{Support.HostCommand.FreePort()}");
+            builder.WebHost.UseUrls(address.ToString());
+        }
+        else
+        {
+            builder.WebHost.UseTestServer();
+        }
         var values = new Dictionary<string, string?>
         {
             ["Database:ConnectionString"] = $"Data Source={Path.Combine(directory, "test.db")}",
@@ -54,7 +68,7 @@ public sealed class IngestServer : IAsyncDisposable
         var app = ServiceCommand.Compose(builder, out _);
         await app.Services.MigrateIfConfiguredAsync(CancellationToken.None);
         await app.StartAsync();
-        return new IngestServer(app, directory);
+        return new IngestServer(app, directory, address);
     }
 
     /// <summary>A new key in the service's database; the service sees it at once (refresh interval 0).</summary>
