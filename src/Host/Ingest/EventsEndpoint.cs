@@ -24,27 +24,14 @@ public static class EventsEndpoint
         Converters = { new JsonStringEnumConverter(), new NullAsEmptyString() },
     };
 
-    public static async Task<IResult> HandleAsync(HttpContext context, EventIngestor ingestor, IOptions<IngestOptions> options, IngestMetrics metrics)
-    {
-        var result = await AnswerAsync(context, ingestor, options.Value);
-        metrics.Request(MetricsLabel, result is IStatusCodeHttpResult { StatusCode: { } status } ? status : 200);
-        return result;
-    }
+    public static Task<IResult> HandleAsync(HttpContext context, EventIngestor ingestor, IOptions<IngestOptions> options, IngestMetrics metrics) =>
+        RequestBodies.CountedAsync(metrics, MetricsLabel, () => AnswerAsync(context, ingestor, options.Value));
 
     private static async Task<IResult> AnswerAsync(HttpContext context, EventIngestor ingestor, IngestOptions o)
     {
         var caller = ApiKeyAuthentication.Caller(context);
-        if (await RequestBodies.ReadAsync(context, o.MaxRequestBodyBytes) is not { } body)
-            return RequestBodies.TooLarge($"the body is over Ingest:MaxRequestBodyBytes ({o.MaxRequestBodyBytes} bytes)");
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = o.MaxJsonDepth });
-        }
-        catch (JsonException ex)
-        {
-            return RequestBodies.Malformed(ex);
-        }
+        var (document, failure) = await RequestBodies.ReadJsonAsync(context, o);
+        if (document is null) return failure!;
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)

@@ -24,12 +24,8 @@ public static class RegisterEventsEndpoint
     public const string Path = "/register_events";
     public const string MetricsLabel = "register_events";
 
-    public static async Task<IResult> HandleAsync(HttpContext context, EventIngestor ingestor, IOptions<IngestOptions> options, IngestMetrics metrics)
-    {
-        var result = await AnswerAsync(context, ingestor, options.Value, metrics);
-        metrics.Request(MetricsLabel, result is IStatusCodeHttpResult { StatusCode: { } status } ? status : 200);
-        return result;
-    }
+    public static Task<IResult> HandleAsync(HttpContext context, EventIngestor ingestor, IOptions<IngestOptions> options, IngestMetrics metrics) =>
+        RequestBodies.CountedAsync(metrics, MetricsLabel, () => AnswerAsync(context, ingestor, options.Value, metrics));
 
     private static async Task<IResult> AnswerAsync(HttpContext context, EventIngestor ingestor, IngestOptions o, IngestMetrics metrics)
     {
@@ -40,17 +36,8 @@ public static class RegisterEventsEndpoint
                 detail: $"an API key used on {Path} must name exactly one environment (this one names {caller.Environments.Count})");
         }
         var environment = caller.Environments[0];
-        if (await RequestBodies.ReadAsync(context, o.MaxRequestBodyBytes) is not { } body)
-            return RequestBodies.TooLarge($"the body is over Ingest:MaxRequestBodyBytes ({o.MaxRequestBodyBytes} bytes)");
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = o.MaxJsonDepth });
-        }
-        catch (JsonException ex)
-        {
-            return RequestBodies.Malformed(ex);
-        }
+        var (document, failure) = await RequestBodies.ReadJsonAsync(context, o);
+        if (document is null) return failure!;
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object

@@ -28,6 +28,32 @@ public static class RequestBodies
         return buffer.WrittenMemory;
     }
 
+    /// <summary>
+    /// The body as a JSON document within <see cref="IngestOptions.MaxRequestBodyBytes"/> and <see cref="IngestOptions.MaxJsonDepth"/>,
+    /// or the answer for a body that is too large (413) or not JSON (400 naming the position). The caller disposes the document.
+    /// </summary>
+    public static async Task<(JsonDocument? Document, IResult? Failure)> ReadJsonAsync(HttpContext context, IngestOptions o)
+    {
+        if (await ReadAsync(context, o.MaxRequestBodyBytes) is not { } body)
+            return (null, TooLarge($"the body is over Ingest:MaxRequestBodyBytes ({o.MaxRequestBodyBytes} bytes)"));
+        try
+        {
+            return (JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = o.MaxJsonDepth }), null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Malformed(ex));
+        }
+    }
+
+    /// <summary>Runs an endpoint's answer and counts it in <c>persisters_ingest_requests_total{endpoint,status}</c>.</summary>
+    public static async Task<IResult> CountedAsync(IngestMetrics metrics, string endpoint, Func<Task<IResult>> answer)
+    {
+        var result = await answer();
+        metrics.Request(endpoint, result is IStatusCodeHttpResult { StatusCode: { } status } ? status : StatusCodes.Status200OK);
+        return result;
+    }
+
     /// <summary>413 naming the limit.</summary>
     public static IResult TooLarge(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large", detail: detail);
