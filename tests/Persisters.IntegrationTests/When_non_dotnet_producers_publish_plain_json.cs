@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Persisters.Host.Cli;
 using Persisters.IntegrationTests.Support;
+using Persisters.Tests.Shared;
 
 namespace Persisters.IntegrationTests;
 
@@ -26,7 +26,7 @@ public sealed class When_non_dotnet_producers_publish_plain_json
         sut.Environment["Persisters__GoalRetry__PollInterval"] = "00:00:01";
         await using var host = await sut.StartHostAsync();
         var example = Path.Combine(HostProcess.RepositoryRoot, "docs", "examples", "plain-json");
-        Assert.Equal(0, (await RunAsync("bash", example, [], Path.Combine(example, "install.sh"))).ExitCode);
+        Assert.Equal(0, (await ChildProcess.RunAsync("bash", example, new Dictionary<string, string>(), TimeSpan.FromMinutes(3), Path.Combine(example, "install.sh"))).ExitCode);
         var environment = broker == Broker.RabbitMq
             ? new Dictionary<string, string>
             {
@@ -44,7 +44,7 @@ public sealed class When_non_dotnet_producers_publish_plain_json
         {
             var file = Path.Combine(directory, $"{name}.json");
             await File.WriteAllTextAsync(file, Events(experiment, first, 150, now).ToJsonString());
-            var (exit, output) = await RunAsync("node", example, new(environment) { ["PER_MESSAGE"] = perMessage }, "publish.mjs", file);
+            var (exit, output) = await ChildProcess.RunAsync("node", example, new Dictionary<string, string>(environment) { ["PER_MESSAGE"] = perMessage }, TimeSpan.FromMinutes(3), "publish.mjs", file);
             Assert.True(exit == 0, output);
         }
 
@@ -68,17 +68,4 @@ public sealed class When_non_dotnet_producers_publish_plain_json
             ["userId"] = $"user-{i}", ["value"] = 1.5,
         })]),
     };
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string directory, Dictionary<string, string> environment, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var (k, v) in environment) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Persisters.Contracts;
 using Persisters.Host.Ingest;
 using Persisters.Persistence;
+using Persisters.Tests.Shared;
 using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Ingest;
@@ -30,9 +30,9 @@ public sealed class When_bucketeer_sdks_register_events
         await server.SeedAsync(FlagA());
         var key = await server.CreateKeyAsync();
         var sdk = Path.Combine(RepositoryRoot(), "tests", "bucketeer-sdk");
-        Assert.Equal(0, (await RunAsync("bash", sdk, [], Path.Combine(sdk, "install.sh"))).ExitCode);
+        Assert.Equal(0, (await ChildProcess.RunAsync("bash", sdk, new Dictionary<string, string>(), HostCommand.Patience, Path.Combine(sdk, "install.sh"))).ExitCode);
 
-        var (exit, output) = await RunAsync("node", sdk, new() { ["PERSISTERS_URL"] = server.Address!.ToString().TrimEnd('/'), ["API_KEY"] = key }, "drive.mjs");
+        var (exit, output) = await ChildProcess.RunAsync("node", sdk, new Dictionary<string, string> { ["PERSISTERS_URL"] = server.Address!.ToString().TrimEnd('/'), ["API_KEY"] = key }, HostCommand.Patience, "drive.mjs");
 
         Assert.True(exit == 0, output);
         var result = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
@@ -132,26 +132,5 @@ public sealed class When_bucketeer_sdks_register_events
             if (File.Exists(Path.Combine(d.FullName, "Persisters.sln"))) return d.FullName;
         }
         throw new InvalidOperationException("Persisters.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string directory, Dictionary<string, string> environment, params string[] args)
-    {
-        var info = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        foreach (var (k, v) in environment) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(HostCommand.Patience);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not end within {HostCommand.Patience}: {await stderr}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
     }
 }
