@@ -55,6 +55,13 @@ public sealed class BatchSettings
     /// <summary>Attempts of a failed batch (database down, deadlock) before its events go to the _error queue.</summary>
     [Range(0, 100)]
     public int RetryLimit { get; set; } = 5;
+
+    /// <summary>
+    /// Bytes of message bodies the persisters of one process handle at once (all four together); further messages wait,
+    /// undecoded, until earlier batches are written. Bounds memory by the size of a burst, not its shape (README, Performance).
+    /// </summary>
+    [Range(64 * 1024, 1 << 30)]
+    public int InFlightByteLimit { get; set; } = 8 * 1024 * 1024;
 }
 
 public sealed class GoalRetrySettings
