@@ -1,5 +1,6 @@
 using System.Net.Mime;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using MassTransit;
 using MassTransit.Serialization;
 
@@ -46,16 +47,24 @@ public static class MalformedEventDeadLetters
         }
     }
 
-    /// <summary>MassTransit's JSON envelope around a message body that is already JSON.</summary>
+    /// <summary>MassTransit's JSON envelope around a message that is already JSON, written byte for byte as received.</summary>
     private sealed class ReceivedJsonSerializer(ReadOnlyMemory<byte> json) : IMessageSerializer
     {
         public ContentType ContentType => SystemTextJsonMessageSerializer.JsonContentType;
 
-        public MessageBody GetMessageBody<T>(SendContext<T> context) where T : class
-        {
-            var reader = new Utf8JsonReader(json.Span);
-            var message = JsonElement.ParseValue(ref reader);
-            return new SystemTextJsonMessageBody<T>(context, SystemTextJsonMessageSerializer.Options, new JsonMessageEnvelope(context, message));
-        }
+        public MessageBody GetMessageBody<T>(SendContext<T> context) where T : class =>
+            new SystemTextJsonMessageBody<T>(context, SystemTextJsonMessageSerializer.Options, new JsonMessageEnvelope(context, new ReceivedJson(json)));
+    }
+
+    [JsonConverter(typeof(ReceivedJsonConverter))]
+    private sealed record ReceivedJson(ReadOnlyMemory<byte> Utf8);
+
+    private sealed class ReceivedJsonConverter : JsonConverter<ReceivedJson>
+    {
+        public override ReceivedJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("Written only.");
+
+        public override void Write(Utf8JsonWriter writer, ReceivedJson value, JsonSerializerOptions options) =>
+            writer.WriteRawValue(value.Utf8.Span, skipInputValidation: true);
     }
 }

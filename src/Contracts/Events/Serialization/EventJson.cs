@@ -53,10 +53,23 @@ public static class EventJson
 
     internal static string String(ref Utf8JsonReader reader, string field) => reader.TokenType switch
     {
-        JsonTokenType.String => reader.GetString()!,
+        JsonTokenType.String => Text(ref reader, field),
         JsonTokenType.Null => "",
         _ => throw Wrong(field, "a string", reader.TokenType),
     };
+
+    /// <summary>The string token's text; a string that cannot be one in .NET (an unpaired surrogate escape) is malformed.</summary>
+    private static string Text(ref Utf8JsonReader reader, string field)
+    {
+        try
+        {
+            return reader.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new JsonException($"{field}: a string that is not valid UTF-16 (an unpaired surrogate).");
+        }
+    }
 
     internal static long Int64(ref Utf8JsonReader reader, string field) => Integer(ref reader, field, long.MinValue, long.MaxValue);
 
@@ -72,7 +85,7 @@ public static class EventJson
                 // A number beyond double's range reads as infinity, which validation names invalid_value.
                 return TryDouble(Raw(ref reader), out var number) ? number : throw new JsonException($"{field}: a number out of range.");
             case JsonTokenType.String:
-                return TryDouble(reader.GetString(), out var value) ? value : throw new JsonException($"{field}: a string that is not a number.");
+                return TryDouble(Text(ref reader, field), out var value) ? value : throw new JsonException($"{field}: a string that is not a number.");
             default:
                 throw Wrong(field, "a number", reader.TokenType);
         }
@@ -87,7 +100,7 @@ public static class EventJson
             case JsonTokenType.Number:
                 return (TEnum)(object)(int)Integer(ref reader, field, int.MinValue, int.MaxValue);
             case JsonTokenType.String:
-                var text = reader.GetString()!;
+                var text = Text(ref reader, field);
                 if (text.Length > 0 && (char.IsAsciiDigit(text[0]) || text[0] == '-'))
                 {
                     if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)) return (TEnum)(object)number;
@@ -112,12 +125,12 @@ public static class EventJson
         var map = new Dictionary<string, string>();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var key = reader.GetString()!;
+            var key = Text(ref reader, field);
             Value(ref reader);
             switch (reader.TokenType)
             {
                 case JsonTokenType.String:
-                    map[key] = reader.GetString()!;
+                    map[key] = Text(ref reader, field);
                     break;
                 case JsonTokenType.Null:
                     break;
@@ -185,7 +198,7 @@ public static class EventJson
                 }
                 break;
             case JsonTokenType.String:
-                var text = reader.GetString()!;
+                var text = Text(ref reader, field);
                 if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value) && !TryExactInteger(text, out value))
                 {
                     throw new JsonException($"{field}: a string that is not an integer in range.");
