@@ -17,6 +17,7 @@ using Persisters.Host.Cli;
 //                      endpoint connects to a full queue); `stream` publishes while the host consumes
 //   --limit-mib N      run the host in a memory cgroup with this hard limit (0 = none)
 //   --set KEY=VALUE    an extra host setting (environment form), repeatable
+//   --kill-switch      also an active event-rate rule on the flag, so evaluation-events-ops consumes the burst too
 //   --settle-seconds N with preload, wait N s between loading the queue and starting the experiment (to attach dotnet-counters)
 // Prints peak RSS (VmHWM), the cgroup's peak charge and OOM kills, and stored against expected rows.
 // Needs the test servers: scripts/services.sh up mariadb rabbitmq && eval "$(scripts/services.sh env)"; root for --limit-mib.
@@ -24,6 +25,7 @@ var events = Option("--events", 100_000);
 var perMessage = Option("--per-message", 100);
 var limitMib = Option("--limit-mib", 0);
 var mode = OptionText("--mode", "preload");
+var killSwitch = args.Contains("--kill-switch"); // an event-rate rule on the flag too: the OPS evaluation persister consumes the burst as well
 var settle = Option("--settle-seconds", 0); // with preload: wait this long before starting the experiment (to attach a profiler)
 var admin = Required("PERSISTERS_TEST_MYSQL_ADMIN");
 var rabbitHost = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_HOST") ?? "127.0.0.1";
@@ -90,7 +92,7 @@ var clock = Stopwatch.StartNew();
 if (mode == "preload")
 {
     await PublishAll(messages);
-    while (await QueueDepth("evaluation-events-dwh") < messages.Count)
+    while (await QueueDepth("evaluation-events-dwh") < messages.Count || await QueueDepth("evaluation-events-ops") < messages.Count)
     {
         if (clock.Elapsed > TimeSpan.FromMinutes(5)) throw new TimeoutException("the queue never held the whole burst");
         await Task.Delay(250);
@@ -109,7 +111,7 @@ else
 
 long rows;
 var died = false;
-while ((rows = await Count()) < traffic.ExpectedEvaluationRows)
+while ((rows = await Count()) < traffic.ExpectedEvaluationRows || (killSwitch && await QueueDepth("evaluation-events-ops") > 0))
 {
     if (host.HasExited) { died = true; break; }
     if (clock.Elapsed > TimeSpan.FromMinutes(10)) break;
@@ -174,6 +176,14 @@ async Task StartExperiment()
             GoalIds = experiment.GoalIds, StartAt = experiment.StartAt, StopAt = experiment.StopAt,
         });
     if (response.Is(out Response<ExperimentCommandRejected>? rejected)) throw new InvalidOperationException($"rejected: {rejected!.Message.Reason}");
+    if (!killSwitch) return;
+    var rule = await bus.CreateRequestClient<CreateEventRateRule>(new Uri("queue:auto-ops-rules"), RequestTimeout.After(s: 60))
+        .GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(new CreateEventRateRule
+        {
+            RuleId = Guid.NewGuid(), EnvironmentId = experiment.EnvironmentId, FeatureId = experiment.FeatureId, FeatureVersion = experiment.FeatureVersion,
+            Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = experiment.GoalIds[0], MinCount = 1_000_000, Threshold = 0.99 }],
+        });
+    if (rule.Is(out Response<AutoOpsCommandRejected>? no)) throw new InvalidOperationException($"rejected: {no!.Message.Reason}");
 }
 
 async Task PublishAll(IReadOnlyList<object> items)

@@ -41,9 +41,13 @@ public sealed class PersisterOptions
 
 public sealed class BatchSettings
 {
-    /// <summary>Events per batch (and per multi-row insert).</summary>
+    /// <summary>
+    /// Messages per batch: single events, or envelopes whose events are written in multi-row inserts of up to
+    /// 1,000 rows, decoded a chunk at a time. The broker's prefetch follows it (<see cref="MessageLimit"/> × <see cref="ConcurrencyLimit"/>,
+    /// plus a fifth), and prefetched messages are held as received, so it also bounds the memory of a burst of large envelopes.
+    /// </summary>
     [Range(1, 5000)]
-    public int MessageLimit { get; set; } = 500;
+    public int MessageLimit { get; set; } = 100;
 
     /// <summary>How long a partial batch waits for more events.</summary>
     public TimeSpan TimeLimit { get; set; } = TimeSpan.FromMilliseconds(200);
@@ -61,7 +65,7 @@ public sealed class BatchSettings
     /// undecoded, until earlier batches are written. Bounds memory by the size of a burst, not its shape (README, Performance).
     /// </summary>
     [Range(64 * 1024, 1 << 30)]
-    public int InFlightByteLimit { get; set; } = 8 * 1024 * 1024;
+    public int InFlightByteLimit { get; set; } = 4 * 1024 * 1024;
 }
 
 public sealed class GoalRetrySettings
