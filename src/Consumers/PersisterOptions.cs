@@ -26,8 +26,17 @@ public sealed class PersisterOptions
     /// <summary>With <see cref="OnDemand"/>: how often each host re-reads demand from the database (a lost change message costs at most this).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>With <see cref="OnDemand"/>: declare every persister queue once at start so events published before the first connect are kept.</summary>
+    /// <summary>With <see cref="OnDemand"/>: declare every persister queue once at start (topology only) so events published before the first connect are kept.</summary>
     public bool DeclareQueuesAtStart { get; set; } = true;
+
+    /// <summary>
+    /// How long the broker keeps a message in a persister queue (RabbitMQ policy <c>message-ttl</c>, SQS
+    /// <c>MessageRetentionPeriod</c>); unset = <see cref="LateEventTail"/>; <c>00:00:00</c> = off (the broker's own retention).
+    /// </summary>
+    public TimeSpan? QueueRetention { get; set; }
+
+    /// <summary><see cref="QueueRetention"/>, or <see cref="LateEventTail"/> when unset.</summary>
+    public TimeSpan EffectiveQueueRetention => QueueRetention ?? LateEventTail;
 
     [Range(256, 1 << 20)]
     public int MaxUserDataBytes { get; set; } = 64 * 1024;

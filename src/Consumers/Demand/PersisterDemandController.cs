@@ -155,22 +155,21 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
         return ReconcileAsync(reason, ct);
     }
 
+    /// <summary>
+    /// Declares the queues not connected now through the transport's <see cref="IReceiveEndpointTopologyDeployer"/>:
+    /// topology only, so the messages waiting in them stay there (the connected ones declare themselves).
+    /// </summary>
     private async Task DeclareQueuesAsync(HashSet<string> needed, CancellationToken ct)
     {
-        var connector = _services.GetRequiredService<IReceiveEndpointConnector>();
+        var deployer = _services.GetRequiredService<IReceiveEndpointTopologyDeployer>();
+        var context = _services.GetRequiredService<IBusRegistrationContext>();
+        var declared = new List<string>();
         foreach (var endpoint in _endpoints.Where(e => !needed.Contains(e.Group)))
         {
-            var handle = endpoint.Connect(connector);
-            try
-            {
-                await handle.Ready.WaitAsync(ct);
-            }
-            finally
-            {
-                await handle.StopAsync(CancellationToken.None);
-            }
+            await deployer.DeployAsync(endpoint.QueueName, e => endpoint.Configure(context, e), ct);
+            declared.Add(endpoint.QueueName);
         }
-        _logger.LogDebug("Declared the persister queues not needed now");
+        if (declared.Count > 0) _logger.LogInformation("Declared persister queues {Queues} (topology only; nothing consumes them now)", string.Join(", ", declared));
     }
 
     private static string Describe(string reason, int experiments, int rules) =>
@@ -249,17 +248,19 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
 
     public void Dispose() => _gate.Dispose();
 
-    private sealed record PersisterEndpoint(string Group, string QueueName, Func<IReceiveEndpointConnector, HostReceiveEndpointHandle> Connect)
+    private sealed record PersisterEndpoint(string Group, string QueueName, Action<IRegistrationContext, IReceiveEndpointConfigurator> Configure)
     {
+        public HostReceiveEndpointHandle Connect(IReceiveEndpointConnector connector) => connector.ConnectReceiveEndpoint(QueueName, Configure);
+
         /// <summary>The persister's own queue and endpoint limit; <c>ConfigureConsumer</c> applies its definition (batch, retry, prefetch).</summary>
         public static PersisterEndpoint For<TConsumer>(string group, IConsumerDefinition<TConsumer> definition) where TConsumer : class, IConsumer
         {
             var queue = definition.GetEndpointName(KebabCaseEndpointNameFormatter.Instance);
-            return new PersisterEndpoint(group, queue, connector => connector.ConnectReceiveEndpoint(queue, (context, e) =>
+            return new PersisterEndpoint(group, queue, (context, e) =>
             {
                 if (definition.ConcurrentMessageLimit is { } limit) e.ConcurrentMessageLimit = limit;
                 e.ConfigureConsumer<TConsumer>(context);
-            }));
+            });
         }
     }
 }

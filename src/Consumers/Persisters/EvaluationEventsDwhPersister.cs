@@ -27,16 +27,17 @@ public sealed class EvaluationEventsDwhPersister(
     public const string Name = PersisterQueues.EvaluationDwh;
 
     public Task Consume(ConsumeContext<Batch<EvaluationEvent>> context) =>
-        PersistAsync(PersisterInput<EvaluationEvent>.FromEvents(context.Message), context.CancellationToken);
+        PersistAsync(PersisterInput<EvaluationEvent>.FromEvents(context.Message), context);
 
     // Envelopes are batched too, so many envelopes share one transaction and full-size multi-row inserts.
     public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
-        PersistAsync(PersisterInput<EvaluationEvent>.FromEnvelopes(context.Message, m => m.Events), context.CancellationToken);
+        PersistAsync(PersisterInput<EvaluationEvent>.FromEnvelopes(context.Message, m => m.Events), context);
 
-    private async Task PersistAsync(PersisterInput<EvaluationEvent> input, CancellationToken cancellationToken)
+    private async Task PersistAsync(PersisterInput<EvaluationEvent> input, ConsumeContext context)
     {
+        var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, input.Count);
+        metrics.Received(Name, input.Count, context);
         var now = clock.GetUtcNow();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);

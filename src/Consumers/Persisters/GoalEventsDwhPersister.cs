@@ -28,15 +28,16 @@ public sealed class GoalEventsDwhPersister(
     public const string Name = PersisterQueues.GoalDwh;
 
     public Task Consume(ConsumeContext<Batch<GoalEvent>> context) =>
-        PersistAsync(PersisterInput<GoalEvent>.FromEvents(context.Message), context.CancellationToken);
+        PersistAsync(PersisterInput<GoalEvent>.FromEvents(context.Message), context);
 
     public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
-        PersistAsync(PersisterInput<GoalEvent>.FromEnvelopes(context.Message, m => m.Events), context.CancellationToken);
+        PersistAsync(PersisterInput<GoalEvent>.FromEnvelopes(context.Message, m => m.Events), context);
 
-    private async Task PersistAsync(PersisterInput<GoalEvent> input, CancellationToken cancellationToken)
+    private async Task PersistAsync(PersisterInput<GoalEvent> input, ConsumeContext context)
     {
+        var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, input.Count);
+        metrics.Received(Name, input.Count, context);
         var now = clock.GetUtcNow();
         var o = options.Value;
         var validator = new EventValidator(now.ToUnixTimeSeconds(), o.MaxClockSkew, o.MaxUserDataBytes);

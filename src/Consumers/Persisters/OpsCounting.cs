@@ -39,12 +39,13 @@ public abstract class OpsCounting<TEvent>(
     private const int ChunkSize = 1000;
 
     public Task Consume(ConsumeContext<Batch<TEvent>> context) =>
-        CountAsync(PersisterInput<TEvent>.FromEvents(context.Message), context.CancellationToken);
+        CountAsync(PersisterInput<TEvent>.FromEvents(context.Message), context);
 
-    protected async Task CountAsync(PersisterInput<TEvent> input, CancellationToken cancellationToken)
+    protected async Task CountAsync(PersisterInput<TEvent> input, ConsumeContext context)
     {
+        var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, input.Count);
+        metrics.Received(Name, input.Count, context);
         var now = clock.GetUtcNow();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);
@@ -110,7 +111,7 @@ public sealed class EvaluationEventsOpsPersister(
     : OpsCounting<EvaluationEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
 {
     public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
-        CountAsync(PersisterInput<EvaluationEvent>.FromEnvelopes(context.Message, m => m.Events), context.CancellationToken);
+        CountAsync(PersisterInput<EvaluationEvent>.FromEnvelopes(context.Message, m => m.Events), context);
 
     protected override string Name => PersisterQueues.EvaluationOps;
 
@@ -155,7 +156,7 @@ public sealed class GoalEventsOpsPersister(
     : OpsCounting<GoalEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
 {
     public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
-        CountAsync(PersisterInput<GoalEvent>.FromEnvelopes(context.Message, m => m.Events), context.CancellationToken);
+        CountAsync(PersisterInput<GoalEvent>.FromEnvelopes(context.Message, m => m.Events), context);
 
     protected override string Name => PersisterQueues.GoalOps;
 

@@ -19,6 +19,8 @@ public sealed class PersisterOptionsValidator : IValidateOptions<PersisterOption
         Check(o.GoalRetry.PollInterval > TimeSpan.Zero, "Persisters:GoalRetry:PollInterval must be positive.", failures);
         Check(o.LateEventTail >= TimeSpan.Zero, "Persisters:LateEventTail must not be negative.", failures);
         Check(o.MaxClockSkew >= TimeSpan.Zero, "Persisters:MaxClockSkew must not be negative.", failures);
+        Check(o.QueueRetention is null || o.QueueRetention == TimeSpan.Zero || o.QueueRetention >= o.LateEventTail,
+            "Persisters:QueueRetention must be 00:00:00 (off) or at least Persisters:LateEventTail.", failures);
         Check(o.DefinitionsRefreshInterval >= TimeSpan.Zero, "Persisters:DefinitionsRefreshInterval must not be negative.", failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

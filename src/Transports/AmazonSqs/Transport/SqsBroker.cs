@@ -131,6 +131,16 @@ internal sealed class SqsBroker : Agent
         }
     }
 
+    /// <summary>A receive endpoint's topology: its queue (created if missing) and its subscriptions; returns the queue URL.</summary>
+    public async Task<string> DeployQueue(string logicalName, bool temporary, IReadOnlyCollection<string> subscriptions, CancellationToken cancellationToken)
+    {
+        var url = await GetQueueUrl(logicalName, temporary, cancellationToken).ConfigureAwait(false);
+        await SetSubscriptions(url, subscriptions, cancellationToken).ConfigureAwait(false);
+        if (subscriptions.Count > 0)
+            InvalidateSubscriptions();
+        return url;
+    }
+
     public async Task DeleteQueue(string logicalName, CancellationToken cancellationToken = default)
     {
         var physical = PhysicalName(logicalName);

@@ -121,12 +121,7 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
             {
                 // A temporary queue (the bus endpoint, or an endpoint definition marked Temporary) gets no _error
                 // queue and is deleted when the endpoint stops; it subscribes like any other.
-                var url = await _broker.GetQueueUrl(_context.QueueName, _context.IsTemporary, Stopping).ConfigureAwait(false);
-                var subscriptions = _context.Subscriptions;
-                await _broker.SetSubscriptions(url, subscriptions, Stopping).ConfigureAwait(false);
-                if (subscriptions.Count > 0)
-                    _broker.InvalidateSubscriptions();
-                return url;
+                return await _broker.DeployQueue(_context.QueueName, _context.IsTemporary, _context.Subscriptions, Stopping).ConfigureAwait(false);
             }
             catch (AmazonServiceException exception) when (attempt < 4 && !IsStopping)
             {
