@@ -18,6 +18,7 @@ using Persisters.Host.Cli;
 //   --limit-mib N      run the host in a memory cgroup with this hard limit (0 = none)
 //   --set KEY=VALUE    an extra host setting (environment form), repeatable
 //   --kill-switch      also an active event-rate rule on the flag, so evaluation-events-ops consumes the burst too
+//   --host-dll PATH    another build of persisters.dll (e.g. an older commit's, to measure before and after in one sitting)
 //   --settle-seconds N with preload, wait N s between loading the queue and starting the experiment (to attach dotnet-counters)
 // Prints peak RSS (VmHWM), the cgroup's peak charge and OOM kills, and stored against expected rows.
 // Needs the test servers: scripts/services.sh up mariadb rabbitmq && eval "$(scripts/services.sh env)"; root for --limit-mib.
@@ -27,6 +28,7 @@ var limitMib = Option("--limit-mib", 0);
 var mode = OptionText("--mode", "preload");
 var killSwitch = args.Contains("--kill-switch"); // an event-rate rule on the flag too: the OPS evaluation persister consumes the burst as well
 var settle = Option("--settle-seconds", 0); // with preload: wait this long before starting the experiment (to attach a profiler)
+var hostDll = OptionText("--host-dll", "");
 var admin = Required("PERSISTERS_TEST_MYSQL_ADMIN");
 var rabbitHost = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_HOST") ?? "127.0.0.1";
 var rabbitPort = ushort.Parse(Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_PORT") ?? "5672");
@@ -73,6 +75,7 @@ IReadOnlyList<object> messages = perMessage > 1
     ? traffic.Evaluations.Chunk(perMessage).Select(c => (object)new EvaluationEventBatch { Events = c }).ToList()
     : traffic.Evaluations;
 var settingsText = string.Join(' ', Sets().Select(s => $"{s.Key}={s.Value}"));
+Console.WriteLine($"host {(hostDll.Length > 0 ? hostDll : "of this build")}");
 Console.WriteLine($"cores {Environment.ProcessorCount}; {events:N0} events, {perMessage} per message ({messages.Count:N0} messages), mode {mode}, " +
                   $"memory limit {(limitMib > 0 ? $"{limitMib} MiB (cgroup v1)" : "none")}; host pid {host.Id}, idle RSS {Mib(idle.Rss)} MiB; " +
                   $"settings: {(settingsText.Length > 0 ? settingsText : "defaults")}");
@@ -153,7 +156,7 @@ return ok ? 0 : 1;
     listener.Start();
     var freePort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     listener.Stop();
-    string[] arguments = [HostRunner.HostDll(), "run"];
+    string[] arguments = [hostDll.Length > 0 ? hostDll : HostRunner.HostDll(), "run"];
     var info = cgroup?.Wrap("dotnet", arguments) ?? new ProcessStartInfo("dotnet", arguments) { UseShellExecute = false };
     info.RedirectStandardOutput = info.RedirectStandardError = true;
     foreach (var (k, v) in environment) info.Environment[k] = v;

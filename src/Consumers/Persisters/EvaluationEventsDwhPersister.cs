@@ -37,7 +37,7 @@ public sealed class EvaluationEventsDwhPersister(
     {
         var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, input.Count, context);
+        metrics.Received(Name, input.Received, context);
         var now = clock.GetUtcNow();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);
@@ -70,7 +70,7 @@ public sealed class EvaluationEventsDwhPersister(
         await MalformedEventDeadLetters.SendAsync<EvaluationEvent>(Name, malformed, cancellationToken);
         metrics.Persisted(Name, added);
         metrics.Duplicates(Name, written - added);
-        skips.Report(metrics, logger, input.Count);
+        skips.Report(metrics, logger, input.Received);
         metrics.BatchDuration(Name, Stopwatch.GetElapsedTime(started));
     }
 

@@ -37,7 +37,7 @@ public sealed class GoalEventsDwhPersister(
     {
         var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, input.Count, context);
+        metrics.Received(Name, input.Received, context);
         var now = clock.GetUtcNow();
         var o = options.Value;
         var validator = new EventValidator(now.ToUnixTimeSeconds(), o.MaxClockSkew, o.MaxUserDataBytes);
@@ -68,7 +68,7 @@ public sealed class GoalEventsDwhPersister(
         metrics.Persisted(Name, added);
         metrics.Duplicates(Name, written - added);
         metrics.GoalRetry("parked", parked);
-        skips.Report(metrics, logger, input.Count);
+        skips.Report(metrics, logger, input.Received);
         if (parked > 0)
         {
             logger.LogDebug("Parked {Parked} goal events whose users have no evaluation yet; next attempt in {Interval}", parked, o.GoalRetry.InitialInterval);

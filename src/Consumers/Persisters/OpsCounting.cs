@@ -45,7 +45,7 @@ public abstract class OpsCounting<TEvent>(
     {
         var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, input.Count, context);
+        metrics.Received(Name, input.Received, context);
         var now = clock.GetUtcNow();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);
@@ -80,7 +80,7 @@ public abstract class OpsCounting<TEvent>(
         }
         await DeadLetterAsync(malformed, cancellationToken);
         metrics.OpsUsersAdded(Name, added);
-        skips.Report(metrics, logger, input.Count);
+        skips.Report(metrics, logger, input.Received);
         metrics.BatchDuration(Name, Stopwatch.GetElapsedTime(started));
     }
 

@@ -26,6 +26,9 @@ public sealed class PersisterInput<TEvent> where TEvent : class
     /// <summary>Events of the batch: one per single-event message, every element of every envelope (malformed ones included).</summary>
     public int Count { get; private set; }
 
+    /// <summary>What <c>persisters_events_received</c> counts: <see cref="Count"/>, plus one for each envelope without events.</summary>
+    public int Received => Count + _withoutEvents.Count;
+
     /// <summary>Envelope messages that held no <c>events</c> array (skipped as <c>missing_events</c>).</summary>
     public IReadOnlyList<ConsumeContext> WithoutEvents => _withoutEvents;
 
