@@ -12,7 +12,6 @@ public sealed class EvaluationEventJsonConverter : JsonConverter<EvaluationEvent
     /// <exception cref="JsonException">The event is malformed; the message names the field.</exception>
     public static EvaluationEvent ReadEvent(ref Utf8JsonReader reader)
     {
-        EventJson.ExpectObject(ref reader, "an evaluation event");
         string id = "", environmentId = "", featureId = "", userId = "", variationId = "", tag = "", sdkVersion = "";
         long timestamp = 0;
         int featureVersion = 0;
@@ -20,37 +19,26 @@ public sealed class EvaluationEventJsonConverter : JsonConverter<EvaluationEvent
         ReasonType reason = default;
         SourceId sourceId = default;
         IReadOnlyDictionary<string, string>? metadata = null;
-        Span<char> name = stackalloc char[64];
-        try
+        EventJson.ReadObject(ref reader, "an evaluation event", (scoped ReadOnlySpan<char> property, ref Utf8JsonReader r) =>
         {
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            switch (property)
             {
-                var property = EventJson.Name(in reader, name);
-                EventJson.Value(ref reader);
-                switch (property)
-                {
-                    case "id": id = EventJson.String(ref reader, "id"); break;
-                    case "environmentid": environmentId = EventJson.String(ref reader, "environmentId"); break;
-                    case "timestamp": timestamp = EventJson.Int64(ref reader, "timestamp"); break;
-                    case "featureid": featureId = EventJson.String(ref reader, "featureId"); break;
-                    case "featureversion": featureVersion = EventJson.Int32(ref reader, "featureVersion"); break;
-                    case "userid": userId = EventJson.String(ref reader, "userId"); break;
-                    case "user": user = EventJson.User(ref reader); break;
-                    case "variationid": variationId = EventJson.String(ref reader, "variationId"); break;
-                    case "reason": reason = EventJson.Enum<ReasonType>(ref reader, "reason"); break;
-                    case "tag": tag = EventJson.String(ref reader, "tag"); break;
-                    case "sourceid": sourceId = EventJson.Enum<SourceId>(ref reader, "sourceId"); break;
-                    case "sdkversion": sdkVersion = EventJson.String(ref reader, "sdkVersion"); break;
-                    case "metadata": metadata = EventJson.StringMap(ref reader, "metadata"); break;
-                    default: reader.Skip(); break;
-                }
+                case "id": id = EventJson.String(ref r, "id"); break;
+                case "environmentid": environmentId = EventJson.String(ref r, "environmentId"); break;
+                case "timestamp": timestamp = EventJson.Int64(ref r, "timestamp"); break;
+                case "featureid": featureId = EventJson.String(ref r, "featureId"); break;
+                case "featureversion": featureVersion = EventJson.Int32(ref r, "featureVersion"); break;
+                case "userid": userId = EventJson.String(ref r, "userId"); break;
+                case "user": user = EventJson.User(ref r); break;
+                case "variationid": variationId = EventJson.String(ref r, "variationId"); break;
+                case "reason": reason = EventJson.Enum<ReasonType>(ref r, "reason"); break;
+                case "tag": tag = EventJson.String(ref r, "tag"); break;
+                case "sourceid": sourceId = EventJson.Enum<SourceId>(ref r, "sourceId"); break;
+                case "sdkversion": sdkVersion = EventJson.String(ref r, "sdkVersion"); break;
+                case "metadata": metadata = EventJson.StringMap(ref r, "metadata"); break;
+                default: r.Skip(); break;
             }
-        }
-        catch (InvalidOperationException ex)
-        {
-            // e.g. a string holding an unpaired surrogate: it cannot become a .NET string.
-            throw new JsonException(ex.Message, ex);
-        }
+        });
         return new EvaluationEvent
         {
             Id = id, EnvironmentId = environmentId, Timestamp = timestamp, FeatureId = featureId, FeatureVersion = featureVersion, UserId = userId,
@@ -89,41 +77,30 @@ public sealed class GoalEventJsonConverter : JsonConverter<GoalEvent>
     /// <exception cref="JsonException">The event is malformed; the message names the field.</exception>
     public static GoalEvent ReadEvent(ref Utf8JsonReader reader)
     {
-        EventJson.ExpectObject(ref reader, "a goal event");
         string id = "", environmentId = "", goalId = "", userId = "", tag = "", sdkVersion = "";
         long timestamp = 0;
         double value = 0;
         UserInfo? user = null;
         SourceId sourceId = default;
         IReadOnlyDictionary<string, string>? metadata = null;
-        Span<char> name = stackalloc char[64];
-        try
+        EventJson.ReadObject(ref reader, "a goal event", (scoped ReadOnlySpan<char> property, ref Utf8JsonReader r) =>
         {
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            switch (property)
             {
-                var property = EventJson.Name(in reader, name);
-                EventJson.Value(ref reader);
-                switch (property)
-                {
-                    case "id": id = EventJson.String(ref reader, "id"); break;
-                    case "environmentid": environmentId = EventJson.String(ref reader, "environmentId"); break;
-                    case "timestamp": timestamp = EventJson.Int64(ref reader, "timestamp"); break;
-                    case "goalid": goalId = EventJson.String(ref reader, "goalId"); break;
-                    case "userid": userId = EventJson.String(ref reader, "userId"); break;
-                    case "user": user = EventJson.User(ref reader); break;
-                    case "value": value = EventJson.Double(ref reader, "value"); break;
-                    case "tag": tag = EventJson.String(ref reader, "tag"); break;
-                    case "sourceid": sourceId = EventJson.Enum<SourceId>(ref reader, "sourceId"); break;
-                    case "sdkversion": sdkVersion = EventJson.String(ref reader, "sdkVersion"); break;
-                    case "metadata": metadata = EventJson.StringMap(ref reader, "metadata"); break;
-                    default: reader.Skip(); break;
-                }
+                case "id": id = EventJson.String(ref r, "id"); break;
+                case "environmentid": environmentId = EventJson.String(ref r, "environmentId"); break;
+                case "timestamp": timestamp = EventJson.Int64(ref r, "timestamp"); break;
+                case "goalid": goalId = EventJson.String(ref r, "goalId"); break;
+                case "userid": userId = EventJson.String(ref r, "userId"); break;
+                case "user": user = EventJson.User(ref r); break;
+                case "value": value = EventJson.Double(ref r, "value"); break;
+                case "tag": tag = EventJson.String(ref r, "tag"); break;
+                case "sourceid": sourceId = EventJson.Enum<SourceId>(ref r, "sourceId"); break;
+                case "sdkversion": sdkVersion = EventJson.String(ref r, "sdkVersion"); break;
+                case "metadata": metadata = EventJson.StringMap(ref r, "metadata"); break;
+                default: r.Skip(); break;
             }
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new JsonException(ex.Message, ex);
-        }
+        });
         return new GoalEvent
         {
             Id = id, EnvironmentId = environmentId, Timestamp = timestamp, GoalId = goalId, UserId = userId, User = user, Value = value, Tag = tag,

@@ -45,6 +45,32 @@ public static class EventJson
         return buffer[..n];
     }
 
+    /// <summary>Handles one property of an object: <paramref name="name"/> lower-cased without underscores, the reader at its value.</summary>
+    internal delegate void PropertyReader(scoped ReadOnlySpan<char> name, ref Utf8JsonReader reader);
+
+    /// <summary>
+    /// Reads the object at the reader property by property (the reader ends on its closing brace); a string that cannot be
+    /// one in .NET makes it malformed too.
+    /// </summary>
+    internal static void ReadObject(ref Utf8JsonReader reader, string what, PropertyReader read)
+    {
+        ExpectObject(ref reader, what);
+        Span<char> name = stackalloc char[MaxNameLength];
+        try
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var property = Name(in reader, name);
+                Value(ref reader);
+                read(property, ref reader);
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new JsonException(ex.Message, ex);
+        }
+    }
+
     /// <summary>Moves the reader to the value of the current property.</summary>
     internal static void Value(ref Utf8JsonReader reader)
     {
@@ -147,18 +173,15 @@ public static class EventJson
         if (reader.TokenType != JsonTokenType.StartObject) throw Wrong("user", "an object", reader.TokenType);
         string id = "";
         IReadOnlyDictionary<string, string>? data = null;
-        Span<char> name = stackalloc char[MaxNameLength];
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        ReadObject(ref reader, "user", (scoped ReadOnlySpan<char> property, ref Utf8JsonReader r) =>
         {
-            var property = Name(in reader, name);
-            Value(ref reader);
             switch (property)
             {
-                case "id": id = String(ref reader, "user.id"); break;
-                case "data": data = StringMap(ref reader, "user.data"); break;
-                default: reader.Skip(); break;
+                case "id": id = String(ref r, "user.id"); break;
+                case "data": data = StringMap(ref r, "user.data"); break;
+                default: r.Skip(); break;
             }
-        }
+        });
         return new UserInfo { Id = id, Data = data };
     }
 
