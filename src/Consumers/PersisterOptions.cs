@@ -16,7 +16,6 @@ public sealed class PersisterOptions
     /// <summary>How long the in-process copy of live experiments and rules is reused before it is read again.</summary>
     public TimeSpan DefinitionsRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>User attributes larger than this (as JSON) are not stored; the event is skipped.</summary>
     /// <summary>
     /// Connect the persister endpoints only while something needs them (DWH: a live experiment; OPS: an active
     /// event-rate rule); the default. Off: all four are bound for the process lifetime.
@@ -38,6 +37,10 @@ public sealed class PersisterOptions
     /// <summary><see cref="QueueRetention"/>, or <see cref="LateEventTail"/> when unset.</summary>
     public TimeSpan EffectiveQueueRetention => QueueRetention ?? LateEventTail;
 
+    /// <summary>
+    /// User attributes larger than this many UTF-8 bytes, as the stored JSON object (text unescaped), are not stored;
+    /// the event is skipped as <c>user_data_too_large</c>. 64 KiB.
+    /// </summary>
     [Range(256, 1 << 20)]
     public int MaxUserDataBytes { get; set; } = 64 * 1024;
 

@@ -50,6 +50,28 @@ public sealed class When_a_server_becomes_unavailable(ITestOutputHelper output)
         Assert.True(probe.Slowest < AnswerBound, $"the slowest readiness answer took {probe.Slowest.TotalMilliseconds:0} ms");
     }
 
+    [Fact]
+    public async Task Readiness_is_503_while_the_SQS_server_is_stopped_and_answers_at_once()
+    {
+        await using var sut = await ServiceUnderTest.CreateAsync(Broker.AmazonSqs);
+        var sqs = new Uri(TestServers.SqsUrl);
+        await using var proxy = new TcpProxy(sqs.Host, sqs.Port);
+        sut.Environment["Transport__AmazonSqs__ServiceUrl"] = $"http://127.0.0.1:{proxy.Port}";
+        await using var host = await sut.StartHostAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var probe = new Readiness(http, host.Port);
+
+        proxy.Refuse();
+        var down = await probe.WaitForAsync(HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "SQS server stopped");
+        var during = await probe.SampleAsync(TimeSpan.FromSeconds(3));
+        proxy.Resume();
+        var back = await probe.WaitForAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60), "after the SQS server came back");
+        output.WriteLine($"SQS server stopped: 503 after {down.Elapsed.TotalSeconds:0.0} s; slowest answer {probe.Slowest.TotalMilliseconds:0} ms; " +
+            $"200 again {back.Elapsed.TotalSeconds:0.0} s after it was back");
+        Assert.All(during, d => Assert.Equal(HttpStatusCode.ServiceUnavailable, d.Status));
+        Assert.True(probe.Slowest < AnswerBound, $"the slowest readiness answer took {probe.Slowest.TotalMilliseconds:0} ms");
+    }
+
     /// <summary>Asks /health/ready and records how long every answer took.</summary>
     private sealed class Readiness(HttpClient http, int port)
     {

@@ -36,4 +36,15 @@ public interface IReceiveEndpointTopologyDeployer
     /// </summary>
     /// <exception cref="Exception">The broker refused or cannot be reached (the caller logs it and tries again later).</exception>
     Task<string> ApplyRetentionAsync(IReadOnlyCollection<string> queueNames, TimeSpan retention, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The broker's count of messages ready in a queue and of consumers on it, or null where the transport has no such count
+    /// (in-memory; SQS has no consumers to count). Used to notice an endpoint that believes it consumes while the broker lists
+    /// no consumer.
+    /// </summary>
+    /// <exception cref="Exception">The broker cannot be reached (the caller skips the check).</exception>
+    Task<QueueState?> GetQueueStateAsync(string queueName, CancellationToken cancellationToken);
 }
+
+/// <summary>What the broker reports for a queue: messages ready for delivery and consumers subscribed.</summary>
+public sealed record QueueState(long Messages, long Consumers);

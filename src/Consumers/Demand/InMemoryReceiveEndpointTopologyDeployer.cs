@@ -31,6 +31,8 @@ public sealed class InMemoryReceiveEndpointTopologyDeployer(IBusInstance bus) : 
         return Task.CompletedTask;
     }
 
+    public Task<QueueState?> GetQueueStateAsync(string queueName, CancellationToken cancellationToken) => Task.FromResult<QueueState?>(null);
+
     public Task<string> ApplyRetentionAsync(IReadOnlyCollection<string> queueNames, TimeSpan retention, CancellationToken cancellationToken) =>
         Task.FromResult("none on the in-memory transport: waiting messages live in this process and end with it");
 }

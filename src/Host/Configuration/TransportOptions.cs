@@ -23,17 +23,8 @@ public sealed class TransportOptions
     public static TransportOptions Read(IConfiguration configuration)
     {
         var section = configuration.GetSection(SectionName);
-        var kindText = section["Kind"];
         var options = new TransportOptions();
-        if (!string.IsNullOrWhiteSpace(kindText))
-        {
-            if (!Enum.TryParse<TransportKind>(kindText, ignoreCase: true, out var kind) || int.TryParse(kindText, out _))
-            {
-                throw new SettingsException(
-                    $"Transport:Kind '{kindText}' is not a transport. Use one of: {string.Join(", ", Enum.GetNames<TransportKind>())}.");
-            }
-            options.Kind = kind;
-        }
+        if (EnumeratedSettings.Read<TransportKind>(configuration, $"{SectionName}:Kind", "a transport") is { } kind) options.Kind = kind;
 
         switch (options.Kind)
         {

@@ -15,6 +15,9 @@ public sealed class AmazonSqsReceiveEndpointTopologyDeployer(IBusInstance bus) :
     public Task DeployAsync(string queueName, Action<IReceiveEndpointConfigurator> configure, CancellationToken cancellationToken) =>
         bus.DeployReceiveEndpointTopology(queueName, configure, cancellationToken);
 
+    /// <summary>SQS has no consumers to count (receivers poll).</summary>
+    public Task<QueueState?> GetQueueStateAsync(string queueName, CancellationToken cancellationToken) => Task.FromResult<QueueState?>(null);
+
     public async Task<string> ApplyRetentionAsync(IReadOnlyCollection<string> queueNames, TimeSpan retention, CancellationToken cancellationToken)
     {
         var applied = new List<string>();

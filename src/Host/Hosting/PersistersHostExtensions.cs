@@ -26,6 +26,7 @@ public static class PersistersHostExtensions
     public static PersistersSettings AddPersistersSettings(this IHostApplicationBuilder builder)
     {
         SecretFiles.Apply(builder.Configuration);
+        SettingsPreflight.Check(builder);
         var transport = TransportOptions.Read(builder.Configuration);
         var database = DatabaseSettings.Read(builder.Configuration);
         var scheduler = SchedulerSettings.Read(builder.Configuration, database);
@@ -41,7 +42,8 @@ public static class PersistersHostExtensions
     public static IHostApplicationBuilder AddPersistersServices(this IHostApplicationBuilder builder, PersistersSettings settings, bool withPersisters)
     {
         builder.Services.AddPersistersDatabase(settings.Database);
-        builder.Services.AddPersisterServices();
+        // A publish-only bus (load --publish-only, the operator verbs) runs no background work such as the goal retry worker.
+        if (withPersisters) builder.Services.AddPersisterServices();
         // Persisters:OnDemand (default on): the demand controller connects the persister endpoints only while something needs them.
         var onDemand = withPersisters && builder.Configuration.GetValue($"{PersisterOptions.SectionName}:OnDemand", defaultValue: true);
         if (onDemand) builder.Services.AddPersisterDemandServices();
@@ -49,7 +51,11 @@ public static class PersistersHostExtensions
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = true;
-            o.StopTimeout = TimeSpan.FromSeconds(30);
+            // StopTimeout follows the host's shutdown timeout (SettingsPreflight).
+            // A consumer whose channel closed (broker restart) waits for its deliveries before the endpoint reconnects; a batch
+            // persister's deliveries can wait forever for acks on the dead channel. Cancel them after 15 s instead: their
+            // messages were not acknowledged, so the broker redelivers them and the idempotent writes store each once.
+            o.ConsumerStopTimeout = TimeSpan.FromSeconds(15);
         });
         builder.Services.AddMassTransit(x =>
         {

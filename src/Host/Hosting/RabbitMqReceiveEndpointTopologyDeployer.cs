@@ -55,6 +55,23 @@ public sealed class RabbitMqReceiveEndpointTopologyDeployer(IBusInstance bus, Ra
         }
     }
 
+    private ChannelContextSupervisor? _stateChannel;
+
+    /// <summary>A passive declare on a channel of the bus's connection (kept for the next check): ready messages and consumers.</summary>
+    public async Task<QueueState?> GetQueueStateAsync(string queueName, CancellationToken cancellationToken)
+    {
+        if (bus.HostConfiguration is not IRabbitMqHostConfiguration host)
+            throw new NotSupportedException($"The bus does not run on RabbitMQ ({bus.HostConfiguration.GetType().Name}).");
+        _stateChannel ??= new ChannelContextSupervisor(host.ConnectionContextSupervisor, 1);
+        QueueState? state = null;
+        await _stateChannel.Send(Pipe.ExecuteAsync<ChannelContext>(async channel =>
+        {
+            var ok = await channel.QueueDeclarePassive(queueName, cancellationToken);
+            state = new QueueState(ok.MessageCount, ok.ConsumerCount);
+        }), cancellationToken);
+        return state;
+    }
+
     public async Task<string> ApplyRetentionAsync(IReadOnlyCollection<string> queueNames, TimeSpan retention, CancellationToken cancellationToken)
     {
         using var http = CreateClient();

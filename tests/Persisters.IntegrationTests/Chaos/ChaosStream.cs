@@ -106,13 +106,34 @@ public sealed class ChaosStream
         return from.Elapsed;
     }
 
+    /// <summary>What the broker holds for the evaluation persisters (for a failure message).</summary>
+    public async Task<string> DescribeQueuesAsync()
+    {
+        var parts = new List<string>();
+        foreach (var queue in new[] { Consumers.PersisterQueues.EvaluationDwh, Consumers.PersisterQueues.EvaluationOps }.SelectMany(q => new[] { q, q + "_error" }))
+        {
+            try
+            {
+                var (messages, consumers) = await Sut.VirtualHost.QueueAsync(queue);
+                parts.Add($"{queue}: {await Sut.QueueDepthAsync(queue)} ready, {messages} in all, {consumers} consumer(s)");
+            }
+            catch (Exception ex)
+            {
+                parts.Add($"{queue}: {ex.GetType().Name} {ex.Message}");
+            }
+        }
+        return string.Join("; ", parts);
+    }
+
     /// <summary>Exact rows, none lost, none twice, and (with <paramref name="ops"/>) the kill-switch's exact distinct users.</summary>
     public async Task AssertExactAsync(bool ops = true)
     {
         var rows = await Sut.WaitForCountAsync(RowsSql, Traffic.ExpectedEvaluationRows, TimeSpan.FromMinutes(1));
         Assert.True(Traffic.Duplicates > 0 && Traffic.Malformed > 0, "the stream must hold duplicates and malformed events");
-        Assert.Equal(Traffic.ExpectedEvaluationRows, rows);
+        if (rows != Traffic.ExpectedEvaluationRows) Assert.Fail($"{rows} of {Traffic.ExpectedEvaluationRows} rows stored; {await DescribeQueuesAsync()}");
         Assert.Equal(rows, await Sut.Database.ScalarAsync(DistinctIdsSql));
-        if (ops) Assert.Equal(ExpectedOpsUsers, await Sut.WaitForCountAsync(OpsUsersSql, ExpectedOpsUsers, TimeSpan.FromMinutes(1)));
+        if (!ops) return;
+        var opsUsers = await Sut.WaitForCountAsync(OpsUsersSql, ExpectedOpsUsers, TimeSpan.FromMinutes(1));
+        if (opsUsers != ExpectedOpsUsers) Assert.Fail($"{opsUsers} of {ExpectedOpsUsers} distinct users counted; {await DescribeQueuesAsync()}");
     }
 }

@@ -22,6 +22,9 @@ public sealed class HostProcess : IAsyncDisposable
     public bool HasExited => _process.HasExited;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>The repository this test assembly was built in (tests/X/bin/CONFIGURATION/FRAMEWORK).</summary>
+    public static string RepositoryRoot => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.TrimEnd('/'), "..", "..", "..", "..", ".."));
+
     /// <summary>
     /// The built host next to this test assembly's configuration (Debug or Release), or the one PERSISTERS_TEST_HOST_DLL names
     /// (to measure another build, e.g. an older commit's, with the same tests).
@@ -34,8 +37,7 @@ public sealed class HostProcess : IAsyncDisposable
             var testBin = AppContext.BaseDirectory.TrimEnd('/');
             var framework = Path.GetFileName(testBin);
             var configuration = Path.GetFileName(Path.GetDirectoryName(testBin)!);
-            var repo = Path.GetFullPath(Path.Combine(testBin, "..", "..", "..", "..", ".."));
-            var dll = Path.Combine(repo, "src", "Host", "bin", configuration, framework, "persisters.dll");
+            var dll = Path.Combine(RepositoryRoot, "src", "Host", "bin", configuration, framework, "persisters.dll");
             return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first: the host is missing.", dll);
         }
     }
@@ -134,7 +136,7 @@ public sealed class HostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -14,6 +14,11 @@ public enum Broker
 {
     RabbitMq,
     AmazonSqs,
+    /// <summary>
+    /// Amazon SQS with every optional setting at its documented default: no queue prefix, no keys (the default AWS credential
+    /// chain, here its environment variables). Isolated by a private SQS server instead of a prefix.
+    /// </summary>
+    AmazonSqsDefaults,
 }
 
 /// <summary>The MariaDB and RabbitMQ servers a test runs on: the shared test servers, or private ones (the chaos tests').</summary>
@@ -25,14 +30,16 @@ public sealed record ServerEndpoints(string MySqlAdmin, string RabbitMqHost, ush
 public sealed class ServiceUnderTest : IAsyncDisposable
 {
     private readonly RabbitMqVirtualHost? _vhost;
+    private readonly SqsServerProcess? _sqsServer;
 
-    private ServiceUnderTest(Broker broker, ServerEndpoints servers, MariaDbDatabase database, RabbitMqVirtualHost? vhost, string? queuePrefix, IBusControl bus,
+    private ServiceUnderTest(Broker broker, ServerEndpoints servers, MariaDbDatabase database, RabbitMqVirtualHost? vhost, string? queuePrefix, SqsServerProcess? sqsServer, IBusControl bus,
         ServiceProvider services)
     {
         Broker = broker;
         Servers = servers;
         Database = database;
         _vhost = vhost;
+        _sqsServer = sqsServer;
         QueuePrefix = queuePrefix;
         Bus = bus;
         Services = services;
@@ -53,7 +60,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             Environment["Transport__RabbitMq__Username"] = TestServers.RabbitMqUser;
             Environment["Transport__RabbitMq__Password"] = TestServers.RabbitMqPassword;
         }
-        else
+        else if (broker == Broker.AmazonSqs)
         {
             Environment["Transport__Kind"] = "AmazonSqs";
             Environment["Transport__AmazonSqs__Region"] = TestServers.SqsRegion;
@@ -61,6 +68,15 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             Environment["Transport__AmazonSqs__AccessKey"] = TestServers.SqsAccessKey;
             Environment["Transport__AmazonSqs__SecretKey"] = TestServers.SqsSecretKey;
             Environment["Transport__AmazonSqs__QueuePrefix"] = queuePrefix!;
+        }
+        else
+        {
+            // Only what has no default: the region, and the server's URL (the default is AWS itself).
+            Environment["Transport__Kind"] = "AmazonSqs";
+            Environment["Transport__AmazonSqs__Region"] = TestServers.SqsRegion;
+            Environment["Transport__AmazonSqs__ServiceUrl"] = sqsServer!.Url;
+            Environment["AWS_ACCESS_KEY_ID"] = TestServers.SqsAccessKey;
+            Environment["AWS_SECRET_ACCESS_KEY"] = TestServers.SqsSecretKey;
         }
     }
 
@@ -81,6 +97,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         servers ??= ServerEndpoints.Shared;
         var database = await MariaDbDatabase.CreateAsync(servers.MySqlAdmin);
         RabbitMqVirtualHost? vhost = null;
+        SqsServerProcess? sqsServer = null;
         string? prefix = null;
         IBusControl bus;
         if (broker == Broker.RabbitMq)
@@ -91,6 +108,18 @@ public sealed class ServiceUnderTest : IAsyncDisposable
                 {
                     h.Username(TestServers.RabbitMqUser);
                     h.Password(TestServers.RabbitMqPassword);
+                }));
+        }
+        else if (broker == Broker.AmazonSqsDefaults)
+        {
+            sqsServer = await SqsServerProcess.StartAsync();
+            var url = sqsServer.Url;
+            bus = MassTransit.Bus.Factory.CreateUsingAmazonSqs(cfg =>
+                cfg.Host(TestServers.SqsRegion, h =>
+                {
+                    h.AccessKey(TestServers.SqsAccessKey);
+                    h.SecretKey(TestServers.SqsSecretKey);
+                    h.Config(new Amazon.SQS.AmazonSQSConfig { ServiceURL = url });
                 }));
         }
         else
@@ -110,7 +139,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
             .AddPersistersDatabase(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = database.ConnectionString })
             .BuildServiceProvider();
-        var sut = new ServiceUnderTest(broker, servers, database, vhost, prefix, bus, services);
+        var sut = new ServiceUnderTest(broker, servers, database, vhost, prefix, sqsServer, bus, services);
         var (exit, output) = await HostProcess.RunToEndAsync(sut.Environment, TimeSpan.FromMinutes(2), "migrate");
         Assert.True(exit == 0, $"migrate failed ({exit}):\n{output}");
         return sut;
@@ -119,7 +148,15 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public async Task<HostProcess> StartHostAsync()
     {
         var host = HostProcess.Start(Environment, "run");
-        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await host.DisposeAsync(); // a host that never became ready must not outlive the test
+            throw;
+        }
         return host;
     }
 
@@ -204,6 +241,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         await Bus.StopAsync();
         await Services.DisposeAsync();
         if (_vhost is not null) await _vhost.DisposeAsync();
+        if (_sqsServer is not null) await _sqsServer.DisposeAsync();
         await Database.DisposeAsync();
     }
 }

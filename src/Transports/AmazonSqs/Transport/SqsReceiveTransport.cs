@@ -64,6 +64,7 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
     readonly HashSet<Task> _handlers = [];
     TaskCompletionSource _backlog = new(TaskCreationOptions.RunContinuationsAsynchronously);
     string _queueUrl = "";
+    int _receiveFaulted;
     Task _extender = Task.CompletedTask;
 
     public SqsReceiveAgent(SqsReceiveEndpointContext context)
@@ -173,6 +174,9 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
             {
                 _slots.Release(wanted);
                 LogContext.Warning?.Log(exception, "Receiving from SQS queue {Queue} failed", _context.QueueName);
+                // The endpoint is faulted until a receive succeeds again (MassTransit's endpoint health, readiness).
+                if (Interlocked.Exchange(ref _receiveFaulted, 1) == 0)
+                    await _context.TransportObservers.NotifyFaulted(_context.InputAddress, exception).ConfigureAwait(false);
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), Stopping).ConfigureAwait(false);
@@ -184,6 +188,8 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
                 continue;
             }
 
+            if (Interlocked.Exchange(ref _receiveFaulted, 0) == 1)
+                await _context.TransportObservers.NotifyReady(_context.InputAddress).ConfigureAwait(false);
             if (messages.Count < wanted)
                 _slots.Release(wanted - messages.Count);
             if (messages.Count == Batcher<object>.MaxEntries)
