@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using MassTransit;
@@ -41,22 +40,9 @@ http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic"
 await Admin($"DROP DATABASE IF EXISTS `{dbName}`");
 await Admin($"CREATE DATABASE `{dbName}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
 var connection = new MySqlConnectionStringBuilder(admin) { Database = dbName }.ConnectionString;
-await http.DeleteAsync($"/api/vhosts/{vhost}");
-(await http.PutAsync($"/api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
-(await http.PutAsJsonAsync($"/api/permissions/{vhost}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+await RabbitMqBench.RecreateVirtualHostAsync(http, vhost);
 
-var environment = new Dictionary<string, string>
-{
-    ["Transport__Kind"] = "RabbitMq",
-    ["Transport__RabbitMq__Host"] = rabbitHost,
-    ["Transport__RabbitMq__Port"] = rabbitPort.ToString(),
-    ["Transport__RabbitMq__VirtualHost"] = vhost,
-    ["Transport__RabbitMq__Username"] = "guest",
-    ["Transport__RabbitMq__Password"] = "guest",
-    ["Database__Provider"] = "MySql",
-    ["Database__ConnectionString"] = connection,
-    ["Logging__LogLevel__Default"] = "Warning",
-};
+var environment = RabbitMqBench.HostEnvironment(rabbitHost, rabbitPort, vhost, connection);
 foreach (var (k, v) in Sets()) environment[k] = v;
 var runner = new HostRunner(environment);
 if (await runner.RunToEndAsync("migrate") is var (exit, output) && exit != 0) throw new InvalidOperationException($"migrate failed:\n{output}");

@@ -12,37 +12,27 @@ public sealed class EvaluationEventJsonConverter : JsonConverter<EvaluationEvent
     /// <exception cref="JsonException">The event is malformed; the message names the field.</exception>
     public static EvaluationEvent ReadEvent(ref Utf8JsonReader reader)
     {
-        string id = "", environmentId = "", featureId = "", userId = "", variationId = "", tag = "", sdkVersion = "";
-        long timestamp = 0;
+        var shared = new EventJson.SharedFields();
+        string featureId = "", variationId = "";
         int featureVersion = 0;
-        UserInfo? user = null;
         ReasonType reason = default;
-        SourceId sourceId = default;
-        IReadOnlyDictionary<string, string>? metadata = null;
         EventJson.ReadObject(ref reader, "an evaluation event", (scoped ReadOnlySpan<char> property, ref Utf8JsonReader r) =>
         {
+            if (shared.Read(property, ref r)) return;
             switch (property)
             {
-                case "id": id = EventJson.String(ref r, "id"); break;
-                case "environmentid": environmentId = EventJson.String(ref r, "environmentId"); break;
-                case "timestamp": timestamp = EventJson.Int64(ref r, "timestamp"); break;
                 case "featureid": featureId = EventJson.String(ref r, "featureId"); break;
                 case "featureversion": featureVersion = EventJson.Int32(ref r, "featureVersion"); break;
-                case "userid": userId = EventJson.String(ref r, "userId"); break;
-                case "user": user = EventJson.User(ref r); break;
                 case "variationid": variationId = EventJson.String(ref r, "variationId"); break;
                 case "reason": reason = EventJson.Enum<ReasonType>(ref r, "reason"); break;
-                case "tag": tag = EventJson.String(ref r, "tag"); break;
-                case "sourceid": sourceId = EventJson.Enum<SourceId>(ref r, "sourceId"); break;
-                case "sdkversion": sdkVersion = EventJson.String(ref r, "sdkVersion"); break;
-                case "metadata": metadata = EventJson.StringMap(ref r, "metadata"); break;
                 default: r.Skip(); break;
             }
         });
         return new EvaluationEvent
         {
-            Id = id, EnvironmentId = environmentId, Timestamp = timestamp, FeatureId = featureId, FeatureVersion = featureVersion, UserId = userId,
-            User = user, VariationId = variationId, Reason = reason, Tag = tag, SourceId = sourceId, SdkVersion = sdkVersion, Metadata = metadata,
+            Id = shared.Id, EnvironmentId = shared.EnvironmentId, Timestamp = shared.Timestamp, FeatureId = featureId, FeatureVersion = featureVersion,
+            UserId = shared.UserId, User = shared.User, VariationId = variationId, Reason = reason, Tag = shared.Tag, SourceId = shared.SourceId,
+            SdkVersion = shared.SdkVersion, Metadata = shared.Metadata,
         };
     }
 
@@ -77,34 +67,23 @@ public sealed class GoalEventJsonConverter : JsonConverter<GoalEvent>
     /// <exception cref="JsonException">The event is malformed; the message names the field.</exception>
     public static GoalEvent ReadEvent(ref Utf8JsonReader reader)
     {
-        string id = "", environmentId = "", goalId = "", userId = "", tag = "", sdkVersion = "";
-        long timestamp = 0;
+        var shared = new EventJson.SharedFields();
+        string goalId = "";
         double value = 0;
-        UserInfo? user = null;
-        SourceId sourceId = default;
-        IReadOnlyDictionary<string, string>? metadata = null;
         EventJson.ReadObject(ref reader, "a goal event", (scoped ReadOnlySpan<char> property, ref Utf8JsonReader r) =>
         {
+            if (shared.Read(property, ref r)) return;
             switch (property)
             {
-                case "id": id = EventJson.String(ref r, "id"); break;
-                case "environmentid": environmentId = EventJson.String(ref r, "environmentId"); break;
-                case "timestamp": timestamp = EventJson.Int64(ref r, "timestamp"); break;
                 case "goalid": goalId = EventJson.String(ref r, "goalId"); break;
-                case "userid": userId = EventJson.String(ref r, "userId"); break;
-                case "user": user = EventJson.User(ref r); break;
                 case "value": value = EventJson.Double(ref r, "value"); break;
-                case "tag": tag = EventJson.String(ref r, "tag"); break;
-                case "sourceid": sourceId = EventJson.Enum<SourceId>(ref r, "sourceId"); break;
-                case "sdkversion": sdkVersion = EventJson.String(ref r, "sdkVersion"); break;
-                case "metadata": metadata = EventJson.StringMap(ref r, "metadata"); break;
                 default: r.Skip(); break;
             }
         });
         return new GoalEvent
         {
-            Id = id, EnvironmentId = environmentId, Timestamp = timestamp, GoalId = goalId, UserId = userId, User = user, Value = value, Tag = tag,
-            SourceId = sourceId, SdkVersion = sdkVersion, Metadata = metadata,
+            Id = shared.Id, EnvironmentId = shared.EnvironmentId, Timestamp = shared.Timestamp, GoalId = goalId, UserId = shared.UserId, User = shared.User,
+            Value = value, Tag = shared.Tag, SourceId = shared.SourceId, SdkVersion = shared.SdkVersion, Metadata = shared.Metadata,
         };
     }
 

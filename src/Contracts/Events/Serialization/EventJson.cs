@@ -71,6 +71,38 @@ public static class EventJson
         }
     }
 
+    /// <summary>
+    /// The fields evaluation and goal events share, read by the same rules; a field not sent keeps its default
+    /// (empty string, 0, no user, no metadata).
+    /// </summary>
+    internal struct SharedFields()
+    {
+        public string Id = "", EnvironmentId = "", UserId = "", Tag = "", SdkVersion = "";
+        public long Timestamp;
+        public UserInfo? User;
+        public SourceId SourceId;
+        public IReadOnlyDictionary<string, string>? Metadata;
+
+        /// <summary>Reads the value at the reader when <paramref name="property"/> (as <see cref="Name"/> gives it) is a shared field.</summary>
+        /// <returns>false, the reader untouched, for any other property.</returns>
+        public bool Read(scoped ReadOnlySpan<char> property, ref Utf8JsonReader reader)
+        {
+            switch (property)
+            {
+                case "id": Id = String(ref reader, "id"); return true;
+                case "environmentid": EnvironmentId = String(ref reader, "environmentId"); return true;
+                case "timestamp": Timestamp = Int64(ref reader, "timestamp"); return true;
+                case "userid": UserId = String(ref reader, "userId"); return true;
+                case "user": User = EventJson.User(ref reader); return true;
+                case "tag": Tag = String(ref reader, "tag"); return true;
+                case "sourceid": SourceId = Enum<SourceId>(ref reader, "sourceId"); return true;
+                case "sdkversion": SdkVersion = String(ref reader, "sdkVersion"); return true;
+                case "metadata": Metadata = StringMap(ref reader, "metadata"); return true;
+                default: return false;
+            }
+        }
+    }
+
     /// <summary>Moves the reader to the value of the current property.</summary>
     internal static void Value(ref Utf8JsonReader reader)
     {
