@@ -16,6 +16,7 @@ public static class ConsumersServiceCollectionExtensions
         services.TryAddSingleton<PersisterMetrics>();
         services.TryAddSingleton<LiveDefinitions>();
         services.TryAddSingleton<GoalLinker>();
+        services.TryAddSingleton<PersisterInFlightLimit>();
         services.TryAddSingleton<GoalRetryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRetryWorker>());
         return services;
