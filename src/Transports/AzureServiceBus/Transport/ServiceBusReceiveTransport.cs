@@ -1,0 +1,371 @@
+using System.Collections.Concurrent;
+using Azure.Messaging.ServiceBus;
+using MassTransit;
+using MassTransit.Transports;
+using Persisters.Transports.AzureServiceBus.Topology;
+
+namespace Persisters.Transports.AzureServiceBus.Transport;
+
+internal sealed class ServiceBusReceiveTransport : IReceiveTransport
+{
+    readonly ServiceBusReceiveEndpointContext _context;
+
+    public ServiceBusReceiveTransport(ServiceBusReceiveEndpointContext context)
+    {
+        _context = context;
+    }
+
+    public void Probe(ProbeContext context)
+    {
+        var scope = context.CreateScope("receiveTransport");
+        scope.Add("type", "AzureServiceBus (Persisters)");
+        scope.Set(new { Address = _context.InputAddress, _context.PrefetchCount, _context.ConcurrentMessageLimit });
+    }
+
+    public ReceiveTransportHandle Start()
+    {
+        var entities = _context.Entities;
+        var broker = _context.Broker;
+        var send = _context.Entities.Queue;
+
+        // The _error and _skipped queues exist from the endpoint's start (see ServiceBusReceiveAgent); a temporary or
+        // terminal queue has none, and creates them on first use if it ever needs them.
+        var errorOptions = entities.ErrorQueue ?? ServiceBusDefaults.MoveQueue(send, $"{send.Name}_error");
+        var skippedOptions = entities.SkippedQueue ?? ServiceBusDefaults.MoveQueue(send, $"{send.Name}_skipped");
+        Task Ensure(Azure.Messaging.ServiceBus.Administration.CreateQueueOptions options, CancellationToken ct) =>
+            broker.CreateEntities ? broker.EnsureQueue(options, ct) : Task.CompletedTask;
+
+        IErrorTransport errorTransport = new ServiceBusErrorTransport(broker, errorOptions.Name, ct => Ensure(errorOptions, ct));
+        _context.AddOrUpdatePayload(() => errorTransport, _ => errorTransport);
+        IDeadLetterTransport deadLetterTransport = new ServiceBusDeadLetterTransport(broker, skippedOptions.Name, ct => Ensure(skippedOptions, ct));
+        _context.AddOrUpdatePayload(() => deadLetterTransport, _ => deadLetterTransport);
+
+        return new ServiceBusReceiveAgent(_context, entities);
+    }
+
+    public ConnectHandle ConnectReceiveObserver(IReceiveObserver observer) => _context.ConnectReceiveObserver(observer);
+    public ConnectHandle ConnectReceiveTransportObserver(IReceiveTransportObserver observer) => _context.ConnectReceiveTransportObserver(observer);
+    public ConnectHandle ConnectPublishObserver(IPublishObserver observer) => _context.ConnectPublishObserver(observer);
+    public ConnectHandle ConnectSendObserver(ISendObserver observer) => _context.ConnectSendObserver(observer);
+}
+
+/// <summary>
+/// Receives from one queue while the endpoint runs, in peek-lock mode, never holding more messages than the endpoint's
+/// concurrency limit (or prefetch count): one receive call at a time asks for as many messages as there are free slots
+/// and waits up to <see cref="ServiceBusReceiveEndpointContext.ReceiveWaitTime"/>, so a batch consumer's whole batch can
+/// be in flight at once and an idle endpoint makes one call per wait. The SDK's own prefetch is off: messages exist only
+/// in this agent's hands, each with its lock renewed until it is settled. On stop the receive call is cancelled, messages
+/// being consumed finish (or are cancelled after MassTransit's ConsumerStopTimeout), anything unsettled is abandoned, and
+/// the receiver link is closed: a stopped endpoint holds no link and makes no calls.
+/// </summary>
+internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTransportHandle
+{
+    const int MaxConcurrentRenewals = 16;
+    static readonly TimeSpan RenewalTick = TimeSpan.FromSeconds(1);
+
+    readonly ServiceBusReceiveEndpointContext _context;
+    readonly EndpointEntities _entities;
+    readonly ServiceBusBroker _broker;
+    readonly int _limit;
+    readonly SemaphoreSlim _slots;
+    readonly ConcurrentDictionary<string, InFlightMessage> _inFlight = new(StringComparer.Ordinal);
+    readonly CancellationTokenSource _renewerStop = new();
+    readonly object _handlersLock = new();
+    readonly HashSet<Task> _handlers = [];
+    ServiceBusReceiver? _receiver;
+    Task _renewer = Task.CompletedTask;
+
+    public ServiceBusReceiveAgent(ServiceBusReceiveEndpointContext context, EndpointEntities entities)
+        : base(context)
+    {
+        _context = context;
+        _entities = entities;
+        _broker = context.Broker;
+        // Messages held at once: the concurrency limit if set (a batch consumer raises it to MessageLimit x ConcurrencyLimit),
+        // else the prefetch count.
+        _limit = Math.Max(1, context.ConcurrentMessageLimit ?? context.PrefetchCount);
+        _slots = new SemaphoreSlim(_limit, _limit);
+        TrySetConsumeTask(Task.Run(Run));
+    }
+
+    Task ReceiveTransportHandle.Stop(CancellationToken cancellationToken) => this.Stop("Stop Receive Transport", cancellationToken);
+
+    async Task Run()
+    {
+        try
+        {
+            await _context.DependenciesReady.WaitAsync(Stopping).ConfigureAwait(false);
+            if (_entities.IsTemporary && !_broker.CreateEntities)
+            {
+                // A temporary queue cannot be provisioned in advance: without the right to create it, this endpoint
+                // receives nothing (no link, no calls) until it stops.
+                LogContext.Warning?.Log("Temporary Service Bus endpoint {Queue} is not created (CreateEntities is false): it receives nothing",
+                    _context.QueuePath);
+                await _context.TransportObservers.NotifyReady(_context.InputAddress).ConfigureAwait(false);
+                SetReady();
+                await Task.Delay(Timeout.Infinite, Stopping).ConfigureAwait(false);
+                return;
+            }
+            await Prepare().ConfigureAwait(false);
+            _receiver = _broker.Client.CreateReceiver(_context.QueuePath, new ServiceBusReceiverOptions
+            {
+                ReceiveMode = ServiceBusReceiveMode.PeekLock,
+                PrefetchCount = 0,
+            });
+            await _context.TransportObservers.NotifyReady(_context.InputAddress).ConfigureAwait(false);
+            SetReady();
+        }
+        catch (OperationCanceledException) when (IsStopping)
+        {
+            SetNotReady(new OperationCanceledException("The receive endpoint was stopped before it was ready."));
+            return;
+        }
+        catch (Exception exception)
+        {
+            LogContext.Error?.Log(exception, "Azure Service Bus receive endpoint {InputAddress} could not start", _context.InputAddress);
+            SetNotReady(exception);
+            return;
+        }
+
+        _renewer = Task.Run(RenewLocks);
+        await Receive(_receiver).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates the endpoint's entities, or checks they exist (CreateEntities false), retrying transient failures briefly.</summary>
+    async Task Prepare()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await _broker.PrepareEndpoint(_entities, Stopping).ConfigureAwait(false);
+                return;
+            }
+            catch (ServiceBusException exception) when (exception.IsTransient && attempt < 4 && !IsStopping)
+            {
+                LogContext.Warning?.Log(exception, "Preparing Service Bus queue {Queue} failed (attempt {Attempt}), retrying", _context.QueuePath, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), Stopping).ConfigureAwait(false);
+            }
+        }
+    }
+
+    async Task Receive(ServiceBusReceiver receiver)
+    {
+        var failures = 0;
+        while (!IsStopping)
+        {
+            int wanted;
+            try
+            {
+                await _slots.WaitAsync(Stopping).ConfigureAwait(false);
+                wanted = 1;
+                while (wanted < _limit && _slots.Wait(0))
+                    wanted++;
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            IReadOnlyList<ServiceBusReceivedMessage> messages;
+            try
+            {
+                messages = await receiver.ReceiveMessagesAsync(wanted, _context.ReceiveWaitTime, Stopping).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (Exception) when (IsStopping)
+            {
+                _slots.Release(wanted);
+                break;
+            }
+            catch (Exception exception)
+            {
+                _slots.Release(wanted);
+                failures++;
+                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures, 5))));
+                LogContext.Warning?.Log(exception, "Receiving from Service Bus queue {Queue} failed; retrying in {Delay}", _context.QueuePath, delay);
+                try
+                {
+                    await Task.Delay(delay, Stopping).ConfigureAwait(false);
+                    if (exception is ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityNotFound } && _broker.CreateEntities)
+                    {
+                        _broker.ForgetQueue(_context.QueuePath);
+                        await Prepare().ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                catch (Exception prepareException)
+                {
+                    LogContext.Warning?.Log(prepareException, "Creating Service Bus queue {Queue} again failed", _context.QueuePath);
+                }
+                continue;
+            }
+
+            if (messages.Count < wanted)
+                _slots.Release(wanted - messages.Count);
+            foreach (var message in messages)
+            {
+                var handler = Task.Run(() => Handle(receiver, message));
+                lock (_handlersLock)
+                    _handlers.Add(handler);
+                _ = handler.ContinueWith(t =>
+                {
+                    lock (_handlersLock)
+                        _handlers.Remove(t);
+                }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    async Task Handle(ServiceBusReceiver receiver, ServiceBusReceivedMessage message)
+    {
+        try
+        {
+            if (IsStopping)
+            {
+                // Received while the endpoint was stopping: give it back at once.
+                await AbandonQuietly(receiver, message).ConfigureAwait(false);
+                return;
+            }
+
+            var tracked = new InFlightMessage(message);
+            _inFlight[message.LockToken] = tracked;
+            var context = new ServiceBusReceiveContext(message, _context);
+            var lockContext = new ServiceBusReceiveLockContext(receiver, tracked, _context.InputAddress);
+            try
+            {
+                await Dispatch(message.SequenceNumber, context, lockContext).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                context.LogTransportFaulted(exception);
+            }
+            finally
+            {
+                _inFlight.TryRemove(message.LockToken, out _);
+                context.Dispose();
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    static async Task AbandonQuietly(ServiceBusReceiver receiver, ServiceBusReceivedMessage message)
+    {
+        try
+        {
+            await receiver.AbandonMessageAsync(message).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            LogContext.Debug?.Log(exception, "Abandoning Service Bus message {MessageId} failed", message.MessageId);
+        }
+    }
+
+    /// <summary>
+    /// Renews the lock of every message still being consumed (for example held by a batch consumer) once half of its lock
+    /// is used, for up to the endpoint's MaxAutoRenewDuration (default: as long as it is consumed). Makes no call when
+    /// nothing is in flight.
+    /// </summary>
+    async Task RenewLocks()
+    {
+        var limit = _context.MaxAutoRenewDuration;
+        while (!_renewerStop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(RenewalTick, _renewerStop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            if (_inFlight.IsEmpty || _receiver is not { } receiver)
+                continue;
+
+            var now = DateTime.UtcNow;
+            var due = _inFlight.Values
+                .Where(m => !m.IsSettled && !m.LockLost && m.RenewAt <= now && (limit is null || now - m.ReceivedAt < limit))
+                .ToList();
+            if (due.Count == 0)
+                continue;
+            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentRenewals }, async (message, _) =>
+            {
+                try
+                {
+                    await receiver.RenewMessageLockAsync(message.Message, CancellationToken.None).ConfigureAwait(false);
+                    message.ScheduleRenewal(DateTime.UtcNow);
+                }
+                catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessageLockLost)
+                {
+                    message.LockLost = !message.IsSettled;
+                }
+                catch (Exception exception) when (!message.IsSettled)
+                {
+                    LogContext.Warning?.Log(exception, "Renewing the lock of Service Bus message {MessageId} failed", message.Message.MessageId);
+                }
+                catch (Exception)
+                {
+                    // settled meanwhile: the renewal no longer matters
+                }
+            }).ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task ActiveAndActualAgentsCompleted(StopContext context)
+    {
+        // Waits for the messages being consumed (or cancels them after ConsumerStopTimeout) and for the receive loop.
+        await base.ActiveAndActualAgentsCompleted(context).ConfigureAwait(false);
+
+        Task[] handlers;
+        lock (_handlersLock)
+            handlers = _handlers.ToArray();
+        try
+        {
+            await Task.WhenAll(handlers).WaitAsync(context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _renewerStop.CancelAsync().ConfigureAwait(false);
+        await _renewer.ConfigureAwait(false);
+
+        if (_receiver is { } receiver)
+        {
+            // Anything still unsettled (the stop was cancelled): give it back now rather than when its lock expires.
+            foreach (var message in _inFlight.Values.Where(m => !m.IsSettled))
+                await AbandonQuietly(receiver, message.Message).ConfigureAwait(false);
+            try
+            {
+                await receiver.CloseAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                LogContext.Warning?.Log(exception, "Closing the Service Bus receiver of {Queue} failed", _context.QueuePath);
+            }
+        }
+
+        await _context.StopAgents(context.CancellationToken).ConfigureAwait(false);
+        if (_entities.IsTemporary && _broker.CreateEntities)
+        {
+            try
+            {
+                await _broker.DeleteEndpointEntities(_entities).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                LogContext.Warning?.Log(exception, "Deleting temporary Service Bus queue {Queue} failed; Service Bus deletes it when it has been idle for 5 minutes",
+                    _context.QueuePath);
+            }
+        }
+
+        await _context.TransportObservers.NotifyCompleted(_context.InputAddress, this).ConfigureAwait(false);
+        _context.LogConsumerCompleted(DeliveryCount, ConcurrentDeliveryCount);
+    }
+}
