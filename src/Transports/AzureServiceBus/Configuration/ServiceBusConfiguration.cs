@@ -140,6 +140,7 @@ internal sealed class ServiceBusHostConfiguration : BaseHostConfiguration<Servic
     readonly ServiceBusBusConfiguration _busConfiguration;
     readonly ServiceBusBusTopology _topology;
     readonly object _lock = new();
+    readonly Dictionary<string, ServiceBusReceiveEndpointConfiguration> _endpointsByName = new(StringComparer.OrdinalIgnoreCase);
     ServiceBusHostSettings? _settings;
     ServiceBusBroker? _broker;
 
@@ -189,9 +190,15 @@ internal sealed class ServiceBusHostConfiguration : BaseHostConfiguration<Servic
             yield return this.Failure("Host", "must be configured with cfg.Host(connectionString) or cfg.Host(new Uri(\"sb://NAMESPACE\"), h => …)");
     }
 
-    /// <summary>The entities of every receive endpoint configured on this host so far (static endpoints, before the bus starts).</summary>
-    public IReadOnlyList<EndpointEntities> GetEndpointEntities() =>
-        GetConfiguredEndpoints().Select(e => e.GetEntities()).ToList();
+    /// <summary>
+    /// The entities of every receive endpoint configured on this host so far, the latest configuration per queue name
+    /// (endpoints connected later are included once connected). Complete once the endpoints are built.
+    /// </summary>
+    public IReadOnlyList<EndpointEntities> GetEndpointEntities()
+    {
+        lock (_endpointsByName)
+            return _endpointsByName.Values.Select(e => e.GetEntities()).ToList();
+    }
 
     public ServiceBusReceiveEndpointConfiguration CreateReceiveEndpointConfiguration(string queueName, ServiceBusEndpointConfiguration endpointConfiguration,
         Action<IServiceBusReceiveEndpointConfigurator>? configure, bool temporary = false)
@@ -202,6 +209,8 @@ internal sealed class ServiceBusHostConfiguration : BaseHostConfiguration<Servic
         configure?.Invoke(configuration);
         Observers.EndpointConfigured(configuration);
         Add(configuration);
+        lock (_endpointsByName)
+            _endpointsByName[queueName] = configuration;
         return configuration;
     }
 
