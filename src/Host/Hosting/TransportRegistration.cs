@@ -51,8 +51,33 @@ public static class TransportRegistration
                     cfg.ConfigureEndpoints(context);
                 });
                 break;
+            case TransportKind.AzureServiceBus:
+                x.UsingPersistersAzureServiceBus(transport.AzureServiceBus, withScheduler);
+                break;
             default:
                 throw new SettingsException($"Transport:Kind '{transport.Kind}' is not available in this build yet.");
         }
     }
+
+    /// <summary>
+    /// Azure Service Bus (the project's transport, src/Transports/AzureServiceBus): a connection string or the namespace with
+    /// DefaultAzureCredential. A scope puts the queues under <c>SCOPE/</c> and, here in the host, the topics too, so that
+    /// deployments sharing a namespace never see each other's messages.
+    /// </summary>
+    private static void UsingPersistersAzureServiceBus(this IBusRegistrationConfigurator x, AzureServiceBusTransportOptions o, bool withScheduler) =>
+        x.UsingAzureServiceBus((context, cfg) =>
+        {
+            cfg.Host(o.HostAddress, h =>
+            {
+                if (o.ConnectionString is not null) h.ConnectionString = o.ConnectionString;
+                else h.TokenCredential = new Azure.Identity.DefaultAzureCredential();
+                h.CreateEntities = o.CreateEntities;
+            });
+            if (o.Scope.Length > 0)
+            {
+                cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, o.Scope + "/"));
+            }
+            if (withScheduler) cfg.UseDurableMessageScheduler(context);
+            cfg.ConfigureEndpoints(context);
+        });
 }
