@@ -122,8 +122,12 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
         }
         catch (Exception exception)
         {
+            // Not transient (missing entities, no rights, a bad name): fail the endpoint's start, and with it the bus's.
+            var fault = exception as ConnectionException ?? new ConnectionException(
+                $"Azure Service Bus receive endpoint {_context.InputAddress} could not start: {exception.Message}{RightsHint(exception)}", exception, isTransient: false);
             LogContext.Error?.Log(exception, "Azure Service Bus receive endpoint {InputAddress} could not start", _context.InputAddress);
-            SetNotReady(exception);
+            await _context.TransportObservers.NotifyFaulted(_context.InputAddress, fault).ConfigureAwait(false);
+            SetNotReady(fault);
             return;
         }
 
@@ -131,7 +135,11 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
         await Receive(_receiver).ConfigureAwait(false);
     }
 
-    /// <summary>Creates the endpoint's entities, or checks they exist (CreateEntities false), retrying transient failures briefly.</summary>
+    /// <summary>
+    /// Creates the endpoint's entities, or checks they exist (CreateEntities false). Transient failures (the namespace is
+    /// unreachable, throttling) are retried with backoff for as long as the endpoint runs, each reported as a transient
+    /// fault; anything else ends the start.
+    /// </summary>
     async Task Prepare()
     {
         for (var attempt = 1; ; attempt++)
@@ -141,13 +149,31 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
                 await _broker.PrepareEndpoint(_entities, Stopping).ConfigureAwait(false);
                 return;
             }
-            catch (ServiceBusException exception) when (exception.IsTransient && attempt < 4 && !IsStopping)
+            catch (Exception exception) when (IsTransient(exception) && !IsStopping)
             {
-                LogContext.Warning?.Log(exception, "Preparing Service Bus queue {Queue} failed (attempt {Attempt}), retrying", _context.QueuePath, attempt);
-                await Task.Delay(TimeSpan.FromSeconds(attempt), Stopping).ConfigureAwait(false);
+                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(attempt, 5))));
+                LogContext.Warning?.Log(exception, "Preparing Service Bus queue {Queue} failed (attempt {Attempt}), retrying in {Delay}", _context.QueuePath,
+                    attempt, delay);
+                await _context.TransportObservers.NotifyFaulted(_context.InputAddress,
+                    new ConnectionException($"Preparing Service Bus queue {_context.QueuePath} failed: {exception.Message}", exception, isTransient: true))
+                    .ConfigureAwait(false);
+                await Task.Delay(delay, Stopping).ConfigureAwait(false);
             }
         }
     }
+
+    static bool IsTransient(Exception exception) => exception switch
+    {
+        ServiceBusException e => e.IsTransient,
+        Azure.RequestFailedException e => e.Status is 0 or 408 or 429 or >= 500,
+        HttpRequestException or TimeoutException => true,
+        _ => false,
+    };
+
+    static string RightsHint(Exception exception) =>
+        exception is UnauthorizedAccessException or Azure.RequestFailedException { Status: 401 or 403 }
+            ? " (the credentials may not manage entities: give them the Manage right, or provision the entities and set CreateEntities = false)"
+            : "";
 
     async Task Receive(ServiceBusReceiver receiver)
     {

@@ -1,0 +1,71 @@
+using Azure.Messaging.ServiceBus;
+using Azure.Messaging.ServiceBus.Administration;
+using MassTransit;
+
+namespace Persisters.Transports.AzureServiceBus.Tests.Support;
+
+/// <summary>
+/// The Service Bus test emulator (tests/Persisters.ServiceBus.Emulator): <c>scripts/services.sh up servicebus &amp;&amp;
+/// eval "$(scripts/services.sh env)"</c> exports its connection string and stats address. A missing variable fails the
+/// test with that command; it never skips. Every test works under its own scope (queues under <c>SCOPE/</c>, topics
+/// prefixed with <c>SCOPE/</c>), so tests never see each other's entities.
+/// </summary>
+public static class ServiceBusTestServer
+{
+    public const string ConnectionStringVariable = "PERSISTERS_TEST_SERVICEBUS_CONNECTION_STRING";
+    public const string StatsVariable = "PERSISTERS_TEST_SERVICEBUS_STATS_URL";
+
+    public static string ConnectionString => Required(ConnectionStringVariable);
+
+    public static Uri StatsUrl => new(Required(StatsVariable));
+
+    static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{name} is not set. Start the Service Bus test emulator and export its settings: " +
+                "scripts/services.sh up servicebus && eval \"$(scripts/services.sh env)\" (scripts/test.sh does both).");
+
+    /// <summary>A scope no other test uses.</summary>
+    public static string UniqueScope() => "t" + Guid.NewGuid().ToString("N")[..10];
+
+    /// <summary>The namespace address of the emulator under <paramref name="scope"/>: sb://127.0.0.1:PORT/SCOPE.</summary>
+    public static Uri HostAddress(string scope)
+    {
+        var endpoint = ServiceBusConnectionStringProperties.Parse(ConnectionString).Endpoint;
+        return new Uri($"sb://{endpoint.Host}:{endpoint.Port}/{scope}");
+    }
+
+    public static void ConfigureHost(IServiceBusBusFactoryConfigurator cfg, string scope, bool createEntities = true)
+    {
+        cfg.Host(HostAddress(scope), h =>
+        {
+            h.ConnectionString = ConnectionString;
+            h.CreateEntities = createEntities;
+        });
+        cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, scope + "/"));
+    }
+
+    public static ServiceBusAdministrationClient CreateAdministrationClient() => new(ConnectionString);
+
+    public static ServiceBusClient CreateClient() => new(ConnectionString);
+
+    /// <summary>Deletes every queue and topic under the scope (best effort).</summary>
+    public static async Task DeleteScope(string scope)
+    {
+        var admin = CreateAdministrationClient();
+        try
+        {
+            await foreach (var topic in admin.GetTopicsAsync())
+                if (topic.Name.StartsWith(scope + "/", StringComparison.OrdinalIgnoreCase))
+                    await admin.DeleteTopicAsync(topic.Name);
+            await foreach (var queue in admin.GetQueuesAsync())
+                if (queue.Name.StartsWith(scope + "/", StringComparison.OrdinalIgnoreCase))
+                    await admin.DeleteQueueAsync(queue.Name);
+        }
+        catch (Exception)
+        {
+            // best effort: leftovers under a unique scope are harmless to other tests
+        }
+    }
+}
