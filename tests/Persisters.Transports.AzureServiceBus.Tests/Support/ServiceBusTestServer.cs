@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 using Azure.Messaging.ServiceBus.Administration;
 using MassTransit;
@@ -50,6 +51,36 @@ public static class ServiceBusTestServer
 
     public static ServiceBusClient CreateClient() => new(ConnectionString);
 
+    static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>The emulator's counters for one entity (queue, topic, TOPIC/Subscriptions/NAME); empty when it does not exist.</summary>
+    public static async Task<EntityStats> Stats(string entityPath)
+    {
+        using var document = JsonDocument.Parse(await Http.GetStringAsync(StatsUrl));
+        if (!document.RootElement.GetProperty("entities").TryGetProperty(entityPath, out var entity))
+            return new EntityStats(new Dictionary<string, long>());
+        return new EntityStats(entity.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number)
+            .ToDictionary(p => p.Name, p => p.Value.GetInt64()));
+    }
+
+    /// <summary>Receives one message from an entity with the SDK itself (not the transport) and completes it.</summary>
+    public static async Task<ServiceBusReceivedMessage> ReceiveOne(string queuePath, TimeSpan? timeout = null)
+    {
+        await using var client = CreateClient();
+        await using var receiver = client.CreateReceiver(queuePath);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(2)) is { } message)
+            {
+                await receiver.CompleteMessageAsync(message);
+                return message;
+            }
+        }
+        Assert.Fail($"No message arrived in {queuePath} within {timeout ?? TimeSpan.FromSeconds(30)}.");
+        throw new InvalidOperationException("unreachable");
+    }
+
     /// <summary>Deletes every queue and topic under the scope (best effort).</summary>
     public static async Task DeleteScope(string scope)
     {
@@ -68,4 +99,12 @@ public static class ServiceBusTestServer
             // best effort: leftovers under a unique scope are harmless to other tests
         }
     }
+}
+
+/// <summary>One entity's counters from the emulator's stats: receiverLinks, creditFlows, activeMessages, lockRenewals, …</summary>
+public sealed record EntityStats(IReadOnlyDictionary<string, long> Values)
+{
+    public long this[string name] => Values.GetValueOrDefault(name);
+    public bool Exists => Values.Count > 0;
+    public override string ToString() => string.Join(", ", Values.Where(v => v.Value != 0).Select(v => $"{v.Key}={v.Value}"));
 }

@@ -61,8 +61,9 @@ public sealed class AzureServiceBusTransportUnderTest : IDurableTransportUnderTe
         using var document = JsonDocument.Parse(await stats.GetStringAsync(TestServers.ServiceBusStatsUrl));
         if (!document.RootElement.GetProperty("entities").TryGetProperty($"{Scope}/{queue}", out var entity))
             return new QueueObservation(0, 0, 0);
-        return new QueueObservation(entity.GetProperty("receiverLinks").GetInt64(), entity.GetProperty("activeMessages").GetInt64(),
-            entity.GetProperty("creditFlows").GetInt64());
+        // ActiveMessageCount includes messages locked by a receiver (as on Service Bus); ready = active - locked.
+        var ready = entity.GetProperty("activeMessages").GetInt64() - entity.GetProperty("lockedMessages").GetInt64();
+        return new QueueObservation(entity.GetProperty("receiverLinks").GetInt64(), ready, entity.GetProperty("creditFlows").GetInt64());
     }
 
     public IReadOnlyDictionary<string, string> WorkerEnvironment => new Dictionary<string, string>
