@@ -245,7 +245,7 @@ public sealed class MessageStore
     /// Settles a locked message by lock token: Accepted completes; Modified abandons (undeliverable-here: defers);
     /// Released abandons; Rejected dead-letters (reason and description from the error's info, com.microsoft:dead-letter).
     /// </summary>
-    /// <returns>The outcome to answer with: the one given, or Rejected with com.microsoft:message-lock-lost.</returns>
+    /// <returns>The outcome to answer with (Rejected without error for a dead-letter), or Rejected with com.microsoft:message-lock-lost.</returns>
     public Outcome Settle(Guid token, DeliveryState? state, DateTime now)
     {
         var after = new List<Action>();
@@ -291,7 +291,8 @@ public sealed class MessageStore
                     }
 
                     DeadLetter(message, reason, description, after);
-                    result = rejected;
+                    // Answered without the error: the SDK reads a Rejected outcome carrying an error as a failed settlement.
+                    result = AmqpConstants.RejectedOutcome;
                     break;
                 default:
                     Abandon(message, now, after);
