@@ -34,7 +34,7 @@ public static class EmulatorConfig
             string name = Name(queue, "queue");
             EntityProperties properties = ReadProperties(queue, $"queue '{name}'");
             Check(provisioner.Create(EntityKind.Queue, name, null, properties, null, validateForwarding: false), $"queue '{name}'");
-            forwardChecks.Add((name, properties));
+            forwardChecks.Add(($"queue '{name}'", properties));
             count++;
         }
 
