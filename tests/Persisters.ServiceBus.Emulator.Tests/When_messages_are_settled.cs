@@ -161,3 +161,51 @@ public sealed class When_messages_are_settled(EmulatorFixture emulator)
         Assert.Equal(2, (await receiver.PeekMessageAsync(fromSequenceNumber: 2))!.SequenceNumber);
     }
 }
+
+[Collection(nameof(EmulatorCollection))]
+public sealed class When_messages_expire_or_repeat(EmulatorFixture emulator)
+{
+    [Fact]
+    public async Task An_expired_message_is_dead_lettered_with_TTLExpiredException_when_the_queue_asks_for_it()
+    {
+        string queue = await emulator.CreateQueueAsync(o => o.DeadLetteringOnMessageExpiration = true);
+        await using ServiceBusSender sender = emulator.Client.CreateSender(queue);
+        await sender.SendMessageAsync(new ServiceBusMessage("short-lived") { TimeToLive = TimeSpan.FromMilliseconds(200) });
+        await sender.SendMessageAsync(new ServiceBusMessage("long-lived"));
+
+        await using ServiceBusReceiver dlq = emulator.Client.CreateReceiver(queue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
+        ServiceBusReceivedMessage dead = (await dlq.ReceiveMessageAsync(TimeSpan.FromSeconds(30)))!;
+        Assert.Equal("short-lived", dead.Body.ToString());
+        Assert.Equal("TTLExpiredException", dead.DeadLetterReason);
+
+        await using ServiceBusReceiver receiver = emulator.Client.CreateReceiver(queue);
+        ServiceBusReceivedMessage live = (await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(10)))!;
+        Assert.Equal("long-lived", live.Body.ToString());
+        Assert.Equal(TimeSpan.MaxValue, live.TimeToLive);
+    }
+
+    [Fact]
+    public async Task The_entity_default_time_to_live_caps_a_longer_message_time_to_live()
+    {
+        string queue = await emulator.CreateQueueAsync(o => { o.DefaultMessageTimeToLive = TimeSpan.FromSeconds(1); o.DeadLetteringOnMessageExpiration = true; });
+        await using ServiceBusSender sender = emulator.Client.CreateSender(queue);
+        await sender.SendMessageAsync(new ServiceBusMessage("x") { TimeToLive = TimeSpan.FromHours(1) });
+
+        await using ServiceBusReceiver dlq = emulator.Client.CreateReceiver(queue, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
+        ServiceBusReceivedMessage dead = (await dlq.ReceiveMessageAsync(TimeSpan.FromSeconds(30)))!;
+        Assert.Equal("TTLExpiredException", dead.DeadLetterReason);
+    }
+
+    [Fact]
+    public async Task Duplicate_detection_drops_a_message_id_seen_within_the_window()
+    {
+        string queue = await emulator.CreateQueueAsync(o => { o.RequiresDuplicateDetection = true; o.DuplicateDetectionHistoryTimeWindow = TimeSpan.FromMinutes(1); });
+        await using ServiceBusSender sender = emulator.Client.CreateSender(queue);
+        await sender.SendMessageAsync(new ServiceBusMessage("first") { MessageId = "same" });
+        await sender.SendMessageAsync(new ServiceBusMessage("second") { MessageId = "same" });
+        await sender.SendMessageAsync(new ServiceBusMessage("other") { MessageId = "different" });
+
+        var runtime = (await emulator.Admin.GetQueueRuntimePropertiesAsync(queue)).Value;
+        Assert.Equal(2, runtime.ActiveMessageCount);
+    }
+}

@@ -54,9 +54,20 @@ public sealed class EntityProperties
             return $"MaxDeliveryCount must be at least 1; was {MaxDeliveryCount}.";
         }
 
-        if (DefaultMessageTimeToLive <= TimeSpan.Zero)
+        if (DefaultMessageTimeToLive < TimeSpan.FromSeconds(1))
         {
-            return "DefaultMessageTimeToLive must be positive.";
+            return $"DefaultMessageTimeToLive must be at least 1 second; was {DefaultMessageTimeToLive}.";
+        }
+
+        if (AutoDeleteOnIdle < TimeSpan.FromMinutes(5))
+        {
+            return $"AutoDeleteOnIdle must be at least 5 minutes; was {AutoDeleteOnIdle}.";
+        }
+
+        if (kind != EntityKind.Subscription
+            && (DuplicateDetectionHistoryTimeWindow < TimeSpan.FromSeconds(20) || DuplicateDetectionHistoryTimeWindow > TimeSpan.FromDays(7)))
+        {
+            return $"DuplicateDetectionHistoryTimeWindow must be between 20 seconds and 7 days; was {DuplicateDetectionHistoryTimeWindow}.";
         }
 
         if (kind != EntityKind.Subscription && MaxSizeInMegabytes <= 0)

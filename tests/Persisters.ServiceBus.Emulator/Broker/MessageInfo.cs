@@ -45,9 +45,9 @@ public sealed class MessageInfo
 
         using (message)
         {
-            var properties = (message.Sections & SectionFlag.Properties) != 0 ? message.Properties : null;
+            Properties? properties = message.Properties;
             var applicationProperties = new Dictionary<string, object?>(StringComparer.Ordinal);
-            if ((message.Sections & SectionFlag.ApplicationProperties) != 0 && message.ApplicationProperties != null)
+            if (message.ApplicationProperties != null)
             {
                 foreach (var pair in message.ApplicationProperties.Map)
                 {
@@ -56,14 +56,13 @@ public sealed class MessageInfo
             }
 
             TimeSpan? ttl = null;
-            if ((message.Sections & SectionFlag.Header) != 0 && message.Header.Ttl is uint ms)
+            if (message.Header?.Ttl is uint ms)
             {
                 ttl = TimeSpan.FromMilliseconds(ms);
             }
 
             DateTime? scheduled = null;
-            if ((message.Sections & SectionFlag.MessageAnnotations) != 0
-                && message.MessageAnnotations.Map[AnnotationNames.ScheduledEnqueueTime] is DateTime at)
+            if (message.MessageAnnotations?.Map[AnnotationNames.ScheduledEnqueueTime] is DateTime at)
             {
                 scheduled = at.ToUniversalTime();
             }

@@ -80,6 +80,11 @@ public sealed class MessageStore
                 message.TimeToLive = ttl == TimeSpan.MaxValue ? message.Info.TimeToLive : ttl;
                 message.ExpiresAtUtc = message.TimeToLive is { } t && DateTime.MaxValue - now > t ? now + t : null;
             }
+            else
+            {
+                // Service Bus does not expire messages in a dead-letter queue.
+                message.ExpiresAtUtc = null;
+            }
 
             while (messages.ContainsKey(message.SequenceNumber))
             {
