@@ -39,3 +39,40 @@ public sealed class When_clients_authenticate(EmulatorFixture emulator)
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => admin.QueueExistsAsync(queue));
     }
 }
+
+[Collection(nameof(EmulatorCollection))]
+public sealed class When_an_amqp_client_logs_in_with_sasl_plain(EmulatorFixture emulator)
+{
+    [Fact]
+    public async Task Key_name_and_key_grant_sending_without_cbs_and_a_wrong_key_is_refused()
+    {
+        string queue = await emulator.CreateQueueAsync();
+        var factory = new Microsoft.Azure.Amqp.AmqpConnectionFactory();
+        Microsoft.Azure.Amqp.AmqpConnection connection = await factory.OpenConnectionAsync(
+            new Uri($"amqp://RootManageSharedAccessKey:SAS_KEY_VALUE@127.0.0.1:{emulator.Host.AmqpPort}"), TimeSpan.FromSeconds(10));
+        try
+        {
+            var session = connection.CreateSession(new Microsoft.Azure.Amqp.AmqpSessionSettings());
+            await session.OpenAsync(TimeSpan.FromSeconds(10));
+            var link = new Microsoft.Azure.Amqp.SendingAmqpLink(session, new Microsoft.Azure.Amqp.AmqpLinkSettings
+            {
+                LinkName = "plain-sender",
+                Role = false,
+                Source = new Microsoft.Azure.Amqp.Framing.Source { Address = "plain" },
+                Target = new Microsoft.Azure.Amqp.Framing.Target { Address = queue },
+            });
+            await link.OpenAsync(TimeSpan.FromSeconds(10));
+            var message = Microsoft.Azure.Amqp.AmqpMessage.Create(new Microsoft.Azure.Amqp.Framing.Data { Value = new ArraySegment<byte>("plain"u8.ToArray()) });
+            var outcome = await link.SendMessageAsync(message, new ArraySegment<byte>(new byte[] { 1 }), Microsoft.Azure.Amqp.AmqpConstants.NullBinary, TimeSpan.FromSeconds(10));
+            Assert.IsType<Microsoft.Azure.Amqp.Framing.Accepted>(outcome);
+        }
+        finally
+        {
+            await connection.CloseAsync(TimeSpan.FromSeconds(5));
+        }
+
+        Assert.Equal(1, (await emulator.Admin.GetQueueRuntimePropertiesAsync(queue)).Value.ActiveMessageCount);
+        await Assert.ThrowsAnyAsync<Exception>(() => factory.OpenConnectionAsync(
+            new Uri($"amqp://RootManageSharedAccessKey:wrong@127.0.0.1:{emulator.Host.AmqpPort}"), TimeSpan.FromSeconds(10)));
+    }
+}
