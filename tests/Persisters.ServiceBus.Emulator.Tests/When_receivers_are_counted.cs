@@ -81,3 +81,55 @@ public sealed class When_receivers_are_counted(EmulatorFixture emulator)
         Assert.Equal(0, stats.GetProperty("activeMessages").GetInt64() + stats.GetProperty("lockedMessages").GetInt64());
     }
 }
+
+[Collection(nameof(EmulatorCollection))]
+public sealed class When_a_client_connection_drops(EmulatorFixture emulator)
+{
+    [Fact]
+    public async Task Its_receiver_links_are_gone_and_its_locked_messages_come_back_after_the_lock_duration()
+    {
+        string queue = await emulator.CreateQueueAsync(o => o.LockDuration = TimeSpan.FromSeconds(2));
+        await using (ServiceBusSender sender = emulator.Client.CreateSender(queue))
+        {
+            await sender.SendMessageAsync(new ServiceBusMessage("held"));
+        }
+
+        var factory = new Microsoft.Azure.Amqp.AmqpConnectionFactory();
+        Microsoft.Azure.Amqp.AmqpConnection connection = await factory.OpenConnectionAsync(
+            new Uri($"amqp://RootManageSharedAccessKey:SAS_KEY_VALUE@127.0.0.1:{emulator.Host.AmqpPort}"), TimeSpan.FromSeconds(10));
+        var session = connection.CreateSession(new Microsoft.Azure.Amqp.AmqpSessionSettings());
+        await session.OpenAsync(TimeSpan.FromSeconds(10));
+        var link = new Microsoft.Azure.Amqp.ReceivingAmqpLink(session, new Microsoft.Azure.Amqp.AmqpLinkSettings
+        {
+            LinkName = "dropped-receiver",
+            Role = true,
+            SettleType = Microsoft.Azure.Amqp.SettleMode.SettleOnDispose,
+            Source = new Microsoft.Azure.Amqp.Framing.Source { Address = queue },
+            Target = new Microsoft.Azure.Amqp.Framing.Target { Address = "dropped" },
+            TotalLinkCredit = 10,
+            AutoSendFlow = true,
+        });
+        await link.OpenAsync(TimeSpan.FromSeconds(10));
+        Microsoft.Azure.Amqp.AmqpMessage received = await link.ReceiveMessageAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(received);
+        Assert.Equal(1, (await emulator.StatsAsync(queue)).GetProperty("receiverLinks").GetInt32());
+
+        connection.Abort();
+        await WaitUntil(async () => (await emulator.StatsAsync(queue)).GetProperty("receiverLinks").GetInt32() == 0);
+
+        await using ServiceBusReceiver receiver = emulator.Client.CreateReceiver(queue);
+        ServiceBusReceivedMessage again = (await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(30)))!;
+        Assert.Equal("held", again.Body.ToString());
+        Assert.Equal(2, again.DeliveryCount);
+    }
+
+    static async Task WaitUntil(Func<Task<bool>> condition)
+    {
+        for (int i = 0; i < 200 && !await condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(await condition(), "the condition did not become true");
+    }
+}
