@@ -64,7 +64,7 @@ public sealed class When_entities_are_managed(EmulatorFixture emulator)
     [Fact]
     public async Task Topics_subscriptions_and_rules_are_managed()
     {
-        string topic = Unique("topic");
+        string topic = Unique("My.Namespace") + "/Subscriptions-Like/Topic";
         Assert.False(await emulator.Admin.TopicExistsAsync(topic));
         await emulator.Admin.CreateTopicAsync(new CreateTopicOptions(topic) { DefaultMessageTimeToLive = TimeSpan.FromDays(1) });
         Assert.True(await emulator.Admin.TopicExistsAsync(topic));

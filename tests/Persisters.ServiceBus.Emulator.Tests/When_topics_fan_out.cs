@@ -31,7 +31,8 @@ public sealed class When_topics_fan_out(EmulatorFixture emulator)
     [Fact]
     public async Task Each_forwarding_subscription_delivers_a_copy_to_its_queue()
     {
-        string topic = Unique("t");
+        // MassTransit names topics after message types, with '/' between namespace and type.
+        string topic = Unique("Persisters.Contracts") + "/OrderPlaced";
         string queueA = await emulator.CreateQueueAsync();
         string queueB = await emulator.CreateQueueAsync();
         await emulator.Admin.CreateTopicAsync(topic);

@@ -156,10 +156,11 @@ public sealed class ServiceBusNamespace : IDisposable
             path = path[..^"/$DeadLetterQueue".Length];
         }
 
+        // Topic names may contain '/', subscription names may not: "{topic}/Subscriptions/{subscription}".
         string[] parts = path.Split('/');
-        if (parts.Length == 3 && string.Equals(parts[1], "Subscriptions", StringComparison.OrdinalIgnoreCase))
+        if (parts.Length >= 3 && string.Equals(parts[^2], "Subscriptions", StringComparison.OrdinalIgnoreCase))
         {
-            SubscriptionEntity? subscription = FindSubscription(parts[0], parts[2]);
+            SubscriptionEntity? subscription = FindSubscription(string.Join('/', parts[..^2]), parts[^1]);
             return subscription == null
                 ? null
                 : new ResolvedAddress(subscription, deadLetter ? subscription.DeadLetterStore : subscription.Store, management);

@@ -37,8 +37,8 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
         try
         {
             string method = context.Request.Method;
-            string[] parts = path.Split('/');
-            bool isSubscriptionPath = parts.Length >= 2 && parts[1].Equals("Subscriptions", StringComparison.OrdinalIgnoreCase);
+            string[] parts = SubscriptionPathParts(path);
+            bool isSubscriptionPath = parts.Length >= 2;
             if (path.Equals("$namespaceinfo", StringComparison.OrdinalIgnoreCase))
             {
                 await WriteXml(context, 200, NamespaceInfo(baseUri));
@@ -228,6 +228,32 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
         }
 
         await WriteError(context, 405, $"Method {method} is not supported.");
+    }
+
+    /// <summary>
+    /// Splits "{topic}/Subscriptions[/{sub}[/Rules[/{rule}]]]" into [topic, "Subscriptions", ...]; topic names may
+    /// contain '/', subscription and rule names may not. Any other path gives an empty array.
+    /// </summary>
+    static string[] SubscriptionPathParts(string path)
+    {
+        string[] parts = path.Split('/');
+        for (int i = parts.Length - 1; i > 0; i--)
+        {
+            if (!parts[i].Equals("Subscriptions", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            int after = parts.Length - i - 1;
+            bool shape = after is 0 or 1
+                || (after is 2 or 3 && parts[i + 2].Equals("Rules", StringComparison.OrdinalIgnoreCase));
+            if (shape)
+            {
+                return new[] { string.Join('/', parts[..i]) }.Concat(parts[i..]).ToArray();
+            }
+        }
+
+        return Array.Empty<string>();
     }
 
     async Task WriteResult(HttpContext context, ProvisionResult result, string baseUri)
