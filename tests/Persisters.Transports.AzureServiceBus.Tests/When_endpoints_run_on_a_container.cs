@@ -178,6 +178,74 @@ public sealed class When_endpoints_run_on_a_container : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_endpoint_connected_only_to_create_its_queue_and_stopped_at_once_opens_no_link_and_touches_no_message()
+    {
+        var provider = await StartBus(_ => { });
+        var connector = provider.GetRequiredService<IReceiveEndpointConnector>();
+        try
+        {
+            var declare = connector.ConnectReceiveEndpoint("declared", (_, e) => e.Handler<Ping>(_ => Task.CompletedTask));
+            await declare.Ready;
+            await declare.StopAsync();
+            var endpoint = await provider.GetRequiredService<IBus>().GetSendEndpoint(new Uri("queue:declared"));
+            await endpoint.SendBatch(Enumerable.Range(1, 20).Select(i => new Ping(i)));
+
+            // Declared again while messages wait (a host restart with a backlog): still nothing is pulled.
+            var again = connector.ConnectReceiveEndpoint("declared", (_, e) => e.Handler<Ping>(_ => Task.CompletedTask));
+            await again.Ready;
+            await again.StopAsync();
+
+            var stats = await ServiceBusTestServer.Stats($"{_scope}/declared");
+            Assert.True(stats["receiverLinksOpened"] == 0 && stats["delivered"] == 0 && stats["activeMessages"] == 20, stats.ToString());
+        }
+        finally
+        {
+            await StopBus(provider);
+        }
+    }
+
+    [Fact]
+    public async Task Stopping_with_a_backlog_gives_the_buffered_messages_back_at_once_and_they_are_consumed_after_reconnecting()
+    {
+        var pings = new Collector<Ping>();
+        var provider = await StartBus(_ => { });
+        var connector = provider.GetRequiredService<IReceiveEndpointConnector>();
+        var gate = new TaskCompletionSource();
+        try
+        {
+            var endpoint = await provider.GetRequiredService<IBus>().GetSendEndpoint(new Uri("queue:backlogged"));
+            var first = connector.ConnectReceiveEndpoint("backlogged", (_, e) =>
+            {
+                e.PrefetchCount = 10;
+                e.ConcurrentMessageLimit = 10;
+                e.Handler<Ping>(async c => { await gate.Task; pings.Add(c); });
+            });
+            await first.Ready;
+            await endpoint.SendBatch(Enumerable.Range(1, 50).Select(i => new Ping(i)));
+            await Task.Delay(TimeSpan.FromSeconds(1)); // ten are being consumed (held at the gate)
+            var stopping = first.StopAsync();
+            gate.SetResult();
+            await stopping;
+
+            var stopped = await ServiceBusTestServer.Stats($"{_scope}/backlogged");
+            Assert.Equal(0, stopped["receiverLinks"]);
+            Assert.Equal(0, stopped["lockedMessages"]); // nothing left locked until its lock expires
+            Assert.Equal(50 - pings.Count, stopped["activeMessages"]);
+
+            var second = connector.ConnectReceiveEndpoint("backlogged", (_, e) => e.Handler<Ping>(c => { pings.Add(c); return Task.CompletedTask; }));
+            await second.Ready;
+            await pings.WaitFor(50);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal(Enumerable.Range(1, 50), pings.Items.Select(p => p.Message.Number).Order());
+            await second.StopAsync();
+        }
+        finally
+        {
+            await StopBus(provider);
+        }
+    }
+
+    [Fact]
     public async Task A_temporary_endpoint_hears_published_messages_and_its_entities_are_deleted_when_it_stops()
     {
         var heard = new Collector<UserRenamed>();

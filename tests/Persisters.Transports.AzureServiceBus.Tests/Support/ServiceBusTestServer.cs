@@ -7,18 +7,19 @@ namespace Persisters.Transports.AzureServiceBus.Tests.Support;
 
 /// <summary>
 /// The Service Bus test emulator (tests/Persisters.ServiceBus.Emulator): <c>scripts/services.sh up servicebus &amp;&amp;
-/// eval "$(scripts/services.sh env)"</c> exports its connection string and stats address. A missing variable fails the
+/// eval "$(scripts/services.sh env)"</c> exports its connection string (PERSISTERS_TEST_SERVICEBUS) and management address (PERSISTERS_TEST_SERVICEBUS_MGMT). A missing variable fails the
 /// test with that command; it never skips. Every test works under its own scope (queues under <c>SCOPE/</c>, topics
 /// prefixed with <c>SCOPE/</c>), so tests never see each other's entities.
 /// </summary>
 public static class ServiceBusTestServer
 {
-    public const string ConnectionStringVariable = "PERSISTERS_TEST_SERVICEBUS_CONNECTION_STRING";
-    public const string StatsVariable = "PERSISTERS_TEST_SERVICEBUS_STATS_URL";
+    public const string ConnectionStringVariable = "PERSISTERS_TEST_SERVICEBUS";
+    public const string ManagementVariable = "PERSISTERS_TEST_SERVICEBUS_MGMT";
 
     public static string ConnectionString => Required(ConnectionStringVariable);
 
-    public static Uri StatsUrl => new(Required(StatsVariable));
+    /// <summary>The emulator's counters per entity (receiver links, credit flows, messages by state): GET {management}/_emulator/stats.</summary>
+    public static Uri StatsUrl => new(Required(ManagementVariable).TrimEnd('/') + "/_emulator/stats");
 
     static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value

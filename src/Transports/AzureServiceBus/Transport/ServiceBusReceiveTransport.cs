@@ -51,16 +51,21 @@ internal sealed class ServiceBusReceiveTransport : IReceiveTransport
 
 /// <summary>
 /// Receives from one queue while the endpoint runs, in peek-lock mode, never holding more messages than the endpoint's
-/// concurrency limit (or prefetch count): one receive call at a time asks for as many messages as there are free slots
-/// and waits up to <see cref="ServiceBusReceiveEndpointContext.ReceiveWaitTime"/>, so a batch consumer's whole batch can
-/// be in flight at once and an idle endpoint makes one call per wait. The SDK's own prefetch is off: messages exist only
-/// in this agent's hands, each with its lock renewed until it is settled. On stop the receive call is cancelled, messages
-/// being consumed finish (or are cancelled after MassTransit's ConsumerStopTimeout), anything unsettled is abandoned, and
-/// the receiver link is closed: a stopped endpoint holds no link and makes no calls.
+/// limit (the concurrency limit, or else the prefetch count; a batch consumer raises it to MessageLimit x ConcurrencyLimit).
+/// One receive call at a time asks for as many messages as there are free slots and waits up to
+/// <see cref="ServiceBusReceiveEndpointContext.ReceiveWaitTime"/>, so a whole batch can be in flight at once and an idle
+/// endpoint makes one call per wait. The next call is made as soon as one returns, before its messages are dispatched.
+/// The SDK's prefetch stays off (as in its own processor): messages exist only in this agent's hands, each with its lock
+/// renewed until it is settled, and none is left locked in a buffer when the link closes. (With prefetch off the SDK
+/// releases a message that arrives between two receive calls; Service Bus makes it available again without counting a
+/// delivery.) On stop the receive call is cancelled, messages being consumed finish (or are cancelled after MassTransit's
+/// ConsumerStopTimeout), anything unsettled is abandoned, and the receiver link is closed: a stopped endpoint holds no
+/// link and makes no calls.
 /// </summary>
 internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTransportHandle
 {
     const int MaxConcurrentRenewals = 16;
+    static readonly TimeSpan FirstReceiveDelay = TimeSpan.FromMilliseconds(100);
     static readonly TimeSpan RenewalTick = TimeSpan.FromSeconds(1);
 
     readonly ServiceBusReceiveEndpointContext _context;
@@ -68,6 +73,7 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
     readonly ServiceBusBroker _broker;
     readonly int _limit;
     readonly SemaphoreSlim _slots;
+    readonly SemaphoreSlim? _catcherSlot;
     readonly ConcurrentDictionary<string, InFlightMessage> _inFlight = new(StringComparer.Ordinal);
     readonly CancellationTokenSource _renewerStop = new();
     readonly object _handlersLock = new();
@@ -84,7 +90,10 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
         // Messages held at once: the concurrency limit if set (a batch consumer raises it to MessageLimit x ConcurrencyLimit),
         // else the prefetch count.
         _limit = Math.Max(1, context.ConcurrentMessageLimit ?? context.PrefetchCount);
-        _slots = new SemaphoreSlim(_limit, _limit);
+        // With room for two, one slot belongs to a second receive call that asks for one message at a time (see Receive).
+        var shared = _limit >= 2 ? _limit - 1 : _limit;
+        _slots = new SemaphoreSlim(shared, shared);
+        _catcherSlot = _limit >= 2 ? new SemaphoreSlim(1, 1) : null;
         TrySetConsumeTask(Task.Run(Run));
     }
 
@@ -177,36 +186,65 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
 
     async Task Receive(ServiceBusReceiver receiver)
     {
+        // The link opens (and is given credit) with the first receive call. An endpoint connected only to create its
+        // entities and stopped at once (a declaration) never gets that far, so it pulls no message it would hand back.
+        try
+        {
+            await Task.Delay(FirstReceiveDelay, Stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        // Two receive calls wait at once: one for as many messages as there are free slots, one for a single message.
+        // A message that arrives while one of them is returning (its unused credit is still on the link) finds the
+        // other waiting; with prefetch off, the SDK releases a message that finds no waiting call.
+        var lanes = new List<Task> { Lane(receiver, _slots) };
+        if (_catcherSlot is not null)
+            lanes.Add(Lane(receiver, _catcherSlot));
+        await Task.WhenAll(lanes).ConfigureAwait(false);
+    }
+
+    /// <summary>One receive loop, taking its messages' slots from <paramref name="slots"/>.</summary>
+    async Task Lane(ServiceBusReceiver receiver, SemaphoreSlim slots)
+    {
         var failures = 0;
+        Task<IReadOnlyList<ServiceBusReceivedMessage>>? pending = null;
+        var pendingWanted = 0;
         while (!IsStopping)
         {
-            int wanted;
-            try
+            if (pending is null)
             {
-                await _slots.WaitAsync(Stopping).ConfigureAwait(false);
-                wanted = 1;
-                while (wanted < _limit && _slots.Wait(0))
-                    wanted++;
-            }
-            catch (OperationCanceledException)
-            {
-                break;
+                try
+                {
+                    await slots.WaitAsync(Stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+                pendingWanted = 1 + TakeFreeSlots(slots);
+                pending = receiver.ReceiveMessagesAsync(pendingWanted, _context.ReceiveWaitTime, Stopping);
             }
 
             IReadOnlyList<ServiceBusReceivedMessage> messages;
             try
             {
-                messages = await receiver.ReceiveMessagesAsync(wanted, _context.ReceiveWaitTime, Stopping).ConfigureAwait(false);
+                messages = await pending.ConfigureAwait(false);
+                pending = null;
                 failures = 0;
             }
             catch (Exception) when (IsStopping)
             {
-                _slots.Release(wanted);
+                pending = null;
+                slots.Release(pendingWanted);
                 break;
             }
             catch (Exception exception)
             {
-                _slots.Release(wanted);
+                pending = null;
+                slots.Release(pendingWanted);
                 failures++;
                 var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures, 5))));
                 LogContext.Warning?.Log(exception, "Receiving from Service Bus queue {Queue} failed; retrying in {Delay}", _context.QueuePath, delay);
@@ -230,11 +268,20 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
                 continue;
             }
 
-            if (messages.Count < wanted)
-                _slots.Release(wanted - messages.Count);
+            // Ask again at once, with the slots this call left unused (their credit is still on the link) and any freed
+            // meanwhile, so that a message arriving now finds a waiting call; then hand over what arrived.
+            var next = pendingWanted - messages.Count + TakeFreeSlots(slots);
+            if (next > 0 && !IsStopping)
+            {
+                pendingWanted = next;
+                pending = receiver.ReceiveMessagesAsync(next, _context.ReceiveWaitTime, Stopping);
+            }
+            else if (next > 0)
+                slots.Release(next);
+
             foreach (var message in messages)
             {
-                var handler = Task.Run(() => Handle(receiver, message));
+                var handler = Task.Run(() => Handle(receiver, message, slots));
                 lock (_handlersLock)
                     _handlers.Add(handler);
                 _ = handler.ContinueWith(t =>
@@ -244,9 +291,34 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
                 }, TaskScheduler.Default);
             }
         }
+
+        if (pending is not null)
+        {
+            // The call made just before the stop: cancelled, or (in a race) answered; whatever it got is given back.
+            IReadOnlyList<ServiceBusReceivedMessage> late = [];
+            try
+            {
+                late = await pending.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+            }
+            slots.Release(pendingWanted);
+            foreach (var message in late)
+                await AbandonQuietly(receiver, message).ConfigureAwait(false);
+        }
     }
 
-    async Task Handle(ServiceBusReceiver receiver, ServiceBusReceivedMessage message)
+    /// <summary>Takes every free slot at once (none if none is free).</summary>
+    static int TakeFreeSlots(SemaphoreSlim slots)
+    {
+        var taken = 0;
+        while (slots.Wait(0))
+            taken++;
+        return taken;
+    }
+
+    async Task Handle(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, SemaphoreSlim slots)
     {
         try
         {
@@ -277,7 +349,7 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
         }
         finally
         {
-            _slots.Release();
+            slots.Release();
         }
     }
 
