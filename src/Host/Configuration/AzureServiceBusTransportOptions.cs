@@ -9,7 +9,9 @@ namespace Persisters.Host.Configuration;
 /// *File setting) or Namespace (e.g. <c>contoso.servicebus.windows.net</c>, signed in with DefaultAzureCredential: workload
 /// identity, managed identity, environment, Azure CLI), exactly one of the two; Scope (optional: a path that isolates
 /// this deployment's queues, topics and subscriptions in a shared namespace); CreateEntities (default true; false when the
-/// credentials have no Manage right and the entities are provisioned by the deployment).
+/// credentials have no Manage right and the entities are provisioned by the deployment); LockDuration (default 30 s, 5 s
+/// to 5 min: the peek-lock of the queues the host creates, renewed while a message is consumed, so it only bounds how long a
+/// crashed host's messages wait before another host gets them).
 /// </summary>
 public sealed partial class AzureServiceBusTransportOptions
 {
@@ -17,6 +19,7 @@ public sealed partial class AzureServiceBusTransportOptions
     public string? Namespace { get; set; }
     public string Scope { get; set; } = "";
     public bool CreateEntities { get; set; } = true;
+    public TimeSpan LockDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The namespace address the transport is given: <c>sb://HOST[:PORT]/SCOPE</c> (the port only for an emulator).</summary>
     public Uri HostAddress
@@ -108,6 +111,17 @@ public sealed partial class AzureServiceBusTransportOptions
                     $"(environment: {Env(section, "Scope")}).");
             }
             o.Scope = scope;
+        }
+
+        if (section["LockDuration"] is { Length: > 0 } lockText)
+        {
+            if (!TimeSpan.TryParse(lockText, System.Globalization.CultureInfo.InvariantCulture, out var lockDuration)
+                || lockDuration < TimeSpan.FromSeconds(5) || lockDuration > TimeSpan.FromMinutes(5))
+            {
+                throw new SettingsException(
+                    $"{section.Path}:LockDuration '{lockText}' is not a duration from 00:00:05 to 00:05:00 (environment: {Env(section, "LockDuration")}).");
+            }
+            o.LockDuration = lockDuration;
         }
 
         if (section["CreateEntities"] is { Length: > 0 } create)

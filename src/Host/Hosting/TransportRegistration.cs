@@ -77,7 +77,17 @@ public static class TransportRegistration
             {
                 cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, o.Scope + "/"));
             }
+            cfg.ConnectEndpointConfigurationObserver(new ServiceBusLockDuration(o.LockDuration));
             if (withScheduler) cfg.UseDurableMessageScheduler(context);
             cfg.ConfigureEndpoints(context);
         });
+
+    /// <summary>Gives every receive endpoint, the dynamically connected persister endpoints included, the configured lock duration.</summary>
+    private sealed class ServiceBusLockDuration(TimeSpan lockDuration) : IEndpointConfigurationObserver
+    {
+        public void EndpointConfigured<T>(T configurator) where T : IReceiveEndpointConfigurator
+        {
+            if (configurator is IServiceBusReceiveEndpointConfigurator serviceBus) serviceBus.LockDuration = lockDuration;
+        }
+    }
 }

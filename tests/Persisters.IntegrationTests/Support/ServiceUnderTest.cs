@@ -8,12 +8,14 @@ namespace Persisters.IntegrationTests.Support;
 
 /// <summary>
 /// One test's world: its own MariaDB database and RabbitMQ virtual host (or, on Amazon SQS, its own queue-name
-/// prefix), the host's environment for them, a publish-only bus, and the definitions store.
+/// prefix; on Azure Service Bus, its own scope), the host's environment for them, a publish-only bus, and the
+/// definitions store.
 /// </summary>
 public enum Broker
 {
     RabbitMq,
     AmazonSqs,
+    AzureServiceBus,
 }
 
 public sealed class ServiceUnderTest : IAsyncDisposable
@@ -44,6 +46,12 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             Environment["Transport__RabbitMq__Username"] = TestServers.RabbitMqUser;
             Environment["Transport__RabbitMq__Password"] = TestServers.RabbitMqPassword;
         }
+        else if (broker == Broker.AzureServiceBus)
+        {
+            Environment["Transport__Kind"] = "AzureServiceBus";
+            Environment["Transport__AzureServiceBus__ConnectionString"] = TestServers.ServiceBusConnectionString;
+            Environment["Transport__AzureServiceBus__Scope"] = queuePrefix!;
+        }
         else
         {
             Environment["Transport__Kind"] = "AmazonSqs";
@@ -56,7 +64,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     }
 
     public Broker Broker { get; }
-    /// <summary>On Amazon SQS: the prefix of this test's queues (its namespace on the shared server).</summary>
+    /// <summary>On Amazon SQS: the prefix of this test's queues; on Azure Service Bus: its scope (its namespace on the shared server).</summary>
     public string? QueuePrefix { get; }
     public MariaDbDatabase Database { get; }
     public RabbitMqVirtualHost VirtualHost => _vhost ?? throw new InvalidOperationException("This test runs on Amazon SQS, not RabbitMQ.");
@@ -80,6 +88,18 @@ public sealed class ServiceUnderTest : IAsyncDisposable
                     h.Username(TestServers.RabbitMqUser);
                     h.Password(TestServers.RabbitMqPassword);
                 }));
+        }
+        else if (broker == Broker.AzureServiceBus)
+        {
+            prefix = $"it{Guid.NewGuid():N}"[..14];
+            var scope = prefix;
+            var endpoint = Azure.Messaging.ServiceBus.ServiceBusConnectionStringProperties.Parse(TestServers.ServiceBusConnectionString).Endpoint;
+            bus = MassTransit.Bus.Factory.CreateUsingAzureServiceBus(cfg =>
+            {
+                cfg.Host(new Uri($"sb://{endpoint.Host}:{endpoint.Port}/{scope}"), h => h.ConnectionString = TestServers.ServiceBusConnectionString);
+                // As the host does with Transport__AzureServiceBus__Scope: topics under the scope too.
+                cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, scope + "/"));
+            });
         }
         else
         {
@@ -121,13 +141,16 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>Runs an operator verb (e.g. <c>experiments start --id …</c>) against this world and returns its exit code and output.</summary>
     public Task<(int ExitCode, string Output)> RunVerbAsync(params string[] args) => HostProcess.RunToEndAsync(Environment, TimeSpan.FromMinutes(1), args);
 
-    /// <summary>Waits until every queue has the number of consumers the broker lists for it (or fails with what it saw).</summary>
+    /// <summary>
+    /// Waits until every queue has the number of consumers the broker lists for it (or fails with what it saw): RabbitMQ's
+    /// consumer list, or on Azure Service Bus the receiver links the emulator counts open on each queue.
+    /// </summary>
     public async Task ShouldHaveConsumersAsync(IReadOnlyDictionary<string, int> expected, TimeSpan patience)
     {
         var deadline = DateTime.UtcNow + patience;
         while (true)
         {
-            var seen = await VirtualHost.ConsumersAsync();
+            var seen = Broker == Broker.AzureServiceBus ? await ServiceBusReceiverLinksAsync(expected.Keys) : await VirtualHost.ConsumersAsync();
             if (expected.All(e => seen.GetValueOrDefault(e.Key) == e.Value)) return;
             if (DateTime.UtcNow > deadline)
             {
@@ -137,6 +160,23 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Open receiver links per queue (by its name below this test's scope), from the emulator's stats.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ServiceBusReceiverLinksAsync(IEnumerable<string> queues)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var document = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(TestServers.ServiceBusStatsUrl));
+        var entities = document.RootElement.GetProperty("entities");
+        return queues.ToDictionary(q => q, q => entities.TryGetProperty($"{QueuePrefix}/{q}", out var e) ? e.GetProperty("receiverLinks").GetInt32() : 0);
+    }
+
+    /// <summary>Whether the queue exists (declared) on this test's broker.</summary>
+    public async Task<bool> QueueExistsAsync(string queue) => Broker switch
+    {
+        Broker.AzureServiceBus => (await new Azure.Messaging.ServiceBus.Administration.ServiceBusAdministrationClient(TestServers.ServiceBusConnectionString)
+            .QueueExistsAsync($"{QueuePrefix}/{queue}")).Value,
+        _ => await VirtualHost.QueueExistsAsync(queue),
+    };
 
     public async Task PublishAsync<T>(IReadOnlyList<T> events) where T : class
     {
@@ -158,6 +198,23 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         await Bus.StopAsync();
         await Services.DisposeAsync();
         if (_vhost is not null) await _vhost.DisposeAsync();
+        if (Broker == Broker.AzureServiceBus) await DeleteServiceBusScopeAsync();
         await Database.DisposeAsync();
+    }
+
+    /// <summary>Deletes this test's topics and queues on the emulator (best effort: leftovers under a unique scope harm nobody).</summary>
+    private async Task DeleteServiceBusScopeAsync()
+    {
+        try
+        {
+            var admin = new Azure.Messaging.ServiceBus.Administration.ServiceBusAdministrationClient(TestServers.ServiceBusConnectionString);
+            await foreach (var topic in admin.GetTopicsAsync())
+                if (topic.Name.StartsWith(QueuePrefix + "/", StringComparison.Ordinal)) await admin.DeleteTopicAsync(topic.Name);
+            await foreach (var queue in admin.GetQueuesAsync())
+                if (queue.Name.StartsWith(QueuePrefix + "/", StringComparison.Ordinal)) await admin.DeleteQueueAsync(queue.Name);
+        }
+        catch (Exception)
+        {
+        }
     }
 }

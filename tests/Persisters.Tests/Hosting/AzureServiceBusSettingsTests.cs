@@ -23,6 +23,7 @@ public sealed class AzureServiceBusSettingsTests
         Assert.Null(o.Namespace);
         Assert.Equal("", o.Scope);
         Assert.True(o.CreateEntities);
+        Assert.Equal(TimeSpan.FromSeconds(30), o.LockDuration);
         Assert.Equal(new Uri("sb://contoso.servicebus.windows.net/"), o.HostAddress);
     }
 
@@ -30,13 +31,15 @@ public sealed class AzureServiceBusSettingsTests
     public void A_namespace_uses_the_default_azure_credential_with_a_scope_and_provisioned_entities()
     {
         var transport = TransportOptions.Read(Config(("Transport:Kind", "azureservicebus"), ("Transport:AzureServiceBus:Namespace", "sb://contoso.servicebus.windows.net/"),
-            ("Transport:AzureServiceBus:Scope", "/prod/eu/"), ("Transport:AzureServiceBus:CreateEntities", "false")));
+            ("Transport:AzureServiceBus:Scope", "/prod/eu/"), ("Transport:AzureServiceBus:CreateEntities", "false"),
+            ("Transport:AzureServiceBus:LockDuration", "00:01:00")));
 
         var o = transport.AzureServiceBus;
         Assert.Null(o.ConnectionString);
         Assert.Equal("contoso.servicebus.windows.net", o.Namespace);
         Assert.Equal("prod/eu", o.Scope);
         Assert.False(o.CreateEntities);
+        Assert.Equal(TimeSpan.FromMinutes(1), o.LockDuration);
         Assert.Equal(new Uri("sb://contoso.servicebus.windows.net/prod/eu"), o.HostAddress);
     }
 
@@ -59,11 +62,13 @@ public sealed class AzureServiceBusSettingsTests
     [InlineData("Namespace", "https://contoso.servicebus.windows.net", "Transport:AzureServiceBus:Namespace", "Transport__AzureServiceBus__Namespace")]
     [InlineData("Scope", "prod env", "Transport:AzureServiceBus:Scope 'prod env' may contain only", "Transport__AzureServiceBus__Scope")]
     [InlineData("Scope", "a//b", "Transport:AzureServiceBus:Scope 'a//b'", "Transport__AzureServiceBus__Scope")]
+    [InlineData("LockDuration", "00:10:00", "Transport:AzureServiceBus:LockDuration '00:10:00' is not a duration from 00:00:05 to 00:05:00", "Transport__AzureServiceBus__LockDuration")]
+    [InlineData("LockDuration", "soon", "Transport:AzureServiceBus:LockDuration 'soon'", "Transport__AzureServiceBus__LockDuration")]
     [InlineData("CreateEntities", "sometimes", "Transport:AzureServiceBus:CreateEntities 'sometimes' is not true or false", "Transport__AzureServiceBus__CreateEntities")]
     public void A_bad_or_missing_setting_is_named_with_its_environment_form(string? key, string? value, string message, string environment)
     {
         var values = new List<(string, string)> { Kind };
-        if (key is "Scope" or "CreateEntities") values.Add(("Transport:AzureServiceBus:ConnectionString", ConnectionString));
+        if (key is "Scope" or "CreateEntities" or "LockDuration") values.Add(("Transport:AzureServiceBus:ConnectionString", ConnectionString));
         if (key is not null) values.Add(("Transport:AzureServiceBus:" + key, value!));
 
         var ex = Assert.Throws<SettingsException>(() => TransportOptions.Read(Config(values.ToArray())));
