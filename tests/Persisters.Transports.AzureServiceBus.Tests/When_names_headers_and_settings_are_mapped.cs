@@ -113,6 +113,19 @@ public sealed class When_names_headers_and_settings_are_mapped
     }
 
     [Fact]
+    public void Another_namespace_separator_gives_topic_names_without_slashes()
+    {
+        var (bus, _) = Build(new Uri("sb://contoso.servicebus.windows.net/"), cfg =>
+        {
+            cfg.SetNamespaceSeparatorToTilde();
+            cfg.ReceiveEndpoint("orders", e => e.Handler<OrderPlaced>(_ => Task.CompletedTask));
+        });
+        var entities = Assert.Single(bus.HostConfiguration.GetEndpointEntities(), e => !e.IsTemporary);
+        Assert.Equal("Persisters.Transports.AzureServiceBus.Tests.Messages~OrderPlaced", Assert.Single(entities.Topics).Name);
+        Assert.Throws<ArgumentException>(() => Build(new Uri("sb://contoso.servicebus.windows.net/"), cfg => cfg.SetNamespaceSeparatorTo(":")));
+    }
+
+    [Fact]
     public void Subscription_names_fit_fifty_characters_and_stay_distinct()
     {
         Assert.Equal("orders", ServiceBusNames.SubscriptionNameFor("orders", ""));

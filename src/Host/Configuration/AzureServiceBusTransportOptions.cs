@@ -11,7 +11,8 @@ namespace Persisters.Host.Configuration;
 /// this deployment's queues, topics and subscriptions in a shared namespace); CreateEntities (default true; false when the
 /// credentials have no Manage right and the entities are provisioned by the deployment); LockDuration (default 30 s, 5 s
 /// to 5 min: the peek-lock of the queues the host creates, renewed while a message is consumed, so it only bounds how long a
-/// crashed host's messages wait before another host gets them).
+/// crashed host's messages wait before another host gets them); NamespaceSeparator (default '/', or '~', '_', '.': what
+/// separates namespace and type name in topic names; Azure Resource Manager cannot create names containing '/').
 /// </summary>
 public sealed partial class AzureServiceBusTransportOptions
 {
@@ -20,6 +21,7 @@ public sealed partial class AzureServiceBusTransportOptions
     public string Scope { get; set; } = "";
     public bool CreateEntities { get; set; } = true;
     public TimeSpan LockDuration { get; set; } = TimeSpan.FromSeconds(30);
+    public string NamespaceSeparator { get; set; } = "/";
 
     /// <summary>The namespace address the transport is given: <c>sb://HOST[:PORT]/SCOPE</c> (the port only for an emulator).</summary>
     public Uri HostAddress
@@ -122,6 +124,16 @@ public sealed partial class AzureServiceBusTransportOptions
                     $"{section.Path}:LockDuration '{lockText}' is not a duration from 00:00:05 to 00:05:00 (environment: {Env(section, "LockDuration")}).");
             }
             o.LockDuration = lockDuration;
+        }
+
+        if (section["NamespaceSeparator"] is { Length: > 0 } separator)
+        {
+            if (separator is not ("/" or "~" or "_" or "."))
+            {
+                throw new SettingsException(
+                    $"{section.Path}:NamespaceSeparator '{separator}' is not one of '/', '~', '_', '.' (environment: {Env(section, "NamespaceSeparator")}).");
+            }
+            o.NamespaceSeparator = separator;
         }
 
         if (section["CreateEntities"] is { Length: > 0 } create)

@@ -73,9 +73,10 @@ public static class TransportRegistration
                 else h.TokenCredential = new Azure.Identity.DefaultAzureCredential();
                 h.CreateEntities = o.CreateEntities;
             });
+            if (o.NamespaceSeparator != "/") cfg.SetNamespaceSeparatorTo(o.NamespaceSeparator);
             if (o.Scope.Length > 0)
             {
-                cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, o.Scope + "/"));
+                cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, o.Scope + o.NamespaceSeparator));
             }
             cfg.ConnectEndpointConfigurationObserver(new ServiceBusLockDuration(o.LockDuration));
             if (withScheduler) cfg.UseDurableMessageScheduler(context);

@@ -24,6 +24,7 @@ public sealed class AzureServiceBusSettingsTests
         Assert.Equal("", o.Scope);
         Assert.True(o.CreateEntities);
         Assert.Equal(TimeSpan.FromSeconds(30), o.LockDuration);
+        Assert.Equal("/", o.NamespaceSeparator);
         Assert.Equal(new Uri("sb://contoso.servicebus.windows.net/"), o.HostAddress);
     }
 
@@ -32,7 +33,7 @@ public sealed class AzureServiceBusSettingsTests
     {
         var transport = TransportOptions.Read(Config(("Transport:Kind", "azureservicebus"), ("Transport:AzureServiceBus:Namespace", "sb://contoso.servicebus.windows.net/"),
             ("Transport:AzureServiceBus:Scope", "/prod/eu/"), ("Transport:AzureServiceBus:CreateEntities", "false"),
-            ("Transport:AzureServiceBus:LockDuration", "00:01:00")));
+            ("Transport:AzureServiceBus:LockDuration", "00:01:00"), ("Transport:AzureServiceBus:NamespaceSeparator", "~")));
 
         var o = transport.AzureServiceBus;
         Assert.Null(o.ConnectionString);
@@ -40,6 +41,7 @@ public sealed class AzureServiceBusSettingsTests
         Assert.Equal("prod/eu", o.Scope);
         Assert.False(o.CreateEntities);
         Assert.Equal(TimeSpan.FromMinutes(1), o.LockDuration);
+        Assert.Equal("~", o.NamespaceSeparator);
         Assert.Equal(new Uri("sb://contoso.servicebus.windows.net/prod/eu"), o.HostAddress);
     }
 
@@ -64,11 +66,12 @@ public sealed class AzureServiceBusSettingsTests
     [InlineData("Scope", "a//b", "Transport:AzureServiceBus:Scope 'a//b'", "Transport__AzureServiceBus__Scope")]
     [InlineData("LockDuration", "00:10:00", "Transport:AzureServiceBus:LockDuration '00:10:00' is not a duration from 00:00:05 to 00:05:00", "Transport__AzureServiceBus__LockDuration")]
     [InlineData("LockDuration", "soon", "Transport:AzureServiceBus:LockDuration 'soon'", "Transport__AzureServiceBus__LockDuration")]
+    [InlineData("NamespaceSeparator", ":", "Transport:AzureServiceBus:NamespaceSeparator ':' is not one of", "Transport__AzureServiceBus__NamespaceSeparator")]
     [InlineData("CreateEntities", "sometimes", "Transport:AzureServiceBus:CreateEntities 'sometimes' is not true or false", "Transport__AzureServiceBus__CreateEntities")]
     public void A_bad_or_missing_setting_is_named_with_its_environment_form(string? key, string? value, string message, string environment)
     {
         var values = new List<(string, string)> { Kind };
-        if (key is "Scope" or "CreateEntities" or "LockDuration") values.Add(("Transport:AzureServiceBus:ConnectionString", ConnectionString));
+        if (key is "Scope" or "CreateEntities" or "LockDuration" or "NamespaceSeparator") values.Add(("Transport:AzureServiceBus:ConnectionString", ConnectionString));
         if (key is not null) values.Add(("Transport:AzureServiceBus:" + key, value!));
 
         var ex = Assert.Throws<SettingsException>(() => TransportOptions.Read(Config(values.ToArray())));

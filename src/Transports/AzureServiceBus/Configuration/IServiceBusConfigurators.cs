@@ -16,6 +16,19 @@ public interface IServiceBusBusFactoryConfigurator : IBusFactoryConfigurator<ISe
     /// and <c>Host(new Uri("sb://NAMESPACE/SCOPE"), h => …)</c> build the settings.
     /// </summary>
     void Host(ServiceBusHostSettings settings);
+
+    /// <summary>
+    /// Separates namespace and type name in topic names with <paramref name="separator"/> instead of '/'
+    /// (<c>Contracts~OrderPlaced</c>). Azure Resource Manager (portal, Bicep, Terraform) cannot create entities whose names
+    /// contain '/', so a deployment that provisions the topics itself needs another separator.
+    /// </summary>
+    void SetNamespaceSeparatorTo(string separator);
+
+    /// <summary><see cref="SetNamespaceSeparatorTo"/> with '~'.</summary>
+    void SetNamespaceSeparatorToTilde();
+
+    /// <summary><see cref="SetNamespaceSeparatorTo"/> with '_'.</summary>
+    void SetNamespaceSeparatorToUnderscore();
 }
 
 /// <summary>Namespace, credentials and client settings of the transport (<c>cfg.Host(…, h => …)</c>).</summary>

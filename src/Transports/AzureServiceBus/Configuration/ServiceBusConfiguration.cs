@@ -450,6 +450,18 @@ internal sealed class ServiceBusBusFactoryConfigurator : BusFactoryConfigurator,
 
     public void Host(ServiceBusHostSettings settings) => _hostConfiguration.Settings = settings;
 
+    public void SetNamespaceSeparatorTo(string separator)
+    {
+        if (separator is not ("/" or "~" or "_" or "."))
+            throw new ArgumentException($"'{separator}' cannot separate namespace and type name in a Service Bus entity name: use '/', '~', '_' or '.'.",
+                nameof(separator));
+        MessageTopology.SetEntityNameFormatter(new MessageNameFormatterEntityNameFormatter(new ServiceBusMessageNameFormatter(separator)));
+    }
+
+    public void SetNamespaceSeparatorToTilde() => SetNamespaceSeparatorTo("~");
+
+    public void SetNamespaceSeparatorToUnderscore() => SetNamespaceSeparatorTo("_");
+
     public void ReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter,
         Action<IServiceBusReceiveEndpointConfigurator>? configureEndpoint = null) =>
         _hostConfiguration.ReceiveEndpoint(definition, endpointNameFormatter!, configureEndpoint);

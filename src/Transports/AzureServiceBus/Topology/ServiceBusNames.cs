@@ -108,9 +108,9 @@ internal readonly record struct ServiceBusAddress(ServiceBusEntityType Type, str
 /// Topic names of message types, as MassTransit's Service Bus package forms them: namespace and type name separated by
 /// '/', generic arguments as <c>--Ns/Type--</c>, nested types with '-', arrays as <c>__</c>.
 /// </summary>
-internal sealed class ServiceBusMessageNameFormatter : IMessageNameFormatter
+internal sealed class ServiceBusMessageNameFormatter(string namespaceSeparator = "/") : IMessageNameFormatter
 {
-    readonly IMessageNameFormatter _formatter = new DefaultMessageNameFormatter("---", "--", "/", "-");
+    readonly IMessageNameFormatter _formatter = new DefaultMessageNameFormatter("---", "--", namespaceSeparator, "-");
 
     public string GetMessageName(Type type) => _formatter.GetMessageName(type).Replace("[]", "__", StringComparison.Ordinal);
 }
