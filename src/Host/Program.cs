@@ -166,6 +166,8 @@ var autoopsVerb = new Command("autoops", "Create, stop, delete and list event-ra
 }
 root.Subcommands.Add(autoopsVerb);
 
+root.Subcommands.Add(ServiceBusEntitiesCommand.Create(Guard));
+
 return await root.Parse(args).InvokeAsync();
 
 // A bad setting ends the process with its message and exit code 2, not a stack trace.
