@@ -74,12 +74,14 @@ internal static class ServiceBusHeaders
 
         foreach (var (key, value) in extraHeaders)
         {
-            var kept = key == MessageHeaders.FaultStackTrace && maxStackTrace is { } max && value is string trace && trace.Length > max
-                ? trace[..max] + " …(truncated)"
-                : value;
-            if (key == MessageHeaders.FaultStackTrace && maxStackTrace == 0)
+            if (key == MessageHeaders.FaultStackTrace && maxStackTrace is { } max && value is string trace && trace.Length > max)
+            {
+                if (max == 0)
+                    continue;
+                FaultAdapter.Set(message.ApplicationProperties, new HeaderValue(key, trace[..max] + " …(truncated)"));
                 continue;
-            FaultAdapter.Set(message.ApplicationProperties, new HeaderValue(key, kept));
+            }
+            FaultAdapter.Set(message.ApplicationProperties, new HeaderValue(key, value));
         }
         return message;
     }

@@ -26,12 +26,12 @@ internal sealed class ServiceBusReceiveTransport : IReceiveTransport
     {
         var entities = _context.Entities;
         var broker = _context.Broker;
-        var send = _context.Entities.Queue;
+        var queue = entities.Queue;
 
         // The _error and _skipped queues exist from the endpoint's start (see ServiceBusReceiveAgent); a temporary or
         // terminal queue has none, and creates them on first use if it ever needs them.
-        var errorOptions = entities.ErrorQueue ?? ServiceBusDefaults.MoveQueue(send, $"{send.Name}_error");
-        var skippedOptions = entities.SkippedQueue ?? ServiceBusDefaults.MoveQueue(send, $"{send.Name}_skipped");
+        var errorOptions = entities.ErrorQueue ?? ServiceBusDefaults.MoveQueue(queue, $"{queue.Name}_error");
+        var skippedOptions = entities.SkippedQueue ?? ServiceBusDefaults.MoveQueue(queue, $"{queue.Name}_skipped");
         Task Ensure(Azure.Messaging.ServiceBus.Administration.CreateQueueOptions options, CancellationToken ct) =>
             broker.CreateEntities ? broker.EnsureQueue(options, ct) : Task.CompletedTask;
 

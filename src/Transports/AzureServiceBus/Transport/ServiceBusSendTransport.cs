@@ -160,8 +160,7 @@ internal sealed class ServiceBusSendTransportContext : BaseSendTransportContext,
             return;
         }
 
-        if (!await PrepareTarget(broker, cancellationToken).ConfigureAwait(false))
-            return;
+        await PrepareTarget(broker, cancellationToken).ConfigureAwait(false);
 
         var message = ServiceBusHeaders.ToMessage(context);
         if (context.ScheduledEnqueueTimeUtc is { } enqueueAt && enqueueAt > DateTime.UtcNow)
@@ -188,11 +187,11 @@ internal sealed class ServiceBusSendTransportContext : BaseSendTransportContext,
         }
     }
 
-    /// <summary>Creates the queue or the publish topology on first use when allowed; false when a publish has no topic to go to.</summary>
-    async Task<bool> PrepareTarget(ServiceBusBroker broker, CancellationToken cancellationToken)
+    /// <summary>Creates the queue, or the publish's topic and forwarding subscriptions, on first use when allowed.</summary>
+    async Task PrepareTarget(ServiceBusBroker broker, CancellationToken cancellationToken)
     {
         if (!broker.CreateEntities)
-            return true;
+            return;
         if (_publish is not null)
             await broker.EnsurePublishEntities(_publish, cancellationToken).ConfigureAwait(false);
         else if (_target.Type == ServiceBusEntityType.Topic)
@@ -204,6 +203,5 @@ internal sealed class ServiceBusSendTransportContext : BaseSendTransportContext,
                 options.AutoDeleteOnIdle = idle;
             await broker.EnsureQueue(options, cancellationToken).ConfigureAwait(false);
         }
-        return true;
     }
 }
