@@ -83,4 +83,23 @@ public sealed class When_entities_are_provisioned_from_a_file : IAsyncLifetime
             File.Delete(bad);
         }
     }
+
+    [Fact]
+    public async Task A_file_with_a_name_outside_the_naming_rules_stops_the_start_with_the_name_given()
+    {
+        string bad = Path.GetTempFileName();
+        await File.WriteAllTextAsync(bad, """
+            { "UserConfig": { "Namespaces": [{ "Topics": [{ "Name": "MassTransit/Fault--Ns/Poison--",
+              "Subscriptions": [{ "Name": "ok-", "Rules": [{ "Name": "by~type", "Properties": { "FilterType": "Sql", "SqlFilter": { "SqlExpression": "1=1" } } }] }] }] }] } }
+            """);
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidDataException>(() => EmulatorHost.StartAsync(new EmulatorOptions { AmqpPort = 0, ManagementPort = 0, ConfigPath = bad }));
+            Assert.Contains("'by~type'", error.Message);
+        }
+        finally
+        {
+            File.Delete(bad);
+        }
+    }
 }

@@ -155,6 +155,11 @@ public sealed class AmqpServer : IRuntimeProvider, IDisposable
             return;
         }
 
+        if (EntityNames.AddressProblem(addressPath) is { } problem)
+        {
+            throw ServiceBusErrors.Argument(problem);
+        }
+
         ResolvedAddress? resolved = ns.Resolve(address) ?? throw ServiceBusErrors.NotFound(addressPath);
         if (resolved.IsManagement)
         {

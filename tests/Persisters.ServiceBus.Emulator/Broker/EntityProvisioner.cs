@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Persisters.ServiceBus.Emulator.Http;
 
@@ -11,19 +10,12 @@ public sealed record ProvisionResult(MessagingEntity? Entity, int Status, string
 }
 
 /// <summary>
-/// Creates and updates entities with Service Bus's validation: names (letters, digits, '.', '-', '_', '/' for
-/// queues and topics, at most 260 characters; subscriptions and rules at most 50 and no '/'), property ranges, one
+/// Creates and updates entities with Service Bus's validation: names (<see cref="EntityNames"/>), property ranges, one
 /// name space for queues and topics, existing auto-forwarding targets. Used by the HTTP management API and by the
 /// configuration file given at start.
 /// </summary>
-public sealed partial class EntityProvisioner(ServiceBusNamespace ns)
+public sealed class EntityProvisioner(ServiceBusNamespace ns)
 {
-    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9._\-/]*[A-Za-z0-9_])?$")]
-    private static partial Regex EntityName();
-
-    [GeneratedRegex(@"^[A-Za-z0-9$]([A-Za-z0-9._\-$]*[A-Za-z0-9_])?$")]
-    private static partial Regex SubscriptionName();
-
     public ProvisionResult Create(EntityKind kind, string name, string? topicName, XElement description)
     {
         var properties = new EntityProperties();
@@ -41,7 +33,8 @@ public sealed partial class EntityProvisioner(ServiceBusNamespace ns)
     public ProvisionResult Create(EntityKind kind, string name, string? topicName, EntityProperties properties,
         IReadOnlyList<Rule>? rules, bool validateForwarding)
     {
-        string? problem = ValidateName(kind, name) ?? properties.Validate(kind)
+        string? problem = ValidateName(kind, name) ?? rules?.Select(r => EntityNames.RuleNameProblem(r.Name)).FirstOrDefault(p => p != null)
+            ?? properties.Validate(kind)
             ?? (validateForwarding ? ValidateForwarding(kind, name, topicName, properties) : null);
         if (problem != null)
         {
@@ -102,23 +95,9 @@ public sealed partial class EntityProvisioner(ServiceBusNamespace ns)
         return new ProvisionResult(entity, 200, null);
     }
 
-    static string? ValidateName(EntityKind kind, string name)
-    {
-        if (kind == EntityKind.Subscription)
-        {
-            return name.Length is > 0 and <= 50 && SubscriptionName().IsMatch(name)
-                ? null
-                : $"The subscription name '{name}' is invalid: 1 to 50 letters, digits, periods, hyphens and underscores.";
-        }
-
-        if (name.Length is 0 or > 260 || !EntityName().IsMatch(name) || name.Contains("//")
-            || name.StartsWith("$", StringComparison.Ordinal))
-        {
-            return $"The entity name '{name}' is invalid: 1 to 260 letters, digits, periods, hyphens, underscores and slashes, starting and ending with a letter or digit.";
-        }
-
-        return null;
-    }
+    static string? ValidateName(EntityKind kind, string name) => kind == EntityKind.Subscription
+        ? EntityNames.SubscriptionNameProblem(name)
+        : EntityNames.QueueOrTopicPathProblem(name);
 
     string? ValidateForwarding(EntityKind kind, string name, string? topicName, EntityProperties properties)
     {

@@ -53,6 +53,10 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
                 var entries = Page(context, ns.Topics).Select(t => AtomXml.Entry(baseUri, t.Name, t.Name, AtomXml.TopicDescription(t), t.CreatedAt, t.UpdatedAt));
                 await WriteXml(context, 200, AtomXml.Feed(baseUri, path, "Topics", entries));
             }
+            else if (NameProblem(isSubscriptionPath ? parts : null, path) is { } problem)
+            {
+                await WriteError(context, 400, problem);
+            }
             else if (isSubscriptionPath)
             {
                 await HandleSubscriptionPath(context, method, parts, baseUri, path);
@@ -228,6 +232,22 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
         }
 
         await WriteError(context, 405, $"Method {method} is not supported.");
+    }
+
+    /// <summary>
+    /// Service Bus answers 400 to any request on a path whose names break the naming rules, whatever the method.
+    /// </summary>
+    /// <param name="subscriptionParts">The parts of a subscription path, or null for a queue or topic path.</param>
+    static string? NameProblem(string[]? subscriptionParts, string path)
+    {
+        if (subscriptionParts == null)
+        {
+            return EntityNames.QueueOrTopicPathProblem(path);
+        }
+
+        return EntityNames.QueueOrTopicPathProblem(subscriptionParts[0])
+            ?? (subscriptionParts.Length >= 3 ? EntityNames.SubscriptionNameProblem(subscriptionParts[2]) : null)
+            ?? (subscriptionParts.Length == 5 ? EntityNames.RuleNameProblem(subscriptionParts[4]) : null);
     }
 
     /// <summary>
