@@ -247,8 +247,12 @@ public sealed class MessageStore
     }
 
     /// <summary>
-    /// Settles a locked message by lock token: Accepted completes; Modified abandons (undeliverable-here: defers);
-    /// Released abandons; Rejected dead-letters (reason and description from the error's info, com.microsoft:dead-letter).
+    /// Settles a locked message by lock token, as Service Bus treats the AMQP outcomes: Accepted completes; Released
+    /// unlocks without counting the delivery (the message is available again with its delivery count unchanged and
+    /// never dead-lettered for it: Service Bus team, Azure/amqpnetlite#342); Modified abandons, counting the delivery
+    /// whether delivery-failed is set or not (the SDK's abandon leaves it unset), or defers when undeliverable-here is
+    /// true (the SDK's defer); Rejected dead-letters (reason and description from the error's info,
+    /// com.microsoft:dead-letter). Any other state abandons.
     /// </summary>
     /// <returns>The outcome to answer with (Rejected without error for a dead-letter), or Rejected with com.microsoft:message-lock-lost.</returns>
     public Outcome Settle(Guid token, DeliveryState? state, DateTime now)
@@ -298,6 +302,10 @@ public sealed class MessageStore
                     DeadLetter(message, reason, description, after);
                     // Answered without the error: the SDK reads a Rejected outcome carrying an error as a failed settlement.
                     result = AmqpConstants.RejectedOutcome;
+                    break;
+                case Released:
+                    Release(message);
+                    result = AmqpConstants.ReleasedOutcome;
                     break;
                 default:
                     Abandon(message, now, after);
@@ -373,6 +381,15 @@ public sealed class MessageStore
         {
             message.SetOverride(pair.Key.Key.ToString()!, pair.Value);
         }
+    }
+
+    /// <summary>Unlocks a message and takes back the delivery that locked it (the count was raised on dispatch).</summary>
+    void Release(StoredMessage message)
+    {
+        Unlock(message);
+        message.DeliveryCount = Math.Max(0, message.DeliveryCount - 1);
+        Counters.Released++;
+        available.Add(message.SequenceNumber);
     }
 
     void Abandon(StoredMessage message, DateTime now, List<Action> after, bool countAsAbandon = true)
@@ -626,6 +643,7 @@ public sealed class StoreCounters
     public long Delivered;
     public long Completed;
     public long Abandoned;
+    public long Released;
     public long Deferred;
     public long DeadLettered;
     public long Expired;
@@ -637,6 +655,6 @@ public sealed class StoreCounters
     public void Reset()
     {
         ReceiverLinksOpened = ReceiverLinksClosed = CreditFlows = CreditGranted = Enqueued = Delivered = Completed = 0;
-        Abandoned = Deferred = DeadLettered = Expired = LockExpired = LockLost = LockRenewals = ScheduledCancelled = 0;
+        Abandoned = Released = Deferred = DeadLettered = Expired = LockExpired = LockLost = LockRenewals = ScheduledCancelled = 0;
     }
 }

@@ -98,6 +98,7 @@ public sealed class StatsApi(ServiceBusNamespace ns, Func<int> connectionCount)
             ["delivered"] = c.Delivered,
             ["completed"] = c.Completed,
             ["abandoned"] = c.Abandoned,
+            ["released"] = c.Released,
             ["deferred"] = c.Deferred,
             ["deadLettered"] = c.DeadLettered,
             ["expired"] = c.Expired,
