@@ -8,11 +8,14 @@
 #   scripts/services.sh status                          up/down for each server
 #   scripts/services.sh env                             export lines for tests: eval "$(scripts/services.sh env)"
 #
-# All servers listen on 127.0.0.1 only; all their data and logs live in .servers/ at the repository root.
+# All servers listen on 127.0.0.1 only; all their data and logs live in .servers/ at the repository root
+# (or in $PERSISTERS_SERVERS_DIR: a second set of servers, on other PERSISTERS_*_PORT ports).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DATA="$ROOT/.servers"
+# PERSISTERS_SERVERS_DIR runs another, independent set of servers from another directory (with other ports), e.g. the
+# private servers the chaos tests stop and restart while other tests use the shared ones.
+DATA="${PERSISTERS_SERVERS_DIR:-$ROOT/.servers}"
 ALL_SERVERS=(mariadb rabbitmq sqs servicebus)
 
 MYSQL_PORT="${PERSISTERS_MYSQL_PORT:-3306}"
@@ -44,7 +47,7 @@ MDB_DATA="$MDB_DIR/data"
 MDB_SOCKET="$MDB_DIR/mysqld.sock"
 if ((${#MDB_SOCKET} > 100)); then
   # A Unix socket path must fit in 108 bytes; a checkout that deep gets its socket in /tmp instead.
-  MDB_SOCKET="/tmp/persisters-mariadb-$(printf '%s' "$ROOT" | md5sum | cut -c1-12).sock"
+  MDB_SOCKET="/tmp/persisters-mariadb-$(printf '%s' "${PERSISTERS_SERVERS_DIR:-$ROOT}" | md5sum | cut -c1-12).sock"
 fi
 MDB_LOG="$MDB_DIR/mariadb.log"
 MDB_PIDREC="$MDB_DIR/server.pid"
@@ -55,7 +58,8 @@ RMQ_BIN=/usr/lib/rabbitmq/bin
 RMQ_LOG="$RMQ_DIR/server.out"
 RMQ_PIDFILE="$RMQ_DIR/rabbitmq.pid" # written by RabbitMQ itself
 RMQ_PIDREC="$RMQ_DIR/server.pid"
-RMQ_NODE=rabbit@localhost
+# Two brokers on one machine need two Erlang node names: one per AMQP port unless PERSISTERS_RABBITMQ_NODE says otherwise.
+if [[ "$RABBITMQ_PORT" == 5672 ]]; then RMQ_NODE="${PERSISTERS_RABBITMQ_NODE:-rabbit@localhost}"; else RMQ_NODE="${PERSISTERS_RABBITMQ_NODE:-rabbit$RABBITMQ_PORT@localhost}"; fi
 
 # SQS layout
 SQS_DIR="$DATA/sqs"

@@ -16,7 +16,6 @@ public sealed class PersisterOptions
     /// <summary>How long the in-process copy of live experiments and rules is reused before it is read again.</summary>
     public TimeSpan DefinitionsRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>User attributes larger than this (as JSON) are not stored; the event is skipped.</summary>
     /// <summary>
     /// Connect the persister endpoints only while something needs them (DWH: a live experiment; OPS: an active
     /// event-rate rule); the default. Off: all four are bound for the process lifetime.
@@ -26,9 +25,22 @@ public sealed class PersisterOptions
     /// <summary>With <see cref="OnDemand"/>: how often each host re-reads demand from the database (a lost change message costs at most this).</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>With <see cref="OnDemand"/>: declare every persister queue once at start so events published before the first connect are kept.</summary>
+    /// <summary>With <see cref="OnDemand"/>: declare every persister queue once at start (topology only) so events published before the first connect are kept.</summary>
     public bool DeclareQueuesAtStart { get; set; } = true;
 
+    /// <summary>
+    /// How long the broker keeps a message in a persister queue (RabbitMQ policy <c>message-ttl</c>, SQS
+    /// <c>MessageRetentionPeriod</c>); unset = <see cref="LateEventTail"/>; <c>00:00:00</c> = off (the broker's own retention).
+    /// </summary>
+    public TimeSpan? QueueRetention { get; set; }
+
+    /// <summary><see cref="QueueRetention"/>, or <see cref="LateEventTail"/> when unset.</summary>
+    public TimeSpan EffectiveQueueRetention => QueueRetention ?? LateEventTail;
+
+    /// <summary>
+    /// User attributes larger than this many UTF-8 bytes, as the stored JSON object (text unescaped), are not stored;
+    /// the event is skipped as <c>user_data_too_large</c>. 64 KiB.
+    /// </summary>
     [Range(256, 1 << 20)]
     public int MaxUserDataBytes { get; set; } = 64 * 1024;
 

@@ -36,7 +36,7 @@ public sealed class DatabaseOptions
     [Range(1, 256)]
     public int MaxConcurrentWrites { get; set; } = 8;
 
-    /// <summary>Rows per multi-row INSERT statement.</summary>
+    /// <summary>Rows per multi-row INSERT statement (a statement also ends at <see cref="Writers.MultiRowInsert{T}.MaxStatementBytes"/> of data).</summary>
     [Range(1, 2000)]
     public int InsertChunkSize { get; set; } = 1000;
 

@@ -8,7 +8,7 @@ namespace Persisters.Persistence;
 /// <summary>Reads and writes experiment and auto-ops rule definitions.</summary>
 public sealed class DefinitionStore(IPersistersDbContextFactory factory)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = StoredJson.Options;
 
     /// <summary>Experiments that still take events: running, or stopped less than <paramref name="lateEventTail"/> ago; not archived.</summary>
     public async Task<IReadOnlyList<ExperimentDefinition>> LoadLiveExperimentsAsync(long nowUnix, TimeSpan lateEventTail, CancellationToken ct)

@@ -9,11 +9,14 @@ internal sealed class MySqlDesignTimeFactory : IDesignTimeDbContextFactory<MySql
     public MySqlPersistersDbContext CreateDbContext(string[] args)
     {
         var b = new DbContextOptionsBuilder<MySqlPersistersDbContext>();
-        PersistenceServiceCollectionExtensions.ConfigureMySql(b, new DatabaseOptions
+        var options = new DatabaseOptions
         {
             Provider = DatabaseProvider.MySql,
             ConnectionString = "Server=127.0.0.1;Database=persisters_design",
-        });
+        };
+        // `dotnet ef migrations script` writes the collation of this server version (MySqlTextCollation).
+        options.ServerVersion = Environment.GetEnvironmentVariable("Database__ServerVersion") ?? options.ServerVersion;
+        PersistenceServiceCollectionExtensions.ConfigureMySql(b, options);
         return new MySqlPersistersDbContext(b.Options);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Persisters.Persistence.Writers;
 
@@ -46,6 +47,8 @@ public static class PersistenceServiceCollectionExtensions
             my.MigrationsHistoryTable("__ef_migrations_history");
         });
         o.ConfigureWarnings(w => w.Ignore(CoreEventId.SensitiveDataLoggingEnabledWarning));
+        // DDL names the server's own NO PAD binary collation (MariaDB and MySQL name it differently).
+        o.ReplaceService<IMigrationsSqlGenerator, PersistersMySqlMigrationsSqlGenerator>();
     }
 
     public static void ConfigureSqlite(DbContextOptionsBuilder o, DatabaseOptions options)

@@ -7,8 +7,14 @@ namespace Persisters.Persistence;
 /// <summary>The application database. Subclassed once per provider so each keeps its own migrations.</summary>
 public abstract class PersistersDbContext(DbContextOptions options) : DbContext(options)
 {
+    /// <summary>Characters (code points; see <see cref="ColumnText"/>) of every id, user id, tag and name column.</summary>
     public const int IdLength = 255;
+
+    /// <summary>Characters of the environment id columns.</summary>
     public const int EnvironmentIdLength = 64;
+
+    /// <summary>Characters of the sdk_version columns.</summary>
+    public const int SdkVersionLength = 64;
 
     public DbSet<EvaluationEventRow> EvaluationEvents => Set<EvaluationEventRow>();
     public DbSet<GoalEventRow> GoalEvents => Set<GoalEventRow>();
@@ -51,7 +57,7 @@ public abstract class PersistersDbContext(DbContextOptions options) : DbContext(
             e.Property(x => x.Reason).HasColumnName("reason").HasMaxLength(32);
             e.Property(x => x.Tag).HasColumnName("tag").HasMaxLength(IdLength);
             e.Property(x => x.SourceId).HasColumnName("source_id").HasMaxLength(32);
-            e.Property(x => x.SdkVersion).HasColumnName("sdk_version").HasMaxLength(64);
+            e.Property(x => x.SdkVersion).HasColumnName("sdk_version").HasMaxLength(SdkVersionLength);
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
             // Goal linking: the user's evaluations of one flag version, by time.
             e.HasIndex(x => new { x.EnvironmentId, x.FeatureId, x.FeatureVersion, x.UserId, x.Timestamp })
@@ -75,7 +81,7 @@ public abstract class PersistersDbContext(DbContextOptions options) : DbContext(
             e.Property(x => x.UserData).HasColumnName("user_data").HasColumnType(LargeTextType);
             e.Property(x => x.Tag).HasColumnName("tag").HasMaxLength(IdLength);
             e.Property(x => x.SourceId).HasColumnName("source_id").HasMaxLength(32);
-            e.Property(x => x.SdkVersion).HasColumnName("sdk_version").HasMaxLength(64);
+            e.Property(x => x.SdkVersion).HasColumnName("sdk_version").HasMaxLength(SdkVersionLength);
             e.Property(x => x.FeatureId).HasColumnName("feature_id").HasMaxLength(IdLength);
             e.Property(x => x.FeatureVersion).HasColumnName("feature_version");
             e.Property(x => x.VariationId).HasColumnName("variation_id").HasMaxLength(IdLength);
@@ -183,8 +189,9 @@ public sealed class MySqlPersistersDbContext(DbContextOptions<MySqlPersistersDbC
 {
     protected override string LargeTextType => "longtext";
 
-    // Ids compare byte for byte, as on SQLite: "abc" and "ABC" are two events, not a duplicate.
-    protected override void ConfigureProvider(ModelBuilder b) => b.HasCharSet("utf8mb4").UseCollation("utf8mb4_bin");
+    // Ids compare byte for byte, as on SQLite: "abc", "ABC" and "abc " are three events, not duplicates. Every table and
+    // column gets the collation explicitly, so the database's default collation does not matter.
+    protected override void ConfigureProvider(ModelBuilder b) => b.HasCharSet("utf8mb4").UseCollation(MySqlTextCollation.ModelName);
 }
 
 public sealed class SqlitePersistersDbContext(DbContextOptions<SqlitePersistersDbContext> options) : PersistersDbContext(options)

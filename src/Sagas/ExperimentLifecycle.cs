@@ -47,9 +47,9 @@ public sealed class ExperimentLifecycle : MassTransitStateMachine<ExperimentStat
 
         Initially(
             When(Create)
-                .IfElse(c => ExperimentRules.ProblemWithCreate(c.Message, Now(c)) is not null,
+                .IfElse(c => ProblemWithCreate(c) is not null,
                     invalid => invalid
-                        .Respond(c => Rejected(c, ExperimentRules.ProblemWithCreate(c.Message, Now(c))!))
+                        .Respond(c => Rejected(c, ProblemWithCreate(c)!))
                         .Finalize(),
                     valid => valid
                         .Then(c => Define(c.Saga, c.Message))
@@ -85,9 +85,9 @@ public sealed class ExperimentLifecycle : MassTransitStateMachine<ExperimentStat
                 .Publish(c => ForceStoppedEvent(c))
                 .Respond(c => Accepted(c, "force-stopped before it started")),
             When(ChangePeriod)
-                .IfElse(c => ExperimentRules.ProblemWithPeriod(c.Message.StartAt, c.Message.StopAt, Now(c)) is not null,
+                .IfElse(c => ProblemWithPeriod(c) is not null,
                     invalid => invalid
-                        .Respond(c => Rejected(c, ExperimentRules.ProblemWithPeriod(c.Message.StartAt, c.Message.StopAt, Now(c))!)),
+                        .Respond(c => Rejected(c, ProblemWithPeriod(c)!)),
                     valid => valid
                         .IfElse(c => HasPeriod(c.Saga, c.Message),
                             same => same
@@ -116,9 +116,9 @@ public sealed class ExperimentLifecycle : MassTransitStateMachine<ExperimentStat
                 .Publish(c => DemandChanged(c))
                 .Respond(c => Accepted(c, "force-stopped")),
             When(ChangePeriod)
-                .IfElse(c => ExperimentRules.ProblemWithRunningPeriod(c.Message.StartAt, c.Message.StopAt, Now(c)) is not null,
+                .IfElse(c => ProblemWithRunningPeriod(c) is not null,
                     invalid => invalid
-                        .Respond(c => Rejected(c, ExperimentRules.ProblemWithRunningPeriod(c.Message.StartAt, c.Message.StopAt, Now(c))!)),
+                        .Respond(c => Rejected(c, ProblemWithRunningPeriod(c)!)),
                     valid => valid
                         .IfElse(c => HasPeriod(c.Saga, c.Message),
                             same => same
@@ -245,6 +245,15 @@ public sealed class ExperimentLifecycle : MassTransitStateMachine<ExperimentStat
         DateTimeOffset.FromUnixTimeSeconds(Math.Max(unixSeconds, Now(c))).UtcDateTime;
 
     private long TailEnd(ExperimentState s) => s.StopAt + _options.LateEventTailSeconds;
+
+    private string? ProblemWithCreate(BehaviorContext<ExperimentState, CreateExperiment> c) =>
+        ExperimentRules.ProblemWithCreate(c.Message, Now(c), _options.LateEventTailSeconds);
+
+    private string? ProblemWithPeriod(BehaviorContext<ExperimentState, ChangeExperimentPeriod> c) =>
+        ExperimentRules.ProblemWithPeriod(c.Message.StartAt, c.Message.StopAt, Now(c), _options.LateEventTailSeconds);
+
+    private string? ProblemWithRunningPeriod(BehaviorContext<ExperimentState, ChangeExperimentPeriod> c) =>
+        ExperimentRules.ProblemWithRunningPeriod(c.Message.StartAt, c.Message.StopAt, Now(c), _options.LateEventTailSeconds);
 
     private static void Define(ExperimentState s, CreateExperiment m)
     {

@@ -31,14 +31,23 @@ public sealed class ExperimentLifecycleOptions
     public IReadOnlyList<string> GetErrors()
     {
         var errors = new List<string>();
-        if (LateEventTail < TimeSpan.Zero) errors.Add("ExperimentLifecycle:LateEventTail must not be negative.");
+        if (LateEventTail < TimeSpan.Zero || LateEventTail > MaxLateEventTail)
+        {
+            errors.Add($"ExperimentLifecycle:LateEventTail must be from 0 to {MaxLateEventTail.TotalDays:0} days.");
+        }
         if (string.IsNullOrWhiteSpace(EndpointName)) errors.Add("ExperimentLifecycle:EndpointName is required.");
         if (RetryLimit is < 0 or > 1000) errors.Add("ExperimentLifecycle:RetryLimit must be from 0 to 1000.");
         if (ConcurrentMessageLimit is < 1 or > 1000) errors.Add("ExperimentLifecycle:ConcurrentMessageLimit must be from 1 to 1000.");
-        if (TimerSweepInterval < TimeSpan.Zero) errors.Add("ExperimentLifecycle:TimerSweepInterval must not be negative.");
+        if (TimerSweepInterval < TimeSpan.Zero || TimerSweepInterval > TimeSpan.FromDays(1))
+        {
+            errors.Add("ExperimentLifecycle:TimerSweepInterval must be from 0 (off) to 1.00:00:00.");
+        }
         if (TimerSweepGrace < TimeSpan.Zero) errors.Add("ExperimentLifecycle:TimerSweepGrace must not be negative.");
         return errors;
     }
+
+    /// <summary>The longest late-event tail: a year (the reference keeps 2 days).</summary>
+    public static readonly TimeSpan MaxLateEventTail = TimeSpan.FromDays(365);
 
     internal long LateEventTailSeconds => (long)LateEventTail.TotalSeconds;
 }

@@ -51,16 +51,24 @@ public static class BayesFactors
         var nEff = (double)baselineUsers * users / ((double)baselineUsers + users);
         const double r = 1.0;
         var spread = 1.0 + nEff * r * r;
-        var log = -0.5 * Math.Log(spread) + t * t * nEff * r * r / (2.0 * spread);
+        // t² n_eff r² / (2(1 + n_eff r²)) as a square, so a large but finite t does not overflow t² on the way.
+        var z = t * Math.Sqrt(nEff * r * r / (2.0 * spread));
+        var log = -0.5 * Math.Log(spread) + z * z;
         return FromLog(log);
     }
 
     private static double FromLog(double log)
     {
-        // As the reference: a non-finite log gives 1, an overflowing factor is clamped.
-        if (!double.IsFinite(log))
+        // As the reference: an undefined log gives 1, an overflowing factor is clamped; so is an overflowing log (the
+        // reference gives 1 there, which would say "no evidence" exactly where the evidence is largest).
+        if (double.IsNaN(log) || double.IsNegativeInfinity(log))
         {
             return 1.0;
+        }
+
+        if (double.IsPositiveInfinity(log))
+        {
+            return double.MaxValue;
         }
 
         var value = Math.Exp(log);

@@ -98,9 +98,13 @@ public static class ExperimentCalculator
         List<string> notes)
     {
         // The reference runs the value model only when every variation has goal users, a non-zero mean and variance.
+        // Value statistics that are not finite numbers (goal values whose sums leave double range) or a negative
+        // variance stop only the value model: the conversion results above do not depend on values.
         foreach (var v in variations)
         {
             var why = v.GoalUsers <= 0 ? "has no goal users"
+                : NotRepresentable(v) is { } field ? field
+                : v.ValueVariance < 0 ? "has a negative value variance"
                 : v.ValueMean == 0 ? "has a value mean of 0"
                 : v.ValueVariance == 0 ? "has a value variance of 0"
                 : null;
@@ -172,7 +176,7 @@ public static class ExperimentCalculator
         var nonBaseline = results.Where(r => !r.Baseline).ToList();
         return new GoalSummary
         {
-            GoalUserCount = variations.Sum(v => v.GoalUsers),
+            GoalUserCount = SaturatingSum(variations.Select(v => v.GoalUsers)),
             BestVariations = Best(nonBaseline.Select(r => (r.Id, r.Cvr?.ProbBeatBaseline))),
             BestVariationsValue = Best(nonBaseline.Select(r => (r.Id, r.Value?.ProbBeatBaseline))),
             CvrSafeToStop = nonBaseline.Any(r => r.Cvr?.BayesFactor >= BayesFactors.SafeToStopThreshold),
@@ -226,20 +230,6 @@ public static class ExperimentCalculator
                 return $"Variation '{v.Id}': {field} is negative.";
             }
 
-            field = !double.IsFinite(v.ValueSum) ? "valueSum"
-                : !double.IsFinite(v.ValueMean) ? "valueMean"
-                : !double.IsFinite(v.ValueVariance) ? "valueVariance"
-                : null;
-            if (field is not null)
-            {
-                return $"Variation '{v.Id}': {field} is not a finite number.";
-            }
-
-            if (v.ValueVariance < 0)
-            {
-                return $"Variation '{v.Id}': valueVariance is negative.";
-            }
-
             if (v.EvaluationUsers > MaximumUsers)
             {
                 return $"Variation '{v.Id}': evaluationUsers {v.EvaluationUsers} is above the supported {MaximumUsers}.";
@@ -281,7 +271,7 @@ public static class ExperimentCalculator
             return new VariationResult();
         }
 
-        var valueSum = MoreMath.FiniteOr(v.ValueSum, 0);
+        var valueSum = FiniteOrNull(v.ValueSum);
         return new VariationResult
         {
             Id = v.Id ?? "",
@@ -290,11 +280,38 @@ public static class ExperimentCalculator
             GoalUsers = v.GoalUsers,
             GoalEvents = v.GoalEvents,
             ValueSum = valueSum,
-            ValueMean = MoreMath.FiniteOr(v.ValueMean, 0),
-            ValueVariance = MoreMath.FiniteOr(v.ValueVariance, 0),
+            ValueMean = FiniteOrNull(v.ValueMean),
+            ValueVariance = FiniteOrNull(v.ValueVariance),
             ConversionRate = v.EvaluationUsers > 0 && v.GoalUsers >= 0 ? 100.0 * v.GoalUsers / v.EvaluationUsers : 0.0,
             ValuePerUser = v.GoalUsers > 0 ? valueSum / v.GoalUsers : 0.0,
         };
+    }
+
+    /// <summary>A number the documents can state: null for ±Infinity (beyond double range) and NaN.</summary>
+    public static double? FiniteOrNull(double value) => double.IsFinite(value) ? value : null;
+
+    /// <summary>Why a variation's value statistics cannot feed the value model, or null.</summary>
+    private static string? NotRepresentable(VariationCounts v)
+    {
+        var (field, value) = !double.IsFinite(v.ValueSum) ? ("valueSum", v.ValueSum)
+            : !double.IsFinite(v.ValueMean) ? ("valueMean", v.ValueMean)
+            : !double.IsFinite(v.ValueVariance) ? ("valueVariance", v.ValueVariance)
+            : (null, 0.0);
+        return field is null ? null
+            : double.IsNaN(value) ? $"has a {field} that is not a number (goal values beyond double precision in both directions)"
+            : $"has a {field} beyond double precision (goal values too large)";
+    }
+
+    /// <summary>Σ of non-negative counts, saturating at long.MaxValue instead of overflowing.</summary>
+    private static long SaturatingSum(IEnumerable<long> counts)
+    {
+        long total = 0;
+        foreach (var c in counts)
+        {
+            total = c > long.MaxValue - total ? long.MaxValue : total + c;
+        }
+
+        return total;
     }
 
     private static GoalCalculation NotComputable(
@@ -305,7 +322,7 @@ public static class ExperimentCalculator
             Reason = reason,
             Method = method,
             Variations = echoes,
-            Summary = new GoalSummary { GoalUserCount = variations.Where(v => v is not null).Sum(v => Math.Max(0, v.GoalUsers)) },
+            Summary = new GoalSummary { GoalUserCount = SaturatingSum(variations.Where(v => v is not null).Select(v => Math.Max(0, v.GoalUsers))) },
             ValueModel = new ValueModelInfo { Computed = false, Reason = "Not computable: " + reason },
         };
 

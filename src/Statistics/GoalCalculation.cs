@@ -48,17 +48,20 @@ public sealed record VariationResult
 
     public long GoalEvents { get; init; }
 
-    public double ValueSum { get; init; }
+    /// <summary>Sum of the (capped) per-user value sums; null when it is beyond double range (goal values too large).</summary>
+    public double? ValueSum { get; init; }
 
-    public double ValueMean { get; init; }
+    /// <summary>Null when beyond double range.</summary>
+    public double? ValueMean { get; init; }
 
-    public double ValueVariance { get; init; }
+    /// <summary>Null when beyond double range.</summary>
+    public double? ValueVariance { get; init; }
 
     /// <summary>goalUsers / evaluationUsers × 100 (0 when there are no evaluation users), as in the reference.</summary>
     public double ConversionRate { get; init; }
 
-    /// <summary>valueSum / goalUsers (0 when there are no goal users), the reference's raw value per user.</summary>
-    public double ValuePerUser { get; init; }
+    /// <summary>valueSum / goalUsers (0 when there are no goal users), the reference's raw value per user; null when valueSum is.</summary>
+    public double? ValuePerUser { get; init; }
 
     /// <summary>Conversion-rate posterior and comparisons; null when not computable.</summary>
     public ConversionPosterior? Cvr { get; init; }

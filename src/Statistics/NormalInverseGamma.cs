@@ -34,40 +34,39 @@ public static class NormalInverseGamma
     /// </summary>
     public static NigPrior EmpiricalBayesPrior(IEnumerable<ValueSample> samples)
     {
-        double weighted = 0, users = 0, pooledSum = 0, pooledDof = 0;
-        foreach (var s in samples)
-        {
-            if (s.Users > 0 && double.IsFinite(s.Mean))
-            {
-                weighted += s.Users * s.Mean;
-                users += s.Users;
-            }
-
-            if (s.Users > 1 && double.IsFinite(s.Variance) && s.Variance >= 0)
-            {
-                pooledSum += (s.Users - 1) * s.Variance;
-                pooledDof += s.Users - 1;
-            }
-        }
-
+        var list = samples.ToList();
+        var means = list.Where(s => s.Users > 0 && double.IsFinite(s.Mean)).ToList();
+        var users = means.Sum(s => (double)s.Users);
         if (users <= 0)
         {
             return NigPrior.Vague;
         }
 
-        var mu0 = weighted / users;
+        var mu0 = WeightedMean(means.Select(s => ((double)s.Users, s.Mean)).ToList(), users);
         if (!double.IsFinite(mu0))
         {
             return NigPrior.Vague;
         }
 
+        var variances = list.Where(s => s.Users > 1 && double.IsFinite(s.Variance) && s.Variance >= 0).ToList();
+        var pooledDof = variances.Sum(s => s.Users - 1.0);
         if (pooledDof <= 0)
         {
             return new NigPrior(mu0, 1, 1, 1);
         }
 
-        var pooled = pooledSum / pooledDof;
+        var pooled = WeightedMean(variances.Select(s => (s.Users - 1.0, s.Variance)).ToList(), pooledDof);
         return pooled > 0 && double.IsFinite(pooled) ? new NigPrior(mu0, 1, 1, pooled) : new NigPrior(mu0, 1, 1, 1);
+    }
+
+    /// <summary>
+    /// Σ wᵢxᵢ / W; when the plain sum overflows (huge finite means or variances), Σ (wᵢ/W)·xᵢ instead, which stays in
+    /// range whenever the result does. Ordinary inputs keep the plain formula's exact double result.
+    /// </summary>
+    private static double WeightedMean(IReadOnlyList<(double Weight, double Value)> terms, double totalWeight)
+    {
+        var plain = terms.Sum(t => t.Weight * t.Value) / totalWeight;
+        return double.IsFinite(plain) ? plain : terms.Sum(t => t.Weight / totalWeight * t.Value);
     }
 
     /// <summary>
@@ -79,11 +78,22 @@ public static class NormalInverseGamma
         var n = (double)sample.Users;
         var kappaN = prior.Kappa0 + n;
         var muN = (prior.Kappa0 * prior.Mu0 + n * sample.Mean) / kappaN;
+        if (!double.IsFinite(muN))
+        {
+            muN = prior.Kappa0 / kappaN * prior.Mu0 + n / kappaN * sample.Mean; // weights, not sums: in range when μn is
+        }
+
         var alphaN = prior.Alpha0 + 0.5 * n;
         var deviation = sample.Mean - prior.Mu0;
-        var betaN = prior.Beta0
-                    + (sample.Users > 1 ? 0.5 * (n - 1) * sample.Variance : 0.0)
-                    + prior.Kappa0 * n * deviation * deviation / (2.0 * kappaN);
+        var spread = sample.Users > 1 ? 0.5 * (n - 1) * sample.Variance : 0.0;
+        var betaN = prior.Beta0 + spread + prior.Kappa0 * n * deviation * deviation / (2.0 * kappaN);
+        if (!double.IsFinite(betaN))
+        {
+            // κ0 n (x̄ − μ0)² / (2κn) as the square of a scaled deviation: beyond range only when βn itself is.
+            var scaled = deviation * Math.Sqrt(prior.Kappa0 * n / (2.0 * kappaN));
+            betaN = prior.Beta0 + spread + scaled * scaled;
+        }
+
         return new NigPosterior(muN, kappaN, alphaN, betaN);
     }
 }

@@ -17,6 +17,24 @@ public class When_a_chart_is_rendered
     }
 
     [Fact]
+    public void long_labels_are_cut_between_characters_never_inside_an_emoji_or_before_an_accent()
+    {
+        var emoji = string.Concat(Enumerable.Repeat("😀", 30)); // 30 characters, 60 UTF-16 units
+        var accented = string.Concat(Enumerable.Repeat("e\u0301", 30)); // é as e + combining acute
+        var svg = Render($$"""
+            {"goalId":"g","variations":[
+              {"id":"{{emoji}}","baseline":true,"evaluationUsers":101,"goalUsers":38},
+              {"id":"{{accented}}","evaluationUsers":99,"goalUsers":45}]}
+            """);
+
+        var texts = svg.Descendants(Svg + "text").Select(t => t.Value).ToList();
+        Assert.Contains(texts, t => t.StartsWith(string.Concat(Enumerable.Repeat("😀", 17)) + "… (baseline)", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.StartsWith(string.Concat(Enumerable.Repeat("e\u0301", 17)) + "…:", StringComparison.Ordinal));
+        Assert.All(texts, t => Assert.DoesNotContain('\uFFFD', t));
+        Assert.All(texts, t => new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetByteCount(t)); // no half surrogate pair
+    }
+
+    [Fact]
     public void each_variation_gets_a_density_a_shaded_interval_and_a_legend_entry()
     {
         var svg = Render("""

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Persisters.Statistics.Json;
+using Persisters.Statistics.Srm;
 
 namespace Persisters.Statistics.Tests;
 
@@ -39,6 +40,41 @@ public class When_calc_output_is_written
         });
         Assert.True(numbers > 5, name);
         Assert.Equal(text, CalcRunner.ToJson(CalcRunner.ParseOutput(text))); // and it round-trips
+    }
+
+    /// <summary>Magnitudes up to double's limit in every value field and weight: never a throw, NaN or ±∞.</summary>
+    public static TheoryData<double, double, long, double> ExtremeMagnitudes()
+    {
+        var data = new TheoryData<double, double, long, double>();
+        foreach (var mean in new[] { 1.0, 1e100, 1.4e154, 1e200, 1e300, 1.7e308, -1.7e308 })
+        {
+            foreach (var variance in new[] { 1e-300, 1.0, 1e154, 1e300, 1.7e308 })
+            {
+                foreach (var users in new long[] { 1, 2, 30, 1_000_000 })
+                {
+                    data.Add(mean, variance, users, mean > 1e250 ? 1.7e308 : 1);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ExtremeMagnitudes))]
+    public void extreme_magnitudes_give_finite_output_and_a_value_model_that_ran_or_says_why_not(double mean, double variance, long users, double weight)
+    {
+        var text = CalcRunner.Run(Doc(
+            $$"""{"id":"A","baseline":true,"evaluationUsers":{{users * 3}},"goalUsers":{{users}},"valueSum":{{mean:R}},"valueMean":{{mean:R}},"valueVariance":{{variance:R}},"expectedWeight":{{weight:R}}}""",
+            $$"""{"id":"B","evaluationUsers":{{users * 3}},"goalUsers":{{users}},"valueSum":{{-mean:R}},"valueMean":{{-mean / 2:R}},"valueVariance":{{variance:R}},"expectedWeight":{{weight:R}}}"""));
+
+        var output = CalcRunner.ParseOutput(text);
+        Assert.Equal(CalculationStatus.Computed, output.Status);
+        Assert.True(output.ValueModel.Computed || output.ValueModel.Reason is not null);
+        Assert.Equal(output.ValueModel.Computed, output.Variations.All(v => v.Value is not null));
+        Assert.DoesNotContain("NaN", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Infinity", text, StringComparison.Ordinal);
+        Assert.NotEqual(SrmStatus.Mismatch, output.Srm!.Status);
     }
 
     [Fact]

@@ -91,9 +91,6 @@ public class When_the_calculator_gets_counts
         { [V("A", 10, 3, true), V("B", 10, 12)], "goalUsers (12) exceed evaluationUsers (10)" },
         { [V("A", -1, 0, true), V("B", 10, 1)], "evaluationUsers is negative" },
         { [V("A", 10, -2, true), V("B", 10, 1)], "goalUsers is negative" },
-        { [V("A", 10, 2, true), new VariationCounts("B", false, 10, 1, 1, double.NaN)], "valueSum is not a finite number" },
-        { [V("A", 10, 2, true), new VariationCounts("B", false, 10, 1, 1, 0, double.PositiveInfinity)], "valueMean is not a finite number" },
-        { [V("A", 10, 2, true), new VariationCounts("B", false, 10, 1, 1, 0, 1, -3)], "valueVariance is negative" },
         { [V("A", 0, 0, true), V("B", 0, 0)], "No evaluation users" },
         { [V("A", 10, 1), V("B", 10, 2)], "found 0" },
         { [V("A", 10, 1, true), V("B", 10, 2, true)], "found 2" },
@@ -101,6 +98,42 @@ public class When_the_calculator_gets_counts
         { [], "No variations" },
         { [V("A", 2_000_000_000_000, 1, true)], "above the supported" },
     };
+
+    [Theory]
+    [MemberData(nameof(BadValueStatistics))]
+    public void value_statistics_beyond_double_range_or_negative_skip_only_the_value_model(VariationCounts[] counts, string mentioned)
+    {
+        var result = ExperimentCalculator.Calculate(counts);
+        var clean = ExperimentCalculator.Calculate(counts.Select(c => c with { ValueSum = 0, ValueMean = 0, ValueVariance = 0 }).ToList());
+
+        Assert.Equal(CalculationStatus.Computed, result.Status);
+        Assert.Equal(clean.Variations.Select(v => v.Cvr), result.Variations.Select(v => v.Cvr));
+        Assert.False(result.ValueModel.Computed);
+        Assert.StartsWith("Value model skipped: variation 'B' ", result.ValueModel.Reason, StringComparison.Ordinal);
+        Assert.Contains(mentioned, result.ValueModel.Reason!, StringComparison.Ordinal);
+        Assert.All(result.Variations, v => Assert.Null(v.Value));
+        var json = System.Text.Json.JsonSerializer.Serialize(result, Json.StatisticsJsonContext.Default.GoalCalculation); // no NaN or ±∞ to refuse
+        Assert.DoesNotContain("Infinity", json, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<VariationCounts[], string> BadValueStatistics() => new()
+    {
+        { [new VariationCounts("A", true, 10, 2, 2, 4, 2, 1), new VariationCounts("B", false, 10, 1, 1, double.NaN, 1, 1)], "valueSum that is not a number" },
+        { [new VariationCounts("A", true, 10, 2, 2, 4, 2, 1), new VariationCounts("B", false, 10, 1, 1, 3, double.PositiveInfinity, 1)], "valueMean beyond double precision" },
+        { [new VariationCounts("A", true, 10, 2, 2, 4, 2, 1), new VariationCounts("B", false, 10, 2, 2, 3, 1.5, double.PositiveInfinity)], "valueVariance beyond double precision" },
+        { [new VariationCounts("A", true, 10, 2, 2, 4, 2, 1), new VariationCounts("B", false, 10, 2, 2, double.NegativeInfinity, 1.5, 1)], "valueSum beyond double precision" },
+        { [new VariationCounts("A", true, 10, 2, 2, 4, 2, 1), new VariationCounts("B", false, 10, 1, 1, 0, 1, -3)], "negative value variance" },
+    };
+
+    [Fact]
+    public void huge_user_counts_are_refused_with_a_reason_and_never_overflow_a_total()
+    {
+        var result = ExperimentCalculator.Calculate([V("A", long.MaxValue, long.MaxValue, true), V("B", long.MaxValue, long.MaxValue)]);
+
+        Assert.Equal(CalculationStatus.NotComputable, result.Status);
+        Assert.Contains("above the supported", result.Reason!, StringComparison.Ordinal);
+        Assert.Equal(long.MaxValue, result.Summary.GoalUserCount); // saturated, not an OverflowException
+    }
 
     [Fact]
     public void not_computable_results_still_echo_the_raw_counts()

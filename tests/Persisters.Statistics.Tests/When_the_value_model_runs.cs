@@ -14,6 +14,19 @@ public class When_the_value_model_runs
     }
 
     [Fact]
+    public void huge_finite_means_and_variances_give_their_weighted_means_not_the_vague_fallback()
+    {
+        // Σ n·mean = 2·10³·1e306 and Σ (n−1)s² overflow; the weighted means themselves are in range.
+        var prior = NormalInverseGamma.EmpiricalBayesPrior([new ValueSample(1000, 1e306, 1e306), new ValueSample(1000, 1e306, 1e306)]);
+        Assert.Equal(new NigPrior(1e306, 1, 1, 1e306), prior);
+
+        // κ0μ0 + n x̄ overflows too; μn = 1e306 does not.
+        var posterior = NormalInverseGamma.Posterior(new NigPrior(1e306, 1, 1, 1e300), new ValueSample(1000, 1e306, 1e300));
+        Assert.True(posterior.IsFinite);
+        Assert.Equal(1e306, posterior.MuN, 1e293);
+    }
+
+    [Fact]
     public void the_prior_falls_back_as_the_reference_does()
     {
         // No usable n → (0, 1, 1, 1).

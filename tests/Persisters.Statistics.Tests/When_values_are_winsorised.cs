@@ -69,4 +69,67 @@ public class When_values_are_winsorised
         var totals = Winsorization.Summarise([new UserGoalRow("A", 1, 5)]);
         Assert.Equal(0, totals[0].ValueVariance);
     }
+
+    [Fact]
+    public void sums_beyond_double_range_sort_last_and_a_hundred_users_cap_them_at_an_ordinary_value()
+    {
+        // 99 ordinary users 1..99 and one whose exact sum (2e308) is beyond range: tiles 1..99 hold the 99 smallest.
+        var sums = OneTo(99).Append(double.PositiveInfinity).ToList();
+        Assert.Equal(99, Winsorization.Cap(sums));
+
+        var totals = Winsorization.Summarise(sums.Select(v => new UserGoalRow("A", 1, v)).ToList());
+        Assert.Equal(99 * 100 / 2 + 99, totals[0].ValueSum);
+    }
+
+    [Fact]
+    public void with_fewer_than_a_hundred_users_nothing_is_capped_and_the_statistics_say_beyond_range()
+    {
+        Assert.Equal(double.PositiveInfinity, Winsorization.Cap([1, 2, double.PositiveInfinity]));
+
+        var totals = Winsorization.Summarise([new UserGoalRow("A", 1, 1), new UserGoalRow("A", 2, double.PositiveInfinity), new UserGoalRow("B", 1, double.NegativeInfinity)]);
+
+        Assert.Equal((double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity), (totals[0].ValueSum, totals[0].ValueMean, totals[0].ValueVariance));
+        Assert.Equal((double.NegativeInfinity, double.NegativeInfinity, 0.0), (totals[1].ValueSum, totals[1].ValueMean, totals[1].ValueVariance));
+    }
+
+    [Fact]
+    public void finite_sums_whose_total_or_spread_leaves_double_range_give_infinity_not_a_wrong_number()
+    {
+        var huge = Winsorization.Summarise([new UserGoalRow("A", 1, 1e308), new UserGoalRow("A", 1, 1e308), new UserGoalRow("A", 1, 1e308)]);
+        Assert.Equal(double.PositiveInfinity, huge[0].ValueSum);
+        Assert.Equal(1e308, huge[0].ValueMean); // the mean itself is in range
+        Assert.Equal(0, huge[0].ValueVariance);
+
+        var spread = Winsorization.Summarise([new UserGoalRow("A", 1, 0), new UserGoalRow("A", 1, 1e200)]);
+        Assert.Equal(1e200, spread[0].ValueSum);
+        Assert.Equal(5e199, spread[0].ValueMean);
+        Assert.Equal(double.PositiveInfinity, spread[0].ValueVariance); // (5e199)²·2 is beyond range
+
+        var mixed = Winsorization.Summarise([new UserGoalRow("A", 1, double.PositiveInfinity), new UserGoalRow("A", 1, double.NegativeInfinity)]);
+        Assert.True(double.IsNaN(mixed[0].ValueSum)); // undefined: beyond range in both directions
+    }
+
+    [Fact]
+    public void ordinary_values_give_exactly_the_plain_double_statistics()
+    {
+        var random = new Random(20261130);
+        for (var run = 0; run < 200; run++)
+        {
+            var values = Enumerable.Range(0, random.Next(2, 300)).Select(_ => Math.Round(random.NextDouble() * Math.Pow(10, random.Next(-3, 12)), random.Next(0, 4))).ToArray();
+            var mean = values.Sum() / values.Length;
+            var ss = values.Sum(v => (v - mean) * (v - mean));
+
+            var (sum, m, variance) = Winsorization.SumMeanVariance(values);
+
+            Assert.Equal(values.Sum(), sum);
+            Assert.Equal(mean, m);
+            Assert.Equal(ss / (values.Length - 1), variance);
+        }
+    }
+
+    [Fact]
+    public void a_NaN_sum_is_refused()
+    {
+        Assert.Throws<ArgumentException>(() => Winsorization.Cap([1, double.NaN]));
+    }
 }

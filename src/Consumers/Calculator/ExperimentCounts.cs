@@ -23,7 +23,8 @@ public sealed record GoalCounts(string GoalId, IReadOnlyList<CutOffCounts> CutOf
 /// The calculator's inputs (reference §9.2): for each goal and each cumulative cut-off T, per variation, distinct
 /// evaluation users and evaluation events of the flag version in [start, T], and goal users, events and value sum,
 /// mean and sample variance with each user's value sum capped at the 99th percentile (NTILE(100)) of all users'
-/// sums of that goal at T.
+/// sums of that goal at T. Value statistics beyond double range come back as ±Infinity (never a wrapped or zeroed
+/// number), the same on both providers; the calculator then skips the value model with a reason.
 /// </summary>
 /// <remarks>
 /// One pass per table instead of one query per cut-off: every row is put in the bucket of the first cut-off that
@@ -54,7 +55,17 @@ public sealed class ExperimentCounts(PersistersDatabase database)
 
     private sealed record EvaluationBuckets(Dictionary<(string Variation, int Bucket), long> Users, Dictionary<(string Variation, int Bucket), long> Events);
 
-    private readonly record struct GoalBucketRow(string UserId, string VariationId, int Bucket, long Events, double ValueSum);
+    /// <summary>
+    /// Goal values are summed in SQL as value·2^−64: a power-of-two factor is exact, so the sum is the plain double sum
+    /// scaled, except that it cannot overflow (a plain SUM of two 1e308 gives +∞ on SQLite and 0 on MariaDB). The
+    /// per-user totals are scaled back in C# (<see cref="UserValueSum"/>), to ±∞ only when the exact total is beyond range.
+    /// </summary>
+    private const int ValueScaleExponent = 64;
+
+    /// <param name="ScaledValueSum">Σ value·2^−64 of the user's goal events in the bucket.</param>
+    private readonly record struct GoalBucketRow(string UserId, string VariationId, int Bucket, long Events, double ScaledValueSum);
+
+    private static double UserValueSum(double scaledValueSum) => Math.ScaleB(scaledValueSum, ValueScaleExponent);
 
     private static async Task<EvaluationBuckets> EvaluationBucketsAsync(DbSession s, ExperimentDefinition x, IReadOnlyList<long> cutOffs, CancellationToken ct)
     {
@@ -82,9 +93,10 @@ public sealed class ExperimentCounts(PersistersDatabase database)
 
     private static async Task<List<GoalBucketRow>> GoalBucketsAsync(DbSession s, ExperimentDefinition x, string goalId, IReadOnlyList<long> cutOffs, CancellationToken ct)
     {
-        await using var cmd = s.Command("", [.. Window(x, cutOffs), ("@experiment", x.ExperimentId.ToString("D")), ("@goal", goalId)]);
+        await using var cmd = s.Command("",
+            [.. Window(x, cutOffs), ("@experiment", x.ExperimentId.ToString("D")), ("@goal", goalId), ("@scale", Math.ScaleB(1.0, -ValueScaleExponent))]);
         cmd.CommandText =
-            $"SELECT user_id, variation_id, {Bucket(cmd, "timestamp", cutOffs)} AS bucket, COUNT(*), SUM(COALESCE(value, 0)) FROM goal_event " +
+            $"SELECT user_id, variation_id, {Bucket(cmd, "timestamp", cutOffs)} AS bucket, COUNT(*), SUM(COALESCE(value, 0) * @scale) FROM goal_event " +
             "WHERE experiment_id = @experiment AND goal_id = @goal AND environment_id = @env AND feature_id = @feature " +
             "AND feature_version = @version AND timestamp BETWEEN @start AND @end " +
             "GROUP BY user_id, variation_id, bucket";
@@ -103,16 +115,16 @@ public sealed class ExperimentCounts(PersistersDatabase database)
         var result = new List<CutOffCounts>(cutOffs.Count);
         var byBucket = goalRows.ToLookup(r => r.Bucket);
         // Running per (user, variation) totals, in ordinal order so that every sum is taken in the same order.
-        var perUser = new SortedDictionary<(string User, string Variation), (long Events, double Sum)>(UserOrder.Instance);
+        var perUser = new SortedDictionary<(string User, string Variation), (long Events, double ScaledSum)>(UserOrder.Instance);
         for (var bucket = 0; bucket < cutOffs.Count; bucket++)
         {
             foreach (var row in byBucket[bucket])
             {
                 var key = (row.UserId, row.VariationId);
                 var total = perUser.GetValueOrDefault(key);
-                perUser[key] = (total.Events + row.Events, total.Sum + row.ValueSum);
+                perUser[key] = (total.Events + row.Events, total.ScaledSum + row.ScaledValueSum);
             }
-            var users = perUser.Select(u => new UserGoalRow(u.Key.Variation, u.Value.Events, u.Value.Sum)).ToList();
+            var users = perUser.Select(u => new UserGoalRow(u.Key.Variation, u.Value.Events, UserValueSum(u.Value.ScaledSum))).ToList();
             var goals = Winsorization.Summarise(users).ToDictionary(t => t.VariationId, StringComparer.Ordinal);
             var variations = x.VariationIds.Select(v =>
             {

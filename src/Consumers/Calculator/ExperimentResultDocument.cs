@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Persisters.Persistence;
 using Persisters.Statistics;
 using Persisters.Statistics.Srm;
 
@@ -80,7 +81,8 @@ public sealed record VariationTimeSeries
 
     public IReadOnlyList<long> GoalEvents { get; init; } = [];
 
-    public IReadOnlyList<double> ValueSum { get; init; } = [];
+    /// <summary>Null at a cut-off where the sum is beyond double range (goal values too large; the value model says so).</summary>
+    public IReadOnlyList<double?> ValueSum { get; init; } = [];
 
     public IReadOnlyList<double> CvrMedian { get; init; } = [];
 
@@ -91,8 +93,8 @@ public sealed record VariationTimeSeries
     /// <summary>goalUsers / evaluationUsers as a fraction (not ×100, as in the reference's series).</summary>
     public IReadOnlyList<double> ConversionRate { get; init; } = [];
 
-    /// <summary>valueSum / goalUsers.</summary>
-    public IReadOnlyList<double> ValuePerUser { get; init; } = [];
+    /// <summary>valueSum / goalUsers (0 without goal users, null where valueSum is null).</summary>
+    public IReadOnlyList<double?> ValuePerUser { get; init; } = [];
 
     public IReadOnlyList<double> ValuePerUserMedian { get; init; } = [];
 
@@ -101,7 +103,10 @@ public sealed record VariationTimeSeries
     public IReadOnlyList<double> ValuePerUserP975 { get; init; } = [];
 }
 
-/// <summary>camelCase, enums as strings, compact: the stored form of <see cref="ExperimentResultDocument"/>.</summary>
+/// <summary>
+/// camelCase, enums as strings, compact, text unescaped (<see cref="MinimalJsonEncoder"/>): the stored form of
+/// <see cref="ExperimentResultDocument"/>.
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = false,
@@ -109,8 +114,14 @@ public sealed record VariationTimeSeries
 [JsonSerializable(typeof(ExperimentResultDocument))]
 public sealed partial class CalculatorJsonContext : JsonSerializerContext
 {
+    // Lazily: Default is a static of the generated half of this class, whose initialisation order is not defined.
+    private static CalculatorJsonContext? _stored;
+
+    private static CalculatorJsonContext Stored =>
+        _stored ??= new CalculatorJsonContext(new JsonSerializerOptions(Default.Options) { Encoder = MinimalJsonEncoder.Instance });
+
     public static string Serialize(ExperimentResultDocument document) =>
-        JsonSerializer.Serialize(document, Default.ExperimentResultDocument);
+        JsonSerializer.Serialize(document, Stored.ExperimentResultDocument);
 
     public static ExperimentResultDocument Parse(string json) =>
         JsonSerializer.Deserialize(json, Default.ExperimentResultDocument)

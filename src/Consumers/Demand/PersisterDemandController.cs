@@ -51,6 +51,8 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
     private volatile bool _stopping;
     private bool _declared;
     private volatile bool _reconciled;
+    private readonly Dictionary<string, int> _stallStrikes = new(StringComparer.Ordinal);
+    private readonly Counter<long> _restarts;
 
     public PersisterDemandController(IServiceProvider services, DefinitionStore store, LiveDefinitions definitions, IOptions<PersisterOptions> options,
         TimeProvider clock, ILogger<PersisterDemandController> logger, PersisterMetrics metrics)
@@ -70,6 +72,8 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
         ];
         metrics.Meter.CreateObservableGauge("persisters_connected_endpoints", () => _connectedNames.Length,
             description: "Persister endpoints this process has connected (on-demand mode).");
+        _restarts = metrics.Meter.CreateCounter<long>("persisters_endpoint_restarts",
+            description: "Persister endpoints reconnected because the broker listed no consumer on their queue while messages waited.");
     }
 
     /// <summary>Queue names of the persister endpoints connected now, in order.</summary>
@@ -105,24 +109,7 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
             if (connect.Count > 0)
             {
                 var connector = _services.GetRequiredService<IReceiveEndpointConnector>();
-                foreach (var endpoint in connect)
-                {
-                    var handle = endpoint.Connect(connector);
-                    _connected[endpoint.QueueName] = handle;
-                    Publish();
-                    try
-                    {
-                        await handle.Ready.WaitAsync(ct);
-                    }
-                    catch
-                    {
-                        // Not ready: forget it so that the next reconcile connects it again.
-                        _connected.Remove(endpoint.QueueName);
-                        Publish();
-                        await handle.StopAsync(CancellationToken.None);
-                        throw;
-                    }
-                }
+                foreach (var endpoint in connect) await ConnectAsync(endpoint, connector, ct);
                 _logger.LogInformation("Connected persister endpoints {Endpoints}: {Reason}", string.Join(", ", connect.Select(e => e.QueueName)),
                     Describe(reason, experiments, rules));
             }
@@ -148,6 +135,115 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
         }
     }
 
+    private async Task ConnectAsync(PersisterEndpoint endpoint, IReceiveEndpointConnector connector, CancellationToken ct)
+    {
+        var handle = endpoint.Connect(connector);
+        _connected[endpoint.QueueName] = handle;
+        Publish();
+        try
+        {
+            await handle.Ready.WaitAsync(ct);
+        }
+        catch
+        {
+            // Not ready: forget it so that the next reconcile connects it again.
+            _connected.Remove(endpoint.QueueName);
+            Publish();
+            await handle.StopAsync(CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reconnects every connected persister endpoint that the broker lists with no consumer while messages wait in its queue,
+    /// seen on two checks in a row. Returns the queues it reconnected.
+    /// </summary>
+    /// <remarks>
+    /// Why: after a RabbitMQ restart mid-stream, MassTransit 8.5's consumer of a batch endpoint can stay stuck behind the
+    /// deliveries it held when the channel died (the chaos suite's broker restart showed 0 consumers on
+    /// <c>evaluation-events-ops</c> for minutes while the endpoint still reported itself ready). The stuck endpoint is
+    /// removed (its stop is given 10 s and then left behind: its deliveries were never acknowledged, so the broker has
+    /// requeued them) and a new one connected; the idempotent writes make any redelivery harmless. Transports that cannot
+    /// count consumers (SQS, in-memory) are not checked. A broker that cannot be asked is skipped: MassTransit is
+    /// reconnecting then.
+    /// </remarks>
+    public async Task<IReadOnlyList<string>> RestartStalledEndpointsAsync(CancellationToken ct = default)
+    {
+        var deployer = _services.GetRequiredService<IReceiveEndpointTopologyDeployer>();
+        var restarted = new List<string>();
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_stopping) return restarted;
+            foreach (var endpoint in _endpoints.Where(e => _connected.ContainsKey(e.QueueName)).ToList())
+            {
+                var queue = endpoint.QueueName;
+                QueueState? state;
+                try
+                {
+                    state = await deployer.GetQueueStateAsync(queue, ct);
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    _logger.LogDebug(ex, "Could not read the state of queue {Queue}", queue);
+                    _stallStrikes.Remove(queue);
+                    continue;
+                }
+                if (state is null) return restarted;
+                if (state.Messages == 0 || state.Consumers > 0)
+                {
+                    _stallStrikes.Remove(queue);
+                    continue;
+                }
+                if ((_stallStrikes[queue] = _stallStrikes.GetValueOrDefault(queue) + 1) < 2) continue;
+                _stallStrikes.Remove(queue);
+
+                _logger.LogWarning("Persister endpoint {Queue} is connected but the broker lists no consumer while {Messages} messages wait; reconnecting it",
+                    queue, state.Messages);
+                var stalled = _connected[queue];
+                _connected.Remove(queue);
+                Publish();
+                using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+                {
+                    try
+                    {
+                        await stalled.StopAsync(stop.Token).WaitAsync(TimeSpan.FromSeconds(10), ct);
+                    }
+                    catch (Exception ex) when (!ct.IsCancellationRequested)
+                    {
+                        _logger.LogWarning(ex, "The stalled endpoint {Queue} did not stop within 10 s; left behind", queue);
+                    }
+                }
+                await ConnectAsync(endpoint, _services.GetRequiredService<IReceiveEndpointConnector>(), ct);
+                _restarts.Add(1, new KeyValuePair<string, object?>("persister", queue));
+                restarted.Add(queue);
+            }
+            return restarted;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Checks the connected endpoints every <paramref name="interval"/> until cancelled (after the bus has started).</summary>
+    public async Task RunStallWatchAsync(TimeSpan interval, CancellationToken ct)
+    {
+        await _busReady.Task.WaitAsync(ct);
+        using var timer = new PeriodicTimer(interval, _clock);
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            try
+            {
+                await RestartStalledEndpointsAsync(ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                _logger.LogWarning(ex, "Checking the persister endpoints for a stalled consumer failed; trying again in {Interval}", interval);
+            }
+        }
+    }
+
     /// <summary>A definition changed: drop the cached definitions and reconcile.</summary>
     public Task OnDemandChangedAsync(string reason, CancellationToken ct)
     {
@@ -155,22 +251,21 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
         return ReconcileAsync(reason, ct);
     }
 
+    /// <summary>
+    /// Declares the queues not connected now through the transport's <see cref="IReceiveEndpointTopologyDeployer"/>:
+    /// topology only, so the messages waiting in them stay there (the connected ones declare themselves).
+    /// </summary>
     private async Task DeclareQueuesAsync(HashSet<string> needed, CancellationToken ct)
     {
-        var connector = _services.GetRequiredService<IReceiveEndpointConnector>();
+        var deployer = _services.GetRequiredService<IReceiveEndpointTopologyDeployer>();
+        var context = _services.GetRequiredService<IBusRegistrationContext>();
+        var declared = new List<string>();
         foreach (var endpoint in _endpoints.Where(e => !needed.Contains(e.Group)))
         {
-            var handle = endpoint.Connect(connector);
-            try
-            {
-                await handle.Ready.WaitAsync(ct);
-            }
-            finally
-            {
-                await handle.StopAsync(CancellationToken.None);
-            }
+            await deployer.DeployAsync(endpoint.QueueName, e => endpoint.Configure(context, e), ct);
+            declared.Add(endpoint.QueueName);
         }
-        _logger.LogDebug("Declared the persister queues not needed now");
+        if (declared.Count > 0) _logger.LogInformation("Declared persister queues {Queues} (topology only; nothing consumes them now)", string.Join(", ", declared));
     }
 
     private static string Describe(string reason, int experiments, int rules) =>
@@ -231,6 +326,7 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
             _stopping = true;
             _reconciled = false;
             _connected.Clear();
+            _stallStrikes.Clear();
             _declared = false;
             Publish();
         }
@@ -249,17 +345,19 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
 
     public void Dispose() => _gate.Dispose();
 
-    private sealed record PersisterEndpoint(string Group, string QueueName, Func<IReceiveEndpointConnector, HostReceiveEndpointHandle> Connect)
+    private sealed record PersisterEndpoint(string Group, string QueueName, Action<IRegistrationContext, IReceiveEndpointConfigurator> Configure)
     {
+        public HostReceiveEndpointHandle Connect(IReceiveEndpointConnector connector) => connector.ConnectReceiveEndpoint(QueueName, Configure);
+
         /// <summary>The persister's own queue and endpoint limit; <c>ConfigureConsumer</c> applies its definition (batch, retry, prefetch).</summary>
         public static PersisterEndpoint For<TConsumer>(string group, IConsumerDefinition<TConsumer> definition) where TConsumer : class, IConsumer
         {
             var queue = definition.GetEndpointName(KebabCaseEndpointNameFormatter.Instance);
-            return new PersisterEndpoint(group, queue, connector => connector.ConnectReceiveEndpoint(queue, (context, e) =>
+            return new PersisterEndpoint(group, queue, (context, e) =>
             {
                 if (definition.ConcurrentMessageLimit is { } limit) e.ConcurrentMessageLimit = limit;
                 e.ConfigureConsumer<TConsumer>(context);
-            }));
+            });
         }
     }
 }

@@ -15,8 +15,24 @@ public static class PersisterDemandRegistration
     {
         services.AddPersisterServices();
         services.TryAddSingleton<PersisterDemandController>();
+        services.AddPersisterQueueRetention();
         services.AddBusObserver(sp => sp.GetRequiredService<PersisterDemandController>());
         services.AddHostedService<PersisterDemandReconciler>();
+        return services;
+    }
+
+    /// <summary>
+    /// The persister queue retention (<c>Persisters:QueueRetention</c>), applied once the bus has started, in on-demand and
+    /// always-connected mode alike, and the transport's <see cref="IReceiveEndpointTopologyDeployer"/> default (in-memory;
+    /// the transport switch registers its own first).
+    /// </summary>
+    public static IServiceCollection AddPersisterQueueRetention(this IServiceCollection services)
+    {
+        services.AddPersisterServices();
+        services.TryAddSingleton<IReceiveEndpointTopologyDeployer, InMemoryReceiveEndpointTopologyDeployer>();
+        if (services.Any(d => d.ServiceType == typeof(PersisterQueueRetention))) return services;
+        services.AddSingleton<PersisterQueueRetention>();
+        services.AddBusObserver(sp => sp.GetRequiredService<PersisterQueueRetention>());
         return services;
     }
 

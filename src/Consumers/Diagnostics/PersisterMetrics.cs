@@ -1,9 +1,16 @@
 using System.Diagnostics.Metrics;
+using MassTransit;
 using Persisters.Consumers.Validation;
 
 namespace Persisters.Consumers.Diagnostics;
 
-/// <summary>The persisters' instruments (meter "Persisters"), exported on /metrics.</summary>
+/// <summary>
+/// The persisters' instruments (meter "Persisters"), exported on /metrics by OpenTelemetry's Prometheus exporter: a counter
+/// <c>persisters_x</c> is scraped as <c>persisters_x_total</c>, a histogram in seconds as <c>persisters_x_seconds_*</c>
+/// (README, "What happens to each event", lists every series). Each event is counted once per outcome: received once
+/// per delivery (a retried batch is not received again), then stored, duplicate, skipped (with a reason) or parked once
+/// its batch commits.
+/// </summary>
 public sealed class PersisterMetrics : IDisposable
 {
     public const string MeterName = "Persisters";
@@ -28,10 +35,18 @@ public sealed class PersisterMetrics : IDisposable
         _skipped = _meter.CreateCounter<long>("persisters_events_skipped", description: "Events not stored, by reason.");
         _goalRetries = _meter.CreateCounter<long>("persisters_goal_retries", description: "Goal events parked for a later link attempt and what became of them.");
         _opsUsers = _meter.CreateCounter<long>("persisters_ops_distinct_users_added", description: "New distinct users added to auto-ops counters.");
-        _batchSeconds = _meter.CreateHistogram<double>("persisters_batch_duration", unit: "s", description: "Time to process one batch.");
+        _batchSeconds = _meter.CreateHistogram("persisters_batch_duration", unit: "s", description: "Time to process one batch.", tags: null,
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
     }
 
-    public void Received(string persister, int count) => _received.Add(count, Tag(persister));
+    /// <summary>
+    /// Events taken from the broker, counted on the first attempt of their batch only: a batch that fails and is retried
+    /// (<c>Batch:RetryLimit</c>) holds the same deliveries, which were received once.
+    /// </summary>
+    public void Received(string persister, int count, ConsumeContext context)
+    {
+        if (context.GetRetryAttempt() == 0) _received.Add(count, Tag(persister));
+    }
     public void Persisted(string persister, int rows) => _persisted.Add(rows, Tag(persister));
     public void Duplicates(string persister, int count) { if (count > 0) _duplicates.Add(count, Tag(persister)); }
     public void Skipped(string persister, SkipReason reason, int count = 1) =>

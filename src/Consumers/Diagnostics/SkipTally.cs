@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Persisters.Consumers.Validation;
+using Persisters.Persistence;
 
 namespace Persisters.Consumers.Diagnostics;
 
@@ -35,5 +36,6 @@ public sealed class SkipTally(string persister)
         }
     }
 
-    private static string Shorten(string id) => string.IsNullOrEmpty(id) ? "(none)" : id.Length <= 64 ? id : id[..64] + "…";
+    // 64 characters and "…", never half an emoji.
+    private static string Shorten(string id) => string.IsNullOrEmpty(id) ? "(none)" : ColumnText.Shorten(id, 65);
 }

@@ -27,16 +27,17 @@ public sealed class EvaluationEventsDwhPersister(
     public const string Name = PersisterQueues.EvaluationDwh;
 
     public Task Consume(ConsumeContext<Batch<EvaluationEvent>> context) =>
-        PersistAsync(context.Message.Select(m => m.Message).ToList(), context.CancellationToken);
+        PersistAsync(context.Message.Select(m => m.Message).ToList(), context);
 
     // Envelopes are batched too, so many envelopes share one transaction and full-size multi-row inserts.
     public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
-        PersistAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context.CancellationToken);
+        PersistAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context);
 
-    private async Task PersistAsync(IReadOnlyList<EvaluationEvent> batch, CancellationToken cancellationToken)
+    private async Task PersistAsync(IReadOnlyList<EvaluationEvent> batch, ConsumeContext context)
     {
+        var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, batch.Count);
+        metrics.Received(Name, batch.Count, context);
         var now = clock.GetUtcNow();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);

@@ -28,15 +28,16 @@ public sealed class GoalEventsDwhPersister(
     public const string Name = PersisterQueues.GoalDwh;
 
     public Task Consume(ConsumeContext<Batch<GoalEvent>> context) =>
-        PersistAsync(context.Message.Select(m => m.Message).ToList(), context.CancellationToken);
+        PersistAsync(context.Message.Select(m => m.Message).ToList(), context);
 
     public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
-        PersistAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context.CancellationToken);
+        PersistAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context);
 
-    private async Task PersistAsync(IReadOnlyList<GoalEvent> events, CancellationToken cancellationToken)
+    private async Task PersistAsync(IReadOnlyList<GoalEvent> events, ConsumeContext context)
     {
+        var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, events.Count);
+        metrics.Received(Name, events.Count, context);
         var now = clock.GetUtcNow();
         var o = options.Value;
         var validator = new EventValidator(now.ToUnixTimeSeconds(), o.MaxClockSkew, o.MaxUserDataBytes);

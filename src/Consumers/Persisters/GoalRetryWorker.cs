@@ -6,6 +6,7 @@ using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Diagnostics;
 using Persisters.Consumers.Validation;
 using Persisters.Contracts;
+using Persisters.Persistence;
 using Persisters.Persistence.Model;
 using Persisters.Persistence.Writers;
 
@@ -32,7 +33,7 @@ public sealed class GoalRetryWorker(
     /// <summary>While idle (on demand, no DWH endpoint connected) one poll in this many.</summary>
     public const int IdlePollFactor = 20;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = StoredJson.Options;
 
     public static GoalEventRetryRow NewRetry(GoalEvent e, DateTimeOffset now, GoalRetrySettings settings) => new()
     {

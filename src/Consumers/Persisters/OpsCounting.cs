@@ -33,12 +33,13 @@ public abstract class OpsCounting<TEvent>(
     protected abstract string IdOf(TEvent e);
 
     public Task Consume(ConsumeContext<Batch<TEvent>> context) =>
-        CountAsync(context.Message.Select(m => m.Message).ToList(), context.CancellationToken);
+        CountAsync(context.Message.Select(m => m.Message).ToList(), context);
 
-    protected async Task CountAsync(IReadOnlyList<TEvent> batch, CancellationToken cancellationToken)
+    protected async Task CountAsync(IReadOnlyList<TEvent> batch, ConsumeContext context)
     {
+        var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, batch.Count);
+        metrics.Received(Name, batch.Count, context);
         var now = clock.GetUtcNow();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);
@@ -98,7 +99,7 @@ public sealed class EvaluationEventsOpsPersister(
     : OpsCounting<EvaluationEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
 {
     public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
-        CountAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context.CancellationToken);
+        CountAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context);
 
     protected override string Name => PersisterQueues.EvaluationOps;
 
@@ -140,7 +141,7 @@ public sealed class GoalEventsOpsPersister(
     : OpsCounting<GoalEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
 {
     public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
-        CountAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context.CancellationToken);
+        CountAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context);
 
     protected override string Name => PersisterQueues.GoalOps;
 

@@ -4,7 +4,12 @@ using Persisters.Persistence;
 
 namespace Persisters.Consumers.Validation;
 
-/// <summary>Checks an event against what the tables can hold and what a sane SDK sends.</summary>
+/// <summary>
+/// Checks an event against what the tables can hold and what a sane SDK sends. Lengths are in the columns' unit,
+/// characters (Unicode code points: an emoji is one), with the limits of <see cref="PersistersDbContext"/>; user data in
+/// UTF-8 bytes of its stored JSON. A value one over a limit is skipped as <c>field_too_long</c>: MariaDB would otherwise
+/// truncate it silently under <c>INSERT IGNORE</c>.
+/// </summary>
 public sealed class EventValidator(long nowUnix, TimeSpan maxClockSkew, int maxUserDataBytes)
 {
     private readonly long _latestAccepted = nowUnix + (long)maxClockSkew.TotalSeconds;
@@ -23,11 +28,14 @@ public sealed class EventValidator(long nowUnix, TimeSpan maxClockSkew, int maxU
         ?? (TooLong(e.GoalId) ? SkipReason.FieldTooLong : (SkipReason?)null)
         ?? (double.IsFinite(e.Value) ? (SkipReason?)null : SkipReason.InvalidValue);
 
-    /// <summary>The user's attributes as stored (JSON object text), or a skip when too large.</summary>
+    /// <summary>
+    /// The user's attributes as stored: a JSON object written with <see cref="StoredJson.Options"/> (text unescaped), or
+    /// <c>user_data_too_large</c> when it is more than maxUserDataBytes UTF-8 bytes.
+    /// </summary>
     public SkipReason? SerializeUserData(UserInfo? user, out string? json)
     {
-        json = user is null ? null : JsonSerializer.Serialize(user.Data ?? new Dictionary<string, string>());
-        return json is not null && json.Length > maxUserDataBytes ? SkipReason.UserDataTooLarge : null;
+        json = user is null ? null : JsonSerializer.Serialize(user.Data ?? new Dictionary<string, string>(), StoredJson.Options);
+        return json is not null && ColumnText.Utf8Bytes(json) > maxUserDataBytes ? SkipReason.UserDataTooLarge : null;
     }
 
     private SkipReason? CheckCommon(string id, string environmentId, long timestamp, string userId, string tag, string sdkVersion)
@@ -35,8 +43,9 @@ public sealed class EventValidator(long nowUnix, TimeSpan maxClockSkew, int maxU
         if (string.IsNullOrEmpty(id)) return SkipReason.MissingId;
         if (string.IsNullOrEmpty(environmentId)) return SkipReason.MissingEnvironment;
         if (string.IsNullOrEmpty(userId)) return SkipReason.MissingUser;
-        if (TooLong(id) || TooLong(userId) || TooLong(tag) || environmentId.Length > PersistersDbContext.EnvironmentIdLength
-            || sdkVersion.Length > 64)
+        if (TooLong(id) || TooLong(userId) || TooLong(tag)
+            || !ColumnText.Fits(environmentId, PersistersDbContext.EnvironmentIdLength)
+            || !ColumnText.Fits(sdkVersion, PersistersDbContext.SdkVersionLength))
         {
             return SkipReason.FieldTooLong;
         }
@@ -45,5 +54,5 @@ public sealed class EventValidator(long nowUnix, TimeSpan maxClockSkew, int maxU
         return null;
     }
 
-    private static bool TooLong(string? value) => value is not null && value.Length > PersistersDbContext.IdLength;
+    private static bool TooLong(string? value) => !ColumnText.Fits(value, PersistersDbContext.IdLength);
 }

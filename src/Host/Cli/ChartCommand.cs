@@ -11,13 +11,13 @@ namespace Persisters.Host.Cli;
 /// <summary>The <c>chart</c> verb: renders a stored experiment result (from <c>experiment_result</c>) as SVG.</summary>
 public static class ChartCommand
 {
-    public static async Task<int> RunAsync(Guid experimentId, string? goalId, FileInfo output, CancellationToken ct)
+    public static async Task<int> RunAsync(string[] hostArgs, Guid experimentId, string? goalId, FileInfo output, CancellationToken ct)
     {
         if (!output.Extension.Equals(".svg", StringComparison.OrdinalIgnoreCase))
         {
             throw new SettingsException($"--output '{output.Name}': only .svg charts are supported.");
         }
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
         var settings = builder.AddPersistersSettings();
         builder.Services.AddPersistersDatabase(settings.Database);
         using var host = builder.Build();

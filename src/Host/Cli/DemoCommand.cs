@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Persisters.Consumers.Calculator;
 using Persisters.Consumers.Definitions;
 using Persisters.Contracts;
+using Persisters.Host.Configuration;
 using Persisters.Host.Hosting;
 using Persisters.Persistence;
 using Persisters.Statistics;
@@ -29,10 +30,11 @@ public static class DemoCommand
     public static async Task<int> RunAsync(string[] hostArgs, CancellationToken ct)
     {
         // No web server: these verbs only publish and wait, and must not compete for the service's port.
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
+        // Keep the progress display readable: only errors reach the console.
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
         string? scratch = null;
         if (string.IsNullOrWhiteSpace(builder.Configuration["Database:ConnectionString"])
-            && !string.Equals(builder.Configuration["Database:Provider"], nameof(DatabaseProvider.MySql), StringComparison.OrdinalIgnoreCase))
+            && EnumeratedSettings.Read<DatabaseProvider>(builder.Configuration, $"{DatabaseOptions.SectionName}:Provider", "a database") != DatabaseProvider.MySql)
         {
             scratch = Path.Combine(Path.GetTempPath(), "persisters-demo-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(scratch);
@@ -47,105 +49,106 @@ public static class DemoCommand
         // Idempotent: the service registration may already have added the calculator.
         builder.Services.AddExperimentCalculatorServices();
         builder.Services.AddOptions<CalculatorOptions>().BindConfiguration(CalculatorOptions.SectionName);
-        // Keep the progress display readable: only errors reach the console (a provider rule outranks appsettings' category rules).
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Error);
         using var app = builder.Build();
         app.Services.ValidatePersisterOptions();
         await app.Services.MigrateIfConfiguredAsync(ct);
-        await app.StartAsync(ct);
-
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var experiment = new ExperimentDefinition
+        try
         {
-            ExperimentId = Guid.NewGuid(),
-            EnvironmentId = "demo",
-            Name = "Checkout button colour",
-            FeatureId = "demo-checkout-button-" + Guid.NewGuid().ToString("N")[..6],
-            FeatureVersion = 1,
-            VariationIds = ["A", "B"],
-            BaselineVariationId = "A",
-            GoalIds = ["purchase"],
-            StartAt = now - (long)TimeSpan.FromDays(3).TotalSeconds + 3600,
-            StopAt = now + (long)TimeSpan.FromDays(7).TotalSeconds,
-            Status = ExperimentStatus.Running,
-        };
-        await app.Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, ct);
-        app.Services.GetRequiredService<LiveDefinitions>().Invalidate();
-        // Seeded straight into the database, so tell every host's demand controller (Persisters:OnDemand) at once.
-        await app.Services.GetRequiredService<IBus>().Publish(new PersisterDemandChanged
-        {
-            ExperimentId = experiment.ExperimentId, EnvironmentId = experiment.EnvironmentId, Status = ExperimentStatus.Running, IsLive = true, Timestamp = now,
-        }, ct);
-        var (evaluations, goals) = Traffic(experiment, now);
-
-        AnsiConsole.MarkupLine($"[bold]Experiment[/] {experiment.Name.EscapeMarkup()}: A (baseline, {BaselineConversion:P0} convert) vs B ({TreatmentConversion:P0}), " +
-                               $"{Users} users over 3 days; transport {transport.Kind}, database {database.Provider}");
-        var bus = app.Services.GetRequiredService<IBus>();
-        var factory = app.Services.GetRequiredService<IPersistersDbContextFactory>();
-        var clock = Stopwatch.StartNew();
-        ExperimentResultDocument? document = null;
-        var ok = true;
-
-        await AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .StartAsync(async progress =>
+            return await VerbHost.RunAsync(app, transport.Kind, VerbHost.StartTimeout, async stopping =>
             {
-                var publishEvaluations = progress.AddTask("publish evaluation events", maxValue: evaluations.Count);
-                var persistEvaluations = progress.AddTask("persist evaluation events", maxValue: evaluations.Count);
-                var publishGoals = progress.AddTask("publish goal events", maxValue: goals.Count);
-                var persistGoals = progress.AddTask("persist goal events", maxValue: goals.Count);
-                var calculate = progress.AddTask("calculate results", maxValue: 1);
+                var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+                var experiment = new ExperimentDefinition
+                {
+                    ExperimentId = Guid.NewGuid(),
+                    EnvironmentId = "demo",
+                    Name = "Checkout button colour",
+                    FeatureId = "demo-checkout-button-" + Guid.NewGuid().ToString("N")[..6],
+                    FeatureVersion = 1,
+                    VariationIds = ["A", "B"],
+                    BaselineVariationId = "A",
+                    GoalIds = ["purchase"],
+                    StartAt = now - (long)TimeSpan.FromDays(3).TotalSeconds + 3600,
+                    StopAt = now + (long)TimeSpan.FromDays(7).TotalSeconds,
+                    Status = ExperimentStatus.Running,
+                };
+                await app.Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, stopping);
+                app.Services.GetRequiredService<LiveDefinitions>().Invalidate();
+                // Seeded straight into the database, so tell every host's demand controller (Persisters:OnDemand) at once.
+                await app.Services.GetRequiredService<IBus>().Publish(new PersisterDemandChanged
+                {
+                    ExperimentId = experiment.ExperimentId, EnvironmentId = experiment.EnvironmentId, Status = ExperimentStatus.Running, IsLive = true, Timestamp = now,
+                }, stopping);
+                var (evaluations, goals) = Traffic(experiment, now);
 
-                await PublishAsync(bus, evaluations, publishEvaluations, ct);
-                ok &= await WaitForAsync(() => CountAsync(factory, db => db.EvaluationEvents.LongCountAsync(e => e.FeatureId == experiment.FeatureId, ct)),
-                    evaluations.Count, persistEvaluations, ct);
-                await PublishAsync(bus, goals, publishGoals, ct);
-                ok &= await WaitForAsync(() => CountAsync(factory, db => db.GoalEvents.LongCountAsync(g => g.ExperimentId == experiment.ExperimentId, ct)),
-                    goals.Count, persistGoals, ct);
-                document = await CalculateAsync(app.Services, bus, factory, experiment.ExperimentId, ct);
-                calculate.Value = calculate.MaxValue;
-                calculate.StopTask();
-            });
+                AnsiConsole.MarkupLine($"[bold]Experiment[/] {experiment.Name.EscapeMarkup()}: A (baseline, {BaselineConversion:P0} convert) vs B ({TreatmentConversion:P0}), " +
+                                       $"{Users} users over 3 days; transport {transport.Kind}, database {database.Provider}");
+                var bus = app.Services.GetRequiredService<IBus>();
+                var factory = app.Services.GetRequiredService<IPersistersDbContextFactory>();
+                var clock = Stopwatch.StartNew();
+                ExperimentResultDocument? document = null;
+                var ok = true;
 
-        if (document is null || document.Goals.Count == 0)
-        {
-            AnsiConsole.MarkupLine("[red]No results were written.[/]");
-            await app.StopAsync(CancellationToken.None);
-            return 1;
+                await AnsiConsole.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                    .StartAsync(async progress =>
+                    {
+                        var publishEvaluations = progress.AddTask("publish evaluation events", maxValue: evaluations.Count);
+                        var persistEvaluations = progress.AddTask("persist evaluation events", maxValue: evaluations.Count);
+                        var publishGoals = progress.AddTask("publish goal events", maxValue: goals.Count);
+                        var persistGoals = progress.AddTask("persist goal events", maxValue: goals.Count);
+                        var calculate = progress.AddTask("calculate results", maxValue: 1);
+
+                        await PublishAsync(bus, evaluations, publishEvaluations, stopping);
+                        ok &= await WaitForAsync(() => CountAsync(factory, db => db.EvaluationEvents.LongCountAsync(e => e.FeatureId == experiment.FeatureId, stopping)),
+                            evaluations.Count, persistEvaluations, stopping);
+                        await PublishAsync(bus, goals, publishGoals, stopping);
+                        ok &= await WaitForAsync(() => CountAsync(factory, db => db.GoalEvents.LongCountAsync(g => g.ExperimentId == experiment.ExperimentId, stopping)),
+                            goals.Count, persistGoals, stopping);
+                        document = await CalculateAsync(app.Services, bus, factory, experiment.ExperimentId, stopping);
+                        calculate.Value = calculate.MaxValue;
+                        calculate.StopTask();
+                    });
+
+                if (document is null || document.Goals.Count == 0)
+                {
+                    AnsiConsole.MarkupLine("[red]No results were written.[/]");
+                    return 1;
+                }
+
+                var goal = document.Goals[0];
+                AnsiConsole.Write(ResultsTable(goal));
+                var srm = document.Srm;
+                AnsiConsole.MarkupLine($"Sample ratio ({document.SrmExpectedSplit}): [bold]{srm.Status}[/] (p = {srm.PValue.ToString("G3", CultureInfo.InvariantCulture)})");
+                foreach (var best in goal.Calculation.Summary.BestVariations)
+                {
+                    AnsiConsole.MarkupLine($"[green]{best.Id.EscapeMarkup()} beats the baseline with probability {best.Probability:P1}[/]");
+                }
+                if (goal.Calculation.Summary.BestVariations.Count == 0)
+                {
+                    AnsiConsole.MarkupLine("No variation beats the baseline with probability above 95% yet.");
+                }
+
+                var chart = Path.Combine(Environment.CurrentDirectory, "demo-chart.svg");
+                await File.WriteAllTextAsync(chart, SvgChart.Render(CalcOutput.From(goal.Calculation, goal.GoalId, srm)), stopping);
+                AnsiConsole.MarkupLine($"Chart written to [bold]{chart.EscapeMarkup()}[/]; {clock.Elapsed.TotalSeconds:F1} s in all.");
+                if (!ok) AnsiConsole.MarkupLine("[yellow]Not every event was persisted before the timeout; the numbers cover those that were.[/]");
+                return 0;
+            }, ct);
         }
-
-        var goal = document.Goals[0];
-        AnsiConsole.Write(ResultsTable(goal));
-        var srm = document.Srm;
-        AnsiConsole.MarkupLine($"Sample ratio ({document.SrmExpectedSplit}): [bold]{srm.Status}[/] (p = {srm.PValue.ToString("G3", CultureInfo.InvariantCulture)})");
-        foreach (var best in goal.Calculation.Summary.BestVariations)
+        finally
         {
-            AnsiConsole.MarkupLine($"[green]{best.Id.EscapeMarkup()} beats the baseline with probability {best.Probability:P1}[/]");
-        }
-        if (goal.Calculation.Summary.BestVariations.Count == 0)
-        {
-            AnsiConsole.MarkupLine("No variation beats the baseline with probability above 95% yet.");
-        }
-
-        var chart = Path.Combine(Environment.CurrentDirectory, "demo-chart.svg");
-        await File.WriteAllTextAsync(chart, SvgChart.Render(CalcOutput.From(goal.Calculation, goal.GoalId, srm)), ct);
-        AnsiConsole.MarkupLine($"Chart written to [bold]{chart.EscapeMarkup()}[/]; {clock.Elapsed.TotalSeconds:F1} s in all.");
-        if (!ok) AnsiConsole.MarkupLine("[yellow]Not every event was persisted before the timeout; the numbers cover those that were.[/]");
-
-        await app.StopAsync(CancellationToken.None);
-        if (scratch is not null)
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
+            if (scratch is not null)
             {
-                Directory.Delete(scratch, recursive: true);
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                try
+                {
+                    Directory.Delete(scratch, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
             }
-            catch (IOException)
-            {
-            }
         }
-        return 0;
     }
 
     private static Table ResultsTable(GoalResultDocument goal)

@@ -20,37 +20,40 @@ public static class LoadCommand
 
     public static async Task<int> RunAsync(string[] hostArgs, Settings settings, CancellationToken ct)
     {
-        // No web server: these verbs only publish and wait, and must not compete for the service's port.
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
-        var host = builder.AddPersistersSettings();
-        var (transport, database) = (host.Transport, host.Database);
-        builder.AddPersistersServices(host, withPersisters: !settings.PublishOnly);
         // Keep the progress display readable: per-batch skip warnings are expected here (the traffic is malformed on purpose).
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
+        var host = builder.AddPersistersSettings();
+        builder.AddPersistersServices(host, withPersisters: !settings.PublishOnly);
         using var app = builder.Build();
         app.Services.ValidatePersisterOptions();
         await app.Services.MigrateIfConfiguredAsync(ct);
-        await app.StartAsync(ct);
+        return await VerbHost.RunAsync(app, host.Transport.Kind, settings.Timeout < VerbHost.StartTimeout ? settings.Timeout : VerbHost.StartTimeout, stopping => LoadAsync(app.Services, host, settings, stopping), ct,
+            tooLarge: (size, limit) => settings.PerMessage > 1
+                ? $"--per-message {settings.PerMessage} makes envelopes that large: use --per-message {Math.Max(1, (int)(settings.PerMessage * (long)limit * 9 / 10 / size))} or less."
+                : "One event is that large: its user data cannot travel on this broker.");
+    }
 
+    private static async Task<int> LoadAsync(IServiceProvider services, PersistersSettings host, Settings settings, CancellationToken ct)
+    {
+        var (transport, database) = (host.Transport, host.Database);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var runId = Guid.NewGuid().ToString("N")[..8];
         var experiment = SyntheticTraffic.Experiment(settings.EnvironmentId, runId, now);
-        await app.Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, ct);
-        app.Services.GetRequiredService<LiveDefinitions>().Invalidate();
+        await services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, ct);
+        services.GetService<LiveDefinitions>()?.Invalidate(); // persisters in this process (not --publish-only) read it at once
         // Seeded straight into the database, so tell every host's demand controller (Persisters:OnDemand) at once.
-        await app.Services.GetRequiredService<IBus>().Publish(new PersisterDemandChanged
+        await services.GetRequiredService<IBus>().Publish(new PersisterDemandChanged
         {
             ExperimentId = experiment.ExperimentId, EnvironmentId = experiment.EnvironmentId, Status = ExperimentStatus.Running, IsLive = true, Timestamp = now,
         }, ct);
         var traffic = SyntheticTraffic.Create(experiment, settings.Events, settings.Duplicates, settings.Malformed, settings.Seed, now);
 
         AnsiConsole.MarkupLine($"Run [bold]{runId}[/]: experiment {experiment.ExperimentId} on flag {experiment.FeatureId}, transport {transport.Kind}, database {database.Provider}");
-        var bus = app.Services.GetRequiredService<IBus>();
-        var factory = app.Services.GetRequiredService<IPersistersDbContextFactory>();
+        var bus = services.GetRequiredService<IBus>();
+        var factory = services.GetRequiredService<IPersistersDbContextFactory>();
         var clock = Stopwatch.StartNew();
         long evaluationRows = 0, goalRows = 0;
         TimeSpan evaluationsDone = default;
-        var ok = true;
 
         await AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
@@ -85,9 +88,7 @@ public static class LoadCommand
         AnsiConsole.Write(table);
         var published = traffic.Evaluations.Count + traffic.Goals.Count;
         AnsiConsole.MarkupLine($"{published} events in {total.TotalSeconds:F1} s ({published / total.TotalSeconds:F0} events/s end to end; evaluations alone {traffic.Evaluations.Count / evaluationsDone.TotalSeconds:F0}/s)");
-        ok = evaluationRows == traffic.ExpectedEvaluationRows && goalRows == traffic.ExpectedGoalRows;
-        await app.StopAsync(CancellationToken.None);
-        return ok ? 0 : 1;
+        return evaluationRows == traffic.ExpectedEvaluationRows && goalRows == traffic.ExpectedGoalRows ? PersistersCommandLine.Done : PersistersCommandLine.Rejected;
     }
 
     private static string Verdict(long expected, long actual) => expected == actual ? "[green]exact[/]" : "[red]MISMATCH[/]";

@@ -17,34 +17,34 @@ namespace Persisters.Host.Cli;
 /// </summary>
 public static class OperatorCommands
 {
-    public const int Rejected = 1;
-    public const int NoAnswer = 3;
+    /// <summary>The last second a time can be (9999-12-31T23:59:59Z); later ones cannot be sent, stored or scheduled.</summary>
+    public static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     /// <summary>Sends an experiment command to the lifecycle saga and prints the answer.</summary>
-    public static Task<int> SendExperimentCommandAsync<T>(T command, TimeSpan timeout, CancellationToken ct) where T : class =>
-        SendAsync<T, ExperimentCommandAccepted, ExperimentCommandRejected>(command,
+    public static Task<int> SendExperimentCommandAsync<T>(string[] hostArgs, T command, TimeSpan timeout, CancellationToken ct) where T : class =>
+        SendAsync<T, ExperimentCommandAccepted, ExperimentCommandRejected>(hostArgs, command,
             configuration => configuration[$"{ExperimentLifecycleOptions.SectionName}:EndpointName"] is { Length: > 0 } name ? name : ExperimentLifecycleOptions.DefaultEndpointName,
             a => $"experiment {a.ExperimentId} {a.Detail} (status {a.Status})",
             r => $"experiment {r.ExperimentId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""),
             timeout, ct);
 
     /// <summary>Sends an auto-ops rule command to the service and prints the answer.</summary>
-    public static Task<int> SendRuleCommandAsync<T>(T command, TimeSpan timeout, CancellationToken ct) where T : class =>
-        SendAsync<T, AutoOpsCommandAccepted, AutoOpsCommandRejected>(command,
+    public static Task<int> SendRuleCommandAsync<T>(string[] hostArgs, T command, TimeSpan timeout, CancellationToken ct) where T : class =>
+        SendAsync<T, AutoOpsCommandAccepted, AutoOpsCommandRejected>(hostArgs, command,
             _ => AutoOpsRegistration.EndpointName,
             a => $"rule {a.RuleId} {a.Detail} (status {a.Status}{(a.Deleted ? ", deleted" : "")})",
             r => $"rule {r.RuleId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""),
             timeout, ct);
 
     /// <summary>Sends the command as a request to the queue and prints "accepted: …" (exit 0) or "rejected: …" (exit 1).</summary>
-    private static Task<int> SendAsync<TCommand, TAccepted, TRejected>(TCommand command, Func<IConfiguration, string> queue,
+    private static Task<int> SendAsync<TCommand, TAccepted, TRejected>(string[] hostArgs, TCommand command, Func<IConfiguration, string> queue,
         Func<TAccepted, string> describeAccepted, Func<TRejected, string> describeRejected, TimeSpan timeout, CancellationToken ct)
         where TCommand : class where TAccepted : class where TRejected : class =>
-        WithBusAsync(async (services, configuration) =>
+        WithBusAsync(hostArgs, async (services, configuration, stopping) =>
         {
             var client = services.GetRequiredService<IBus>().CreateRequestClient<TCommand>(new Uri($"queue:{queue(configuration)}"),
                 RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
-            var response = await client.GetResponse<TAccepted, TRejected>(command, ct);
+            var response = await client.GetResponse<TAccepted, TRejected>(command, stopping);
             if (response.Is(out Response<TAccepted>? accepted))
             {
                 Console.WriteLine($"accepted: {describeAccepted(accepted!.Message)}");
@@ -52,12 +52,12 @@ public static class OperatorCommands
             }
             response.Is(out Response<TRejected>? rejected);
             Console.WriteLine($"rejected: {describeRejected(rejected!.Message)}");
-            return Rejected;
+            return PersistersCommandLine.Rejected;
         }, timeout, ct);
 
     /// <summary>Prints the experiments that are not archived (all with <paramref name="all"/>), newest first.</summary>
-    public static Task<int> ListExperimentsAsync(bool all, CancellationToken ct) =>
-        WithDatabaseAsync(async db =>
+    public static Task<int> ListExperimentsAsync(string[] hostArgs, bool all, CancellationToken ct) =>
+        WithDatabaseAsync(hostArgs, async db =>
         {
             var rows = await db.Experiments.AsNoTracking().Where(e => all || !e.Archived).OrderByDescending(e => e.CreatedAt).ToListAsync(ct);
             Console.WriteLine($"{"id",-36}  {"status",-12}  {"environment",-12}  {"feature",-20}  {"start (UTC)",-20}  {"stop (UTC)",-20}  name");
@@ -71,8 +71,8 @@ public static class OperatorCommands
         }, ct);
 
     /// <summary>Prints the event-rate rules that are not deleted.</summary>
-    public static Task<int> ListRulesAsync(CancellationToken ct) =>
-        WithDatabaseAsync(async db =>
+    public static Task<int> ListRulesAsync(string[] hostArgs, CancellationToken ct) =>
+        WithDatabaseAsync(hostArgs, async db =>
         {
             var rows = await db.AutoOpsRules.AsNoTracking().Where(r => !r.Deleted).OrderByDescending(r => r.CreatedAt).ToListAsync(ct);
             Console.WriteLine($"{"id",-36}  {"status",-8}  {"environment",-12}  {"feature",-20}  clauses (variation:goal:min count:threshold:operator)");
@@ -97,6 +97,11 @@ public static class OperatorCommands
         {
             throw new SettingsException($"--clause '{text}' is not VARIATION:GOAL:MIN_COUNT:THRESHOLD[:ge|le], e.g. green:error:50:0.5:ge.");
         }
+        // NaN and Infinity parse as doubles, but no JSON message can carry them.
+        if (!double.IsFinite(threshold))
+        {
+            throw new SettingsException($"--clause '{text}': THRESHOLD '{parts[3]}' is not a finite number; it is a share such as 0.5 (VARIATION:GOAL:MIN_COUNT:THRESHOLD[:ge|le]).");
+        }
         var op = parts.Length == 5 ? parts[4].ToLowerInvariant() : "ge";
         return new EventRateClause
         {
@@ -115,20 +120,33 @@ public static class OperatorCommands
         };
     }
 
-    /// <summary>Reads a time as unix seconds, an ISO 8601 instant, or <c>now</c>.</summary>
+    /// <summary>Reads a time as unix seconds, an ISO 8601 instant, or <c>now</c>, from 1970-01-01 to 9999-12-31.</summary>
+    /// <exception cref="SettingsException">Not such a time; a number 1000 times too large is named as milliseconds.</exception>
     public static long ParseTime(string option, string text, DateTimeOffset now)
     {
+        const string form = "use now, unix seconds or ISO 8601 (2026-12-01T09:00:00Z)";
         if (text.Equals("now", StringComparison.OrdinalIgnoreCase)) return now.ToUnixTimeSeconds();
-        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var unix)) return unix;
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)) return time.ToUnixTimeSeconds();
-        throw new SettingsException($"{option} '{text}' is not a time: use now, unix seconds or ISO 8601 (2026-12-01T09:00:00Z).");
+        long unix;
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)) unix = number;
+        else if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)) unix = time.ToUnixTimeSeconds();
+        else throw new SettingsException($"{option} '{text}' is not a time: {form}.");
+        if (unix > MaxUnixSeconds && unix / 1000 <= MaxUnixSeconds)
+        {
+            throw new SettingsException($"{option} '{text}' looks like milliseconds; {form}, e.g. {unix / 1000}.");
+        }
+        if (unix is < 0 || unix > MaxUnixSeconds)
+        {
+            throw new SettingsException($"{option} '{text}' is not a time from 1970-01-01 to 9999-12-31: {form}.");
+        }
+        return unix;
     }
 
     private static string Time(long unix) => DateTimeOffset.FromUnixTimeSeconds(unix).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
-    private static async Task<int> WithBusAsync(Func<IServiceProvider, IConfiguration, Task<int>> action, TimeSpan timeout, CancellationToken ct)
+    private static async Task<int> WithBusAsync(string[] hostArgs, Func<IServiceProvider, IConfiguration, CancellationToken, Task<int>> action, TimeSpan timeout,
+        CancellationToken ct)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
         var settings = builder.AddPersistersSettings();
         if (settings.Transport.Kind == TransportKind.InMemory)
         {
@@ -141,28 +159,32 @@ public static class OperatorCommands
                 "Transport:AzureServiceBus:CreateEntities is false, so this process gets no reply queue (its name is made up at start and cannot be provisioned): " +
                 "run operator verbs with credentials that may create entities (environment: Transport__AzureServiceBus__CreateEntities=true).");
         }
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddPersistersServices(settings, withPersisters: false);
         using var app = builder.Build();
-        await app.StartAsync(ct);
-        try
+        return await VerbHost.RunAsync(app, settings.Transport.Kind, timeout, async stopping =>
         {
-            return await action(app.Services, builder.Configuration);
-        }
-        catch (RequestTimeoutException)
-        {
-            await Console.Error.WriteLineAsync($"no answer within {timeout.TotalSeconds:0.#} s: is a persisters service running on this broker ({settings.Transport.Kind})?");
-            return NoAnswer;
-        }
-        finally
-        {
-            await app.StopAsync(CancellationToken.None);
-        }
+            try
+            {
+                return await action(app.Services, builder.Configuration, stopping);
+            }
+            catch (RequestTimeoutException)
+            {
+                await Console.Error.WriteLineAsync($"no answer within {timeout.TotalSeconds:0.#} s: is a persisters service running on this broker ({settings.Transport.Kind})?");
+                return PersistersCommandLine.NoAnswer;
+            }
+            catch (RequestFaultException ex)
+            {
+                // Not a rejection: the service failed (its database, a bug); its log and the queue's _error queue have the details.
+                var reason = ex.Fault?.Exceptions.FirstOrDefault() is { } e ? $"{e.ExceptionType}: {e.Message}" : ex.Message;
+                await Console.Error.WriteLineAsync($"the service failed on the command: {reason} (see the service's log and the queue's _error queue)");
+                return PersistersCommandLine.ServiceFailed;
+            }
+        }, ct);
     }
 
-    private static async Task<int> WithDatabaseAsync(Func<PersistersDbContext, Task<int>> action, CancellationToken ct)
+    private static async Task<int> WithDatabaseAsync(string[] hostArgs, Func<PersistersDbContext, Task<int>> action, CancellationToken ct)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
         var settings = builder.AddPersistersSettings();
         builder.Services.AddPersistersDatabase(settings.Database);
         using var host = builder.Build();

@@ -21,27 +21,26 @@ public static class ServiceBusEntitiesCommand
     public const string AzureCli = "az";
     public const string EmulatorConfig = "emulator-config";
 
+    /// <summary>The verb; <paramref name="guard"/> turns a bad setting into exit code 2 (see <see cref="PersistersCommandLine"/>).</summary>
     public static Command Create(Func<Func<Task<int>>, Task<int>> guard)
     {
         var format = new Option<string>("--format")
         {
             Description = $"{Text} (one line per entity), {AzureCli} (Azure CLI commands) or {EmulatorConfig} (a Config.json for Microsoft's Service Bus emulator and the test emulator).",
             DefaultValueFactory = _ => Text,
-        };
-        var command = new Command("servicebus-entities",
+        }.AcceptOnlyFromAmong(Text, AzureCli, EmulatorConfig);
+        var command = HostArguments.AllowOn(new Command("servicebus-entities",
             "List the Azure Service Bus queues, topics and subscriptions the service needs (what to provision when Transport__AzureServiceBus__CreateEntities=false); connects to nothing.")
         {
             format,
-        };
-        command.SetAction((p, _) => guard(() => Task.FromResult(Run(p.GetValue(format)!))));
+        });
+        command.SetAction((p, _) => guard(() => Task.FromResult(Run(HostArguments.Of(p), p.GetValue(format)!))));
         return command;
     }
 
-    private static int Run(string format)
+    private static int Run(string[] hostArgs, string format)
     {
-        if (format is not (Text or AzureCli or EmulatorConfig))
-            throw new SettingsException($"--format '{format}' is not one of {Text}, {AzureCli}, {EmulatorConfig}.");
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Warning);
         var settings = builder.AddPersistersSettings();
         if (settings.Transport.Kind != TransportKind.AzureServiceBus)
         {
@@ -50,7 +49,6 @@ public static class ServiceBusEntitiesCommand
         }
         // Every persister endpoint as a static endpoint: the same queues the demand controller connects and stops.
         builder.Configuration["Persisters:OnDemand"] = "false";
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.AddPersistersServices(settings, withPersisters: true);
         using var host = builder.Build();
         var entities = host.Services.GetRequiredService<Bind<IBus, IBusInstance>>().Value.GetServiceBusEntities();

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Options;
 using Persisters.Host.Hosting;
 using Persisters.Persistence;
 
@@ -6,36 +9,88 @@ namespace Persisters.Host.Cli;
 /// <summary>The <c>run</c> (default) and <c>migrate</c> verbs.</summary>
 public static class ServiceCommand
 {
-    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    /// <summary>Kept for the life of the process (a collected registration would unregister).</summary>
+    private static SignalRegistrations? Signals { get; set; }
+
+    /// <summary>
+    /// Runs the service until SIGTERM or Ctrl+C, then stops it gracefully: batches in flight finish, the bus and the scheduler
+    /// stop, all within the host's shutdown timeout (<c>ShutdownTimeoutSeconds</c>, 30 s); then exit code 0.
+    /// </summary>
+    /// <param name="hostArgs">Host configuration from the command line (<see cref="HostArguments"/>).</param>
+    public static async Task<int> RunAsync(string[] hostArgs)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = StripVerb(args), ContentRootPath = AppContext.BaseDirectory });
+        // Every SIGTERM, SIGINT and SIGQUIT, for the rest of the process, asks for the one graceful stop (the host's own handlers
+        // come and go with the host): a second signal, or one during start, disposal or exit, neither kills the process nor throws.
+        IHostApplicationLifetime? lifetime = null;
+        var signals = Signals = new SignalRegistrations(() => Volatile.Read(ref lifetime)?.StopApplication());
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
         var settings = builder.AddPersistersSettings();
         builder.AddPersistersServices(settings, withPersisters: true);
         builder.AddPersistersHealth();
         await using var app = builder.Build();
+        lifetime = app.Lifetime;
+        if (signals.Received) lifetime.StopApplication();
         app.Services.ValidatePersisterOptions();
         app.MapPersistersEndpoints();
-        await app.Services.MigrateIfConfiguredAsync(ct);
+        await app.Services.MigrateIfConfiguredAsync(app.Lifetime.ApplicationStopping);
         app.Logger.LogInformation("Persisters starting: transport {Transport}, database {Provider}, scheduler store {SchedulerStore}",
             settings.Transport.Kind, settings.Database.Provider, settings.Scheduler.Store);
+
+        var shutdownTimeout = app.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout;
+        var stopping = new Stopwatch();
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            stopping.Start();
+            app.Logger.LogInformation("Persisters stopping: batches in flight finish, then the bus and the scheduler stop (shutdown timeout {ShutdownTimeout})",
+                shutdownTimeout);
+        });
         await app.RunAsync();
+        Volatile.Write(ref lifetime, null); // the host is done: later signals change nothing
+        if (stopping.Elapsed < shutdownTimeout)
+        {
+            app.Logger.LogInformation("Persisters stopped gracefully in {Elapsed:0.0} s", stopping.Elapsed.TotalSeconds);
+        }
+        else
+        {
+            app.Logger.LogWarning("Persisters stopped after the shutdown timeout {ShutdownTimeout}: work still in flight was cut short (it is redelivered)",
+                shutdownTimeout);
+        }
         return 0;
     }
 
-    public static async Task<int> MigrateAsync(string[] args, CancellationToken ct)
+    public static async Task<int> MigrateAsync(string[] hostArgs, CancellationToken ct)
     {
-        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
-        {
-            Args = StripVerb(args),
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Information);
         var settings = builder.AddPersistersSettings();
         builder.Services.AddPersistersDatabase(settings.Database);
         using var host = builder.Build();
         await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(ct);
         return 0;
     }
+}
 
-    // The verb itself is not a configuration argument.
-    private static string[] StripVerb(string[] args) => args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+/// <summary>Handles the termination signals while it is referenced: each one calls the stop action instead of ending the process.</summary>
+internal sealed class SignalRegistrations
+{
+    // Held, never read: a registration that is collected stops handling its signal.
+    private readonly PosixSignalRegistration[] _registrations;
+    private volatile bool _received;
+
+    public SignalRegistrations(Action stop) =>
+        _registrations = [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT }.Select(signal => PosixSignalRegistration.Create(signal, context =>
+        {
+            context.Cancel = true;
+            _received = true;
+            try
+            {
+                stop();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The host was disposed between the check and the call: it has stopped already.
+            }
+        }))];
+
+    /// <summary>A signal came (perhaps before there was anything to stop).</summary>
+    public bool Received => _received;
 }

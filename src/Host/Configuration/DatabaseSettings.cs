@@ -10,14 +10,7 @@ public static class DatabaseSettings
     {
         var section = configuration.GetSection(DatabaseOptions.SectionName);
         var options = new DatabaseOptions();
-        if (section["Provider"] is { Length: > 0 } providerText)
-        {
-            if (!Enum.TryParse<DatabaseProvider>(providerText, ignoreCase: true, out var provider) || int.TryParse(providerText, out _))
-            {
-                throw new SettingsException($"Database:Provider '{providerText}' is not a database. Use Sqlite or MySql.");
-            }
-            options.Provider = provider;
-        }
+        if (EnumeratedSettings.Read<DatabaseProvider>(configuration, $"{DatabaseOptions.SectionName}:Provider", "a database") is { } provider) options.Provider = provider;
         options.ConnectionString = section["ConnectionString"];
         if (options.Provider == DatabaseProvider.MySql && string.IsNullOrWhiteSpace(options.ConnectionString))
         {

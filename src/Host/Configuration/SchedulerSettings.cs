@@ -12,7 +12,10 @@ public static class SchedulerSettings
     /// </summary>
     public static SchedulerOptions Read(IConfiguration configuration, DatabaseOptions database)
     {
-        var section = configuration.GetSection("Scheduler");
+        var section = configuration.GetSection(SchedulerOptions.SectionName);
+        // Checked before the binder, which would read "Memory,Database" as Database and "1" as a member.
+        var store = EnumeratedSettings.Read<SchedulerStore>(configuration, $"{SchedulerOptions.SectionName}:Store", "a scheduler store");
+        var provider = EnumeratedSettings.Read<SchedulerDatabaseProvider>(configuration, $"{SchedulerOptions.SectionName}:Provider", "a scheduler database");
         var options = new SchedulerOptions();
         try
         {
@@ -22,16 +25,10 @@ public static class SchedulerSettings
         {
             throw new SettingsException($"Scheduler: {ex.Message}");
         }
-        if (string.IsNullOrEmpty(section["Store"]) && database.Provider == DatabaseProvider.MySql)
-        {
-            options.Store = SchedulerStore.Database;
-        }
+        options.Store = store ?? (database.Provider == DatabaseProvider.MySql ? SchedulerStore.Database : SchedulerStore.Memory);
         if (options.Store == SchedulerStore.Database)
         {
-            if (string.IsNullOrEmpty(section["Provider"]))
-            {
-                options.Provider = database.Provider == DatabaseProvider.MySql ? SchedulerDatabaseProvider.MySql : SchedulerDatabaseProvider.Sqlite;
-            }
+            options.Provider = provider ?? (database.Provider == DatabaseProvider.MySql ? SchedulerDatabaseProvider.MySql : SchedulerDatabaseProvider.Sqlite);
             if (string.IsNullOrEmpty(options.ConnectionString)) options.ConnectionString = database.EffectiveConnectionString;
         }
         var errors = options.GetErrors();

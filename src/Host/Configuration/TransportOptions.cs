@@ -24,17 +24,8 @@ public sealed class TransportOptions
     public static TransportOptions Read(IConfiguration configuration)
     {
         var section = configuration.GetSection(SectionName);
-        var kindText = section["Kind"];
         var options = new TransportOptions();
-        if (!string.IsNullOrWhiteSpace(kindText))
-        {
-            if (!Enum.TryParse<TransportKind>(kindText, ignoreCase: true, out var kind) || int.TryParse(kindText, out _))
-            {
-                throw new SettingsException(
-                    $"Transport:Kind '{kindText}' is not a transport. Use one of: {string.Join(", ", Enum.GetNames<TransportKind>())}.");
-            }
-            options.Kind = kind;
-        }
+        if (EnumeratedSettings.Read<TransportKind>(configuration, $"{SectionName}:Kind", "a transport") is { } kind) options.Kind = kind;
 
         switch (options.Kind)
         {
@@ -60,6 +51,10 @@ public sealed class RabbitMqTransportOptions
     public string Username { get; set; } = "";
     public string Password { get; set; } = "";
     public bool UseSsl { get; set; }
+    /// <summary>The management HTTP API (queue retention policy); default http://Host:15672/ (https://Host:15671/ with UseSsl).</summary>
+    public Uri? ManagementUrl { get; set; }
+
+    public Uri EffectiveManagementUrl => ManagementUrl ?? new Uri(UseSsl ? $"https://{Host}:15671/" : $"http://{Host}:15672/");
 
     public static RabbitMqTransportOptions Read(IConfigurationSection section)
     {
@@ -82,6 +77,12 @@ public sealed class RabbitMqTransportOptions
         {
             if (!bool.TryParse(ssl, out var useSsl)) throw new SettingsException($"{section.Path}:UseSsl '{ssl}' is not true or false.");
             o.UseSsl = useSsl;
+        }
+        if (section["ManagementUrl"] is { Length: > 0 } management)
+        {
+            if (!Uri.TryCreate(management.EndsWith('/') ? management : management + "/", UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                throw new SettingsException($"{section.Path}:ManagementUrl '{management}' is not an http(s) URL.");
+            o.ManagementUrl = url;
         }
         return o;
     }

@@ -13,7 +13,6 @@ using Persisters.Persistence;
 using Persisters.Sagas;
 using Persisters.Sagas.AutoOps;
 using Persisters.Scheduling;
-using Prometheus;
 
 namespace Persisters.Host.Hosting;
 
@@ -27,6 +26,7 @@ public static class PersistersHostExtensions
     public static PersistersSettings AddPersistersSettings(this IHostApplicationBuilder builder)
     {
         SecretFiles.Apply(builder.Configuration);
+        SettingsPreflight.Check(builder);
         var transport = TransportOptions.Read(builder.Configuration);
         var database = DatabaseSettings.Read(builder.Configuration);
         var scheduler = SchedulerSettings.Read(builder.Configuration, database);
@@ -42,18 +42,26 @@ public static class PersistersHostExtensions
     public static IHostApplicationBuilder AddPersistersServices(this IHostApplicationBuilder builder, PersistersSettings settings, bool withPersisters)
     {
         builder.Services.AddPersistersDatabase(settings.Database);
-        builder.Services.AddPersisterServices();
+        // A publish-only bus (load --publish-only, the operator verbs) runs no background work such as the goal retry worker.
+        if (withPersisters) builder.Services.AddPersisterServices();
         // Persisters:OnDemand (default on): the demand controller connects the persister endpoints only while something needs them.
         var onDemand = withPersisters && builder.Configuration.GetValue($"{PersisterOptions.SectionName}:OnDemand", defaultValue: true);
         if (onDemand) builder.Services.AddPersisterDemandServices();
+        else if (withPersisters) builder.Services.AddPersisterQueueRetention();
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = true;
-            o.StopTimeout = TimeSpan.FromSeconds(30);
+            // StopTimeout follows the host's shutdown timeout (SettingsPreflight).
+            // A consumer whose channel closed (broker restart) waits for its deliveries before the endpoint reconnects; a batch
+            // persister's deliveries can wait forever for acks on the dead channel. Cancel them after 15 s instead: their
+            // messages were not acknowledged, so the broker redelivers them and the idempotent writes store each once.
+            o.ConsumerStopTimeout = TimeSpan.FromSeconds(15);
         });
         builder.Services.AddMassTransit(x =>
         {
             x.SetKebabCaseEndpointNameFormatter();
+            // Readiness uses BrokerHealthCheck; MassTransit's own check stays under the tag "masstransit" only.
+            x.ConfigureHealthCheckOptions(o => o.Tags.Add("masstransit"));
             if (withPersisters)
             {
                 // The service: persisters, the experiment lifecycle and the durable scheduler its timers need.
@@ -83,12 +91,20 @@ public static class PersistersHostExtensions
         return options;
     }
 
-    /// <summary>Liveness, readiness (bus and database) and Prometheus metrics.</summary>
+    /// <summary>
+    /// Liveness, readiness and Prometheus metrics. Readiness (503 while any check is unhealthy) = the broker
+    /// (<see cref="BrokerHealthCheck"/>), the database (<see cref="DatabaseProbe"/>, probed in the background) and the first
+    /// demand read; every check answers from memory, so a readiness answer never waits on a server.
+    /// </summary>
     public static IHostApplicationBuilder AddPersistersHealth(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<DatabaseProbe>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseProbe>());
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
+            .AddCheck<BrokerHealthCheck>("broker", tags: ["ready"])
             .AddCheck<PersisterDemandHealthCheck>("persister-demand", tags: ["ready"]);
+        builder.Services.AddPersistersMetrics();
         return builder;
     }
 
@@ -96,7 +112,8 @@ public static class PersistersHostExtensions
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapMetrics("/metrics");
+        app.Services.StartMetrics();
+        app.MapMetricsEndpoint();
         app.MapGet("/", () => Results.Text("Persisters: /health/live, /health/ready, /metrics\n"));
         return app;
     }

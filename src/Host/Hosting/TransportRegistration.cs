@@ -1,4 +1,6 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Persisters.Consumers.Demand;
 using Persisters.Host.Configuration;
 using Persisters.Scheduling;
 
@@ -7,6 +9,10 @@ namespace Persisters.Host.Hosting;
 /// <summary>Picks the configured broker for a bus (Transport:Kind).</summary>
 public static class TransportRegistration
 {
+    /// <remarks>
+    /// Each transport also registers its <see cref="IReceiveEndpointTopologyDeployer"/> (declare without consuming, queue
+    /// retention); MassTransit's in-memory transport uses the default one. A new transport adds its own here.
+    /// </remarks>
     /// <param name="withScheduler">Serve and use the durable scheduler (the service); publish-only buses do not.</param>
     public static void UsingPersistersTransport(this IBusRegistrationConfigurator x, TransportOptions transport, bool withScheduler = false)
     {
@@ -21,6 +27,7 @@ public static class TransportRegistration
                 break;
             case TransportKind.RabbitMq:
                 var o = transport.RabbitMq;
+                x.Replace(ServiceDescriptor.Singleton<IReceiveEndpointTopologyDeployer>(sp => new RabbitMqReceiveEndpointTopologyDeployer(sp.GetRequiredService<MassTransit.Transports.IBusInstance>(), o)));
                 x.UsingRabbitMq((context, cfg) =>
                 {
                     cfg.Host(o.Host, o.Port, o.VirtualHost, h =>
@@ -35,6 +42,7 @@ public static class TransportRegistration
                 break;
             case TransportKind.AmazonSqs:
                 var sqs = transport.AmazonSqs;
+                x.Replace(ServiceDescriptor.Singleton<IReceiveEndpointTopologyDeployer, AmazonSqsReceiveEndpointTopologyDeployer>());
                 x.UsingAmazonSqs((context, cfg) =>
                 {
                     cfg.Host(sqs.Region, h =>

@@ -6,10 +6,19 @@ namespace Persisters.Persistence.Writers;
 
 /// <summary>
 /// A parameterised multi-row insert of one table's rows: one statement per chunk, the statement text
-/// cached per (table, row count) so full chunks reuse it.
+/// cached per (table, row count) so full chunks reuse it. A chunk ends at the row limit or when its data would pass
+/// <see cref="MaxStatementBytes"/>, whichever comes first: the server limits a statement in bytes
+/// (max_allowed_packet), not rows, and 500 rows of 64 KiB user data are 32 MiB.
 /// </summary>
 public sealed class MultiRowInsert<T>
 {
+    /// <summary>
+    /// Data per statement, in UTF-8 bytes of text (bounded by 3 per UTF-16 unit) plus 24 per other value: 4 MiB. MySqlConnector writes parameters into
+    /// the statement text, where escaping at most doubles text, so a statement stays under 8 MiB, half of MariaDB's
+    /// default max_allowed_packet (16 MiB; MySQL 8's is 64 MiB). A single larger row still goes alone.
+    /// </summary>
+    public const int MaxStatementBytes = 4 * 1024 * 1024;
+
     private readonly string _prefix;
     private readonly Column[] _columns;
     private readonly ConcurrentDictionary<int, string> _statements = new();
@@ -28,9 +37,9 @@ public sealed class MultiRowInsert<T>
     public async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<T> rows, int chunkSize, CancellationToken ct)
     {
         var added = 0;
-        for (var offset = 0; offset < rows.Count; offset += chunkSize)
+        for (var offset = 0; offset < rows.Count;)
         {
-            var count = Math.Min(chunkSize, rows.Count - offset);
+            var count = ChunkLength(rows, offset, chunkSize);
             await using var cmd = connection.CreateCommand();
             cmd.Transaction = transaction;
             cmd.CommandText = _statements.GetOrAdd(count, BuildStatement);
@@ -47,8 +56,29 @@ public sealed class MultiRowInsert<T>
                 }
             }
             added += await cmd.ExecuteNonQueryAsync(ct);
+            offset += count;
         }
         return added;
+    }
+
+    /// <summary>How many rows from <paramref name="offset"/> the next statement takes: at least one, at most chunkSize and <see cref="MaxStatementBytes"/>.</summary>
+    private int ChunkLength(IReadOnlyList<T> rows, int offset, int chunkSize)
+    {
+        var count = 0;
+        long bytes = 0;
+        while (offset + count < rows.Count && count < chunkSize)
+        {
+            var rowBytes = 0L;
+            foreach (var column in _columns)
+            {
+                // 3 bytes per UTF-16 unit bounds its UTF-8 size without reading the text.
+                rowBytes += column.Value(rows[offset + count]) is string text ? 3L * text.Length + 2 : 24;
+            }
+            if (count > 0 && bytes + rowBytes > MaxStatementBytes) break;
+            bytes += rowBytes;
+            count++;
+        }
+        return count;
     }
 
     private string BuildStatement(int rowCount)

@@ -52,6 +52,12 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
             return;
         }
 
+        if (await ClauseOfAnotherRuleAsync(db, m, context.CancellationToken) is { } taken)
+        {
+            await context.RespondAsync(new AutoOpsCommandRejected { RuleId = m.RuleId, Command = command, Reason = taken });
+            return;
+        }
+
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         row = new AutoOpsRuleRow
         {
@@ -112,6 +118,24 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
         await db.SaveChangesAsync(context.CancellationToken);
         if (wasActive != IsActive(row)) await context.Publish(DemandChanged(row, now));
         await context.RespondAsync(Accepted(row, command, detail));
+    }
+
+    /// <summary>
+    /// OPS counts are kept per clause id (<c>ops_count</c>, <c>ops_user</c>), so a clause id of another rule, deleted or not, would
+    /// merge two rules' counts.
+    /// </summary>
+    private static async Task<string?> ClauseOfAnotherRuleAsync(PersistersDbContext db, CreateEventRateRule m, CancellationToken ct)
+    {
+        foreach (var clause in m.Clauses)
+        {
+            var text = clause.ClauseId.ToString("D");
+            var candidates = await db.AutoOpsRules.AsNoTracking().Where(r => r.Id != m.RuleId && r.Clauses.Contains(text)).ToListAsync(ct);
+            if (candidates.FirstOrDefault(r => DefinitionStore.ToDefinition(r).Clauses.Any(c => c.ClauseId == clause.ClauseId)) is { } owner)
+            {
+                return $"ClauseId {clause.ClauseId} belongs to rule {owner.Id}; clause ids are unique across rules";
+            }
+        }
+        return null;
     }
 
     private static bool IsActive(AutoOpsRuleRow row) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Persisters.Contracts;
+using Persisters.Persistence;
 using Persisters.Persistence.Model;
 
 namespace Persisters.Sagas.Persistence;
@@ -11,7 +12,7 @@ namespace Persisters.Sagas.Persistence;
 /// </summary>
 public static class ExperimentStateMapping
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = StoredJson.Options; // the stored form the persisters read too
 
     /// <summary>The status stored for a state; throws for Initial and Final, which are never stored.</summary>
     public static ExperimentStatus ToStatus(string state) =>

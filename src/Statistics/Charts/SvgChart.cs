@@ -296,7 +296,12 @@ public static class SvgChart
         + $"<text x=\"20\" y=\"32\" font-size=\"17\" font-weight=\"bold\">{Escape(title)}</text>\n"
         + $"<text x=\"20\" y=\"62\" fill=\"#B00020\">{Escape(Truncate(text, 110))}</text>\n</svg>\n";
 
-    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+    // Counts and cuts user-perceived characters (grapheme clusters), never half an emoji or a letter without its accent.
+    private static string Truncate(string text, int length)
+    {
+        var elements = new StringInfo(text);
+        return elements.LengthInTextElements <= length ? text : elements.SubstringByTextElements(0, length - 1) + "…";
+    }
 
     private static string Escape(string text) => SecurityElement.Escape(text) ?? "";
 

@@ -61,8 +61,9 @@ public static class SampleRatioMismatch
         var ordered = variations.OrderBy(v => v.VariationId, StringComparer.Ordinal).ToList();
         var invalid = ordered.Count == 0 ? "no variations"
             : ordered.Any(v => v.ObservedUsers < 0) ? "a negative observed user count"
+            : ordered.Any(v => v.ObservedUsers > ExperimentCalculator.MaximumUsers) ? $"an observed user count above {ExperimentCalculator.MaximumUsers}"
             : ordered.Any(v => !double.IsFinite(v.ExpectedWeight) || v.ExpectedWeight < 0) ? "a negative or non-finite expected weight"
-            : !(ordered.Sum(v => v.ExpectedWeight) > 0) ? "the expected weights sum to 0"
+            : !(ordered.Max(v => v.ExpectedWeight) > 0) ? "the expected weights sum to 0"
             : ordered.Select(v => v.VariationId).Distinct(StringComparer.Ordinal).Count() != ordered.Count ? "a duplicate variation id"
             : null;
         if (invalid is not null)
@@ -75,10 +76,12 @@ public static class SampleRatioMismatch
             };
         }
 
-        var weightSum = ordered.Sum(v => v.ExpectedWeight);
+        // Shares from weights divided by the largest first, so weights near double's maximum cannot overflow the sum.
+        var largest = ordered.Max(v => v.ExpectedWeight);
+        var weightSum = ordered.Sum(v => v.ExpectedWeight / largest);
         var total = ordered.Sum(v => v.ObservedUsers);
         var lines = ordered
-            .Select(v => new SrmVariation(v.VariationId, v.ObservedUsers, total * (v.ExpectedWeight / weightSum), v.ExpectedWeight / weightSum))
+            .Select(v => new SrmVariation(v.VariationId, v.ObservedUsers, total * (v.ExpectedWeight / largest / weightSum), v.ExpectedWeight / largest / weightSum))
             .ToList();
         SrmResult Result(SrmStatus status, string? reason, double chi = 0, int df = 0, double p = 0) =>
             new() { Status = status, Reason = reason, ChiSquare = chi, DegreesOfFreedom = df, PValue = p, Variations = lines };

@@ -20,16 +20,22 @@ public sealed class HostProcess : IAsyncDisposable
     public int Port { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    /// <summary>The built host next to this test assembly's configuration (Debug or Release).</summary>
+    /// <summary>The repository this test assembly was built in (tests/X/bin/CONFIGURATION/FRAMEWORK).</summary>
+    public static string RepositoryRoot => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.TrimEnd('/'), "..", "..", "..", "..", ".."));
+
+    /// <summary>
+    /// The built host next to this test assembly's configuration (Debug or Release), or the one PERSISTERS_TEST_HOST_DLL names
+    /// (to measure another build, e.g. an older commit's, with the same tests).
+    /// </summary>
     public static string HostDll
     {
         get
         {
+            if (Environment.GetEnvironmentVariable("PERSISTERS_TEST_HOST_DLL") is { Length: > 0 } other) return other;
             var testBin = AppContext.BaseDirectory.TrimEnd('/');
             var framework = Path.GetFileName(testBin);
             var configuration = Path.GetFileName(Path.GetDirectoryName(testBin)!);
-            var repo = Path.GetFullPath(Path.Combine(testBin, "..", "..", "..", "..", ".."));
-            var dll = Path.Combine(repo, "src", "Host", "bin", configuration, framework, "persisters.dll");
+            var dll = Path.Combine(RepositoryRoot, "src", "Host", "bin", configuration, framework, "persisters.dll");
             return File.Exists(dll) ? dll : throw new FileNotFoundException("Build the solution first: the host is missing.", dll);
         }
     }
@@ -86,10 +92,26 @@ public sealed class HostProcess : IAsyncDisposable
         throw new TimeoutException($"The host was not ready within {timeout}:\n{Output}");
     }
 
-    public Task<string> GetAsync(string path)
+    public async Task<string> GetAsync(string path)
     {
         using var http = new HttpClient();
-        return http.GetStringAsync($"http://127.0.0.1:{Port}{path}");
+        return await http.GetStringAsync($"http://127.0.0.1:{Port}{path}");
+    }
+
+    /// <summary>SIGTERM, then waits for a graceful exit (SIGKILL after <paramref name="patience"/>).</summary>
+    public async Task StopAsync(TimeSpan? patience = null)
+    {
+        if (_process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(patience ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
     }
 
     /// <summary>SIGKILL: no shutdown, no flush, no ack of what is in flight.</summary>
@@ -109,7 +131,7 @@ public sealed class HostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

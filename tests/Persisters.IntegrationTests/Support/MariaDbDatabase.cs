@@ -5,19 +5,23 @@ namespace Persisters.IntegrationTests.Support;
 /// <summary>A throw-away database on the test MariaDB, dropped at the end.</summary>
 public sealed class MariaDbDatabase : IAsyncDisposable
 {
-    private MariaDbDatabase(string name)
+    private readonly string _admin;
+
+    private MariaDbDatabase(string name, string admin)
     {
         Name = name;
-        ConnectionString = new MySqlConnectionStringBuilder(TestServers.MySqlAdmin) { Database = name }.ConnectionString;
+        _admin = admin;
+        ConnectionString = new MySqlConnectionStringBuilder(admin) { Database = name }.ConnectionString;
     }
 
     public string Name { get; }
     public string ConnectionString { get; }
 
-    public static async Task<MariaDbDatabase> CreateAsync()
+    /// <param name="admin">The server's admin connection string (default: the shared test MariaDB).</param>
+    public static async Task<MariaDbDatabase> CreateAsync(string? admin = null)
     {
-        var db = new MariaDbDatabase("persisters_it_" + Guid.NewGuid().ToString("N")[..12]);
-        await AdminAsync($"CREATE DATABASE `{db.Name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        var db = new MariaDbDatabase("persisters_it_" + Guid.NewGuid().ToString("N")[..12], admin ?? TestServers.MySqlAdmin);
+        await db.AdminAsync($"CREATE DATABASE `{db.Name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
         return db;
     }
 
@@ -37,9 +41,9 @@ public sealed class MariaDbDatabase : IAsyncDisposable
         return await cmd.ExecuteScalarAsync() as string;
     }
 
-    private static async Task AdminAsync(string sql)
+    private async Task AdminAsync(string sql)
     {
-        await using var connection = new MySqlConnection(TestServers.MySqlAdmin);
+        await using var connection = new MySqlConnection(_admin);
         await connection.OpenAsync();
         await using var cmd = new MySqlCommand(sql, connection);
         await cmd.ExecuteNonQueryAsync();

@@ -18,9 +18,10 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
 
     public string Name { get; }
 
-    public static async Task<RabbitMqVirtualHost> CreateAsync()
+    /// <param name="management">The broker's management API (default: the shared test RabbitMQ's).</param>
+    public static async Task<RabbitMqVirtualHost> CreateAsync(Uri? management = null)
     {
-        var http = new HttpClient { BaseAddress = TestServers.RabbitMqManagement };
+        var http = new HttpClient { BaseAddress = management ?? TestServers.RabbitMqManagement };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic",
             Convert.ToBase64String(Encoding.UTF8.GetBytes($"{TestServers.RabbitMqUser}:{TestServers.RabbitMqPassword}")));
         var vhost = new RabbitMqVirtualHost("persisters-it-" + Guid.NewGuid().ToString("N")[..12], http);
@@ -40,6 +41,20 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var root = doc.RootElement;
         return (root.TryGetProperty("messages", out var m) ? m.GetInt64() : 0, root.TryGetProperty("consumers", out var c) ? c.GetInt64() : 0);
+    }
+
+    /// <summary>The policy the broker applies to a queue and its effective message-ttl in ms (null when none).</summary>
+    public async Task<(string? Policy, long? MessageTtl)> QueuePolicyAsync(string queue)
+    {
+        var response = await _http.GetAsync($"/api/queues/{Uri.EscapeDataString(Name)}/{Uri.EscapeDataString(queue)}");
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var root = doc.RootElement;
+        var policy = root.TryGetProperty("policy", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        long? ttl = root.TryGetProperty("effective_policy_definition", out var d) && d.ValueKind == JsonValueKind.Object && d.TryGetProperty("message-ttl", out var t)
+            ? t.GetInt64()
+            : null;
+        return (policy, ttl);
     }
 
     public async Task<bool> QueueExistsAsync(string queue)

@@ -16,17 +16,32 @@ public enum Broker
     RabbitMq,
     AmazonSqs,
     AzureServiceBus,
+    /// <summary>
+    /// Amazon SQS with every optional setting at its documented default: no queue prefix, no keys (the default AWS credential
+    /// chain, here its environment variables). Isolated by a private SQS server instead of a prefix.
+    /// </summary>
+    AmazonSqsDefaults,
+}
+
+/// <summary>The MariaDB and RabbitMQ servers a test runs on: the shared test servers, or private ones (the chaos tests').</summary>
+public sealed record ServerEndpoints(string MySqlAdmin, string RabbitMqHost, ushort RabbitMqPort, Uri RabbitMqManagement)
+{
+    public static ServerEndpoints Shared => new(TestServers.MySqlAdmin, TestServers.RabbitMqHost, TestServers.RabbitMqPort, TestServers.RabbitMqManagement);
 }
 
 public sealed class ServiceUnderTest : IAsyncDisposable
 {
     private readonly RabbitMqVirtualHost? _vhost;
+    private readonly SqsServerProcess? _sqsServer;
 
-    private ServiceUnderTest(Broker broker, MariaDbDatabase database, RabbitMqVirtualHost? vhost, string? queuePrefix, IBusControl bus, ServiceProvider services)
+    private ServiceUnderTest(Broker broker, ServerEndpoints servers, MariaDbDatabase database, RabbitMqVirtualHost? vhost, string? queuePrefix, SqsServerProcess? sqsServer, IBusControl bus,
+        ServiceProvider services)
     {
         Broker = broker;
+        Servers = servers;
         Database = database;
         _vhost = vhost;
+        _sqsServer = sqsServer;
         QueuePrefix = queuePrefix;
         Bus = bus;
         Services = services;
@@ -40,8 +55,9 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         if (broker == Broker.RabbitMq)
         {
             Environment["Transport__Kind"] = "RabbitMq";
-            Environment["Transport__RabbitMq__Host"] = TestServers.RabbitMqHost;
-            Environment["Transport__RabbitMq__Port"] = TestServers.RabbitMqPort.ToString();
+            Environment["Transport__RabbitMq__Host"] = servers.RabbitMqHost;
+            Environment["Transport__RabbitMq__Port"] = servers.RabbitMqPort.ToString();
+            Environment["Transport__RabbitMq__ManagementUrl"] = servers.RabbitMqManagement.ToString();
             Environment["Transport__RabbitMq__VirtualHost"] = vhost!.Name;
             Environment["Transport__RabbitMq__Username"] = TestServers.RabbitMqUser;
             Environment["Transport__RabbitMq__Password"] = TestServers.RabbitMqPassword;
@@ -52,7 +68,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             Environment["Transport__AzureServiceBus__ConnectionString"] = TestServers.ServiceBusConnectionString;
             Environment["Transport__AzureServiceBus__Scope"] = queuePrefix!;
         }
-        else
+        else if (broker == Broker.AmazonSqs)
         {
             Environment["Transport__Kind"] = "AmazonSqs";
             Environment["Transport__AmazonSqs__Region"] = TestServers.SqsRegion;
@@ -61,9 +77,19 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             Environment["Transport__AmazonSqs__SecretKey"] = TestServers.SqsSecretKey;
             Environment["Transport__AmazonSqs__QueuePrefix"] = queuePrefix!;
         }
+        else
+        {
+            // Only what has no default: the region, and the server's URL (the default is AWS itself).
+            Environment["Transport__Kind"] = "AmazonSqs";
+            Environment["Transport__AmazonSqs__Region"] = TestServers.SqsRegion;
+            Environment["Transport__AmazonSqs__ServiceUrl"] = sqsServer!.Url;
+            Environment["AWS_ACCESS_KEY_ID"] = TestServers.SqsAccessKey;
+            Environment["AWS_SECRET_ACCESS_KEY"] = TestServers.SqsSecretKey;
+        }
     }
 
     public Broker Broker { get; }
+    public ServerEndpoints Servers { get; }
     /// <summary>On Amazon SQS: the prefix of this test's queues; on Azure Service Bus: its scope (its namespace on the shared server).</summary>
     public string? QueuePrefix { get; }
     public MariaDbDatabase Database { get; }
@@ -73,17 +99,20 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public Dictionary<string, string> Environment { get; }
 
     /// <summary>Creates the database and virtual host and applies the schema with the host's own migrate verb.</summary>
-    public static async Task<ServiceUnderTest> CreateAsync(Broker broker = Broker.RabbitMq)
+    /// <param name="servers">MariaDB and RabbitMQ to run on (default: the shared test servers).</param>
+    public static async Task<ServiceUnderTest> CreateAsync(Broker broker = Broker.RabbitMq, ServerEndpoints? servers = null)
     {
-        var database = await MariaDbDatabase.CreateAsync();
+        servers ??= ServerEndpoints.Shared;
+        var database = await MariaDbDatabase.CreateAsync(servers.MySqlAdmin);
         RabbitMqVirtualHost? vhost = null;
+        SqsServerProcess? sqsServer = null;
         string? prefix = null;
         IBusControl bus;
         if (broker == Broker.RabbitMq)
         {
-            vhost = await RabbitMqVirtualHost.CreateAsync();
+            vhost = await RabbitMqVirtualHost.CreateAsync(servers.RabbitMqManagement);
             bus = MassTransit.Bus.Factory.CreateUsingRabbitMq(cfg =>
-                cfg.Host(TestServers.RabbitMqHost, TestServers.RabbitMqPort, vhost.Name, h =>
+                cfg.Host(servers.RabbitMqHost, servers.RabbitMqPort, vhost.Name, h =>
                 {
                     h.Username(TestServers.RabbitMqUser);
                     h.Password(TestServers.RabbitMqPassword);
@@ -100,6 +129,18 @@ public sealed class ServiceUnderTest : IAsyncDisposable
                 // As the host does with Transport__AzureServiceBus__Scope: topics under the scope too.
                 cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, scope + "/"));
             });
+        }
+        else if (broker == Broker.AmazonSqsDefaults)
+        {
+            sqsServer = await SqsServerProcess.StartAsync();
+            var url = sqsServer.Url;
+            bus = MassTransit.Bus.Factory.CreateUsingAmazonSqs(cfg =>
+                cfg.Host(TestServers.SqsRegion, h =>
+                {
+                    h.AccessKey(TestServers.SqsAccessKey);
+                    h.SecretKey(TestServers.SqsSecretKey);
+                    h.Config(new Amazon.SQS.AmazonSQSConfig { ServiceURL = url });
+                }));
         }
         else
         {
@@ -118,7 +159,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
             .AddPersistersDatabase(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = database.ConnectionString })
             .BuildServiceProvider();
-        var sut = new ServiceUnderTest(broker, database, vhost, prefix, bus, services);
+        var sut = new ServiceUnderTest(broker, servers, database, vhost, prefix, sqsServer, bus, services);
         var (exit, output) = await HostProcess.RunToEndAsync(sut.Environment, TimeSpan.FromMinutes(2), "migrate");
         Assert.True(exit == 0, $"migrate failed ({exit}):\n{output}");
         return sut;
@@ -127,7 +168,15 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public async Task<HostProcess> StartHostAsync()
     {
         var host = HostProcess.Start(Environment, "run");
-        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await host.DisposeAsync(); // a host that never became ready must not outlive the test
+            throw;
+        }
         return host;
     }
 
@@ -178,6 +227,40 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         _ => await VirtualHost.QueueExistsAsync(queue),
     };
 
+    /// <summary>
+    /// Messages in a queue, read from the broker itself (RabbitMQ: a passive declare, exact and immediate; SQS: visible plus
+    /// in-flight messages). Meant for queues nobody consumes.
+    /// </summary>
+    public async Task<long> QueueDepthAsync(string queue)
+    {
+        if (Broker == Broker.RabbitMq)
+        {
+            var factory = new RabbitMQ.Client.ConnectionFactory
+            {
+                HostName = Servers.RabbitMqHost, Port = Servers.RabbitMqPort, VirtualHost = VirtualHost.Name,
+                UserName = TestServers.RabbitMqUser, Password = TestServers.RabbitMqPassword,
+            };
+            await using var connection = await factory.CreateConnectionAsync();
+            await using var channel = await connection.CreateChannelAsync();
+            return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        }
+        using var sqs = new Amazon.SQS.AmazonSQSClient(new Amazon.Runtime.BasicAWSCredentials(TestServers.SqsAccessKey, TestServers.SqsSecretKey),
+            new Amazon.SQS.AmazonSQSConfig { ServiceURL = TestServers.SqsUrl, AuthenticationRegion = TestServers.SqsRegion });
+        var url = (await sqs.GetQueueUrlAsync(QueuePrefix + queue)).QueueUrl;
+        var attributes = (await sqs.GetQueueAttributesAsync(url, ["ApproximateNumberOfMessages"])).Attributes;
+        // The local SQS server counts in-flight messages in ApproximateNumberOfMessages too (scripts/README.md).
+        return long.Parse(attributes["ApproximateNumberOfMessages"]);
+    }
+
+    /// <summary>On Amazon SQS: a queue's MessageRetentionPeriod in seconds.</summary>
+    public async Task<long> QueueRetentionSecondsAsync(string queue)
+    {
+        using var sqs = new Amazon.SQS.AmazonSQSClient(new Amazon.Runtime.BasicAWSCredentials(TestServers.SqsAccessKey, TestServers.SqsSecretKey),
+            new Amazon.SQS.AmazonSQSConfig { ServiceURL = TestServers.SqsUrl, AuthenticationRegion = TestServers.SqsRegion });
+        var url = (await sqs.GetQueueUrlAsync(QueuePrefix + queue)).QueueUrl;
+        return long.Parse((await sqs.GetQueueAttributesAsync(url, ["MessageRetentionPeriod"])).Attributes["MessageRetentionPeriod"]);
+    }
+
     public async Task PublishAsync<T>(IReadOnlyList<T> events) where T : class
     {
         foreach (var chunk in events.Chunk(500)) await Bus.PublishBatch(chunk);
@@ -199,6 +282,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         await Services.DisposeAsync();
         if (_vhost is not null) await _vhost.DisposeAsync();
         if (Broker == Broker.AzureServiceBus) await DeleteServiceBusScopeAsync();
+        if (_sqsServer is not null) await _sqsServer.DisposeAsync();
         await Database.DisposeAsync();
     }
 

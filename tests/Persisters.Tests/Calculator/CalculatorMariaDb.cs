@@ -22,7 +22,11 @@ public sealed class CalculatorMariaDb : IAsyncDisposable
 
     public DatabaseOptions Options => new() { Provider = DatabaseProvider.MySql, ConnectionString = ConnectionString, MigrateOnStart = true };
 
-    public static async Task<CalculatorMariaDb> CreateAsync()
+    /// <param name="serverDefaultCollation">
+    /// Create the database with the server's default character set and collation (latin1 on a bare MariaDB) instead of
+    /// utf8mb4_bin: the schema must not depend on it.
+    /// </param>
+    public static async Task<CalculatorMariaDb> CreateAsync(bool serverDefaultCollation = false)
     {
         var admin = Environment.GetEnvironmentVariable("PERSISTERS_TEST_MYSQL_ADMIN");
         if (string.IsNullOrWhiteSpace(admin))
@@ -30,8 +34,22 @@ public sealed class CalculatorMariaDb : IAsyncDisposable
             throw new InvalidOperationException("PERSISTERS_TEST_MYSQL_ADMIN is not set: run scripts/services.sh up, then eval \"$(scripts/services.sh env)\".");
         }
         var db = new CalculatorMariaDb(admin, "persisters_calc_" + Guid.NewGuid().ToString("N")[..12]);
-        await db.AdminAsync($"CREATE DATABASE `{db.Name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        await db.AdminAsync(serverDefaultCollation
+            ? $"CREATE DATABASE `{db.Name}`"
+            : $"CREATE DATABASE `{db.Name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
         return db;
+    }
+
+    /// <summary>Runs a query on this database and returns the first column of every row as text.</summary>
+    public async Task<List<string>> ColumnAsync(string sql)
+    {
+        await using var connection = new MySqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var cmd = new MySqlCommand(sql, connection);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync()) values.Add(Convert.ToString(reader.GetValue(0))!);
+        return values;
     }
 
     private async Task AdminAsync(string sql)

@@ -127,6 +127,32 @@ public class When_experiment_counts_are_queried
         Assert.Empty(goals);
     }
 
+    [Fact]
+    public async Task Users_variations_flags_environments_and_goals_that_differ_by_a_trailing_space_or_case_are_counted_apart()
+    {
+        await using var h = await StartAsync();
+        var x = Experiment() with { GoalIds = ["g1", "g1 "] };
+        await h.InsertAsync([
+            Evaluation(S + 10, "u", "A"),
+            Evaluation(S + 10, "u ", "A"),
+            Evaluation(S + 10, "U", "A"),
+            Evaluation(S + 10, "v", "A "), // another variation, not one of the experiment's
+            Evaluation(S + 10, "w", "A", feature: "flag-1 "),
+            Evaluation(S + 10, "w", "A", environment: Events.Env + " "),
+        ], [
+            Goal(x, S + 20, "u", "A", 1, "g1"),
+            Goal(x, S + 20, "u ", "A", 2, "g1"),
+            Goal(x, S + 30, "u", "A", 4, "g1 "),
+        ]);
+
+        var goals = await LoadAsync(h, x);
+
+        Assert.Equal(3, Series(goals[0], "A", v => v.Counts.EvaluationUsers)[^1]);
+        Assert.Equal(3, Series(goals[0], "A", v => v.EvaluationEvents)[^1]);
+        Assert.Equal((2L, 3.0), Series(goals[0], "A", v => (v.Counts.GoalUsers, v.Counts.ValueSum))[^1]);
+        Assert.Equal((1L, 4.0), Series(goals[1], "A", v => (v.Counts.GoalUsers, v.Counts.ValueSum))[^1]);
+    }
+
     private static Task<IReadOnlyList<GoalCounts>> LoadAsync(CalculatorHarness h, ExperimentDefinition x) =>
         h.Provider.GetRequiredService<ExperimentCounts>()
             .LoadAsync(x, CutOffs.ListEndAt(x.StartAt, x.StopAt, h.Clock.UnixNow), CancellationToken.None);
@@ -141,7 +167,8 @@ public sealed class When_experiment_counts_are_queried_on_MariaDb : When_experim
 
     protected override Task<CalculatorHarness> StartAsync() => CalculatorHarness.StartAsync(_database!.Options);
 
-    public async Task InitializeAsync() => _database = await CalculatorMariaDb.CreateAsync();
+    // The server's default collation (latin1 on a bare MariaDB): the schema must not depend on it.
+    public async Task InitializeAsync() => _database = await CalculatorMariaDb.CreateAsync(serverDefaultCollation: true);
 
     public async Task DisposeAsync()
     {

@@ -39,7 +39,8 @@ public sealed class DemandHarness : IAsyncDisposable
     public static readonly string[] Dwh = [PersisterQueues.EvaluationDwh, PersisterQueues.GoalDwh];
     public static readonly string[] Ops = [PersisterQueues.EvaluationOps, PersisterQueues.GoalOps];
 
-    public static async Task<DemandHarness> StartAsync()
+    /// <param name="configure">Last changes to the services (e.g. a stand-in for the transport's topology deployer).</param>
+    public static async Task<DemandHarness> StartAsync(Action<IServiceCollection>? configure = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "persisters-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -68,6 +69,7 @@ public sealed class DemandHarness : IAsyncDisposable
             x.AddPersisters(onDemand: true);
             x.AddPersisterDemandController();
         });
+        configure?.Invoke(services);
         var provider = services.BuildServiceProvider(true);
         await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
         var harness = new DemandHarness(provider, directory, clock);

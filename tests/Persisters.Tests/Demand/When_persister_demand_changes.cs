@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Persisters.Consumers;
 using Persisters.Contracts;
 using Persisters.Tests.Support;
@@ -33,6 +34,33 @@ public sealed class When_persister_demand_changes
         Assert.Empty(h.Controller.ConnectedEndpoints);
         Assert.False(await h.Harness.Consumed.Any<EvaluationEvent>());
         Assert.Equal(0, await h.EvaluationRowCountAsync());
+    }
+
+    [Fact]
+    public async Task Declaring_the_persister_queues_again_and_again_takes_nothing_out_of_them()
+    {
+        await using var h = await DemandHarness.StartAsync();
+        var now = h.Clock.UnixNow;
+        var waiting = Enumerable.Range(0, 20).Select(i => Events.Evaluation(now) with { Id = $"waiting-{i}" }).ToList();
+        foreach (var e in waiting) await h.Harness.Bus.Publish(e);
+        await h.SettleAsync();
+
+        // What every host start does: the topology of every persister queue, declared by the transport's deployer.
+        var deployer = h.Provider.GetRequiredService<global::Persisters.Consumers.Demand.IReceiveEndpointTopologyDeployer>();
+        var context = h.Provider.GetRequiredService<IBusRegistrationContext>();
+        for (var start = 0; start < 3; start++)
+        {
+            await deployer.DeployAsync(PersisterQueues.EvaluationDwh, e => e.ConfigureConsumer<global::Persisters.Consumers.Persisters.EvaluationEventsDwhPersister>(context),
+                CancellationToken.None);
+        }
+        await h.SettleAsync();
+        Assert.False(await h.Harness.Consumed.Any<EvaluationEvent>());
+
+        var experiment = Events.Experiment(now);
+        await h.SeedAsync(experiment);
+        await h.PublishDemandChangedAsync(experiment);
+        await h.WaitForConnectedAsync(DemandHarness.Dwh);
+        Assert.Equal(waiting.Count, await h.WaitForEvaluationRowsAsync(waiting.Count));
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public sealed partial class When_the_manifests_are_rendered
         Assert.Contains("runAsNonRoot: true", yaml);
         Assert.Matches(@"initContainers:\s+- args:\s+- migrate", yaml);
         Assert.DoesNotContain("Password=", yaml);
+        // Readiness answers within milliseconds; a probe that waits 2 s at most, and two failures take the pod out.
+        Assert.Matches(@"readinessProbe:\s+failureThreshold: 2\s+httpGet:\s+path: /health/ready\s+port: http\s+periodSeconds: 5\s+timeoutSeconds: 2", yaml);
     }
 
     [Fact]
@@ -50,6 +52,11 @@ public sealed partial class When_the_manifests_are_rendered
         Assert.Equal("Server=mysql;Database=persisters", database.ConnectionString);
         Assert.Contains("secretName: persisters-secrets", yaml);
         Assert.Contains("replicas: 2", yaml);
+        Assert.Equal(new Uri("http://rabbitmq:15672/"), transport.RabbitMq.EffectiveManagementUrl);
+        var persisters = new global::Persisters.Consumers.PersisterOptions();
+        manager.GetSection("Persisters").Bind(persisters);
+        Assert.Equal(TimeSpan.FromDays(2), persisters.QueueRetention);
+        Assert.True(new PersisterOptionsValidator().Validate(null, persisters).Succeeded);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using Persisters.Contracts;
 using Persisters.Host.Cli;
 using Persisters.Host.Configuration;
+using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Hosting;
 
@@ -55,17 +55,10 @@ public sealed class When_operator_verbs_read_their_arguments
     [Fact]
     public async Task A_command_on_the_in_memory_transport_stops_with_exit_code_2_and_says_why()
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "persisters.dll"));
-        foreach (var a in new[] { "experiments", "start", "--id", Guid.NewGuid().ToString() }) info.ArgumentList.Add(a);
-        info.Environment["Transport__Kind"] = "InMemory";
-        info.Environment["Database__ConnectionString"] = $"Data Source={Path.Combine(Directory.CreateTempSubdirectory().FullName, "verbs.db")}";
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (exit, output) = await HostCommand.RunAsync(new Dictionary<string, string?> { ["Transport__Kind"] = "InMemory" },
+            "experiments", "start", "--id", Guid.NewGuid().ToString());
 
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains("Transport:Kind is InMemory", await stderr);
+        Assert.Equal(2, exit);
+        Assert.Contains("Transport:Kind is InMemory", output);
     }
 }

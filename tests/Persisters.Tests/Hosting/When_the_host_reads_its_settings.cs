@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Persisters.Host.Configuration;
 using Persisters.Persistence;
+using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Hosting;
 
@@ -84,23 +84,23 @@ public sealed class When_the_host_reads_its_settings
 
     [Theory]
     [InlineData("Transport__Kind", "Kafka", "Transport:Kind 'Kafka'")]
+    [InlineData("Transport__Kind", "RabbitMq,AmazonSqs", "Transport:Kind 'RabbitMq,AmazonSqs' is not a transport")]
+    [InlineData("Transport__Kind", "InMemory,AmazonSqs", "Transport:Kind 'InMemory,AmazonSqs' is not a transport")]
+    [InlineData("Transport__Kind", "1", "Transport:Kind '1' is not a transport")]
+    [InlineData("Scheduler__Store", "Memory,Database", "Scheduler:Store 'Memory,Database' is not a scheduler store")]
+    [InlineData("Logging__Console__FormatterName", "json,simple", "Logging:Console:FormatterName 'json,simple' is not a console formatter")]
+    [InlineData("Logging__LogLevel__Default", "Information,Warning", "Logging:LogLevel:Default 'Information,Warning' is not a log level")]
     [InlineData("Persisters__Batch__MessageLimit", "0", "MessageLimit")]
+    [InlineData("Persisters__Batch__MessageLimit", "abc", "'abc' at 'Persisters:Batch:MessageLimit'")]
+    [InlineData("ExperimentLifecycle__TimerSweepInterval", "soon", "'soon' at 'ExperimentLifecycle:TimerSweepInterval'")]
+    [InlineData("ExperimentLifecycle__TimerSweepInterval", "100.00:00:00", "ExperimentLifecycle:TimerSweepInterval must be from 0 (off) to 1.00:00:00")]
+    [InlineData("Persisters__ReconcileInterval", "100.00:00:00", "Persisters:ReconcileInterval must be from 00:00:01 to 1.00:00:00")]
+    [InlineData("Persisters__LateEventTail", "1000.00:00:00", "Persisters:LateEventTail must be from 0 to 365.00:00:00")]
     public async Task The_service_refuses_to_start_with_a_bad_setting_and_exit_code_2(string key, string value, string expected)
     {
-        var hostDll = Path.Combine(AppContext.BaseDirectory, "persisters.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add(hostDll);
-        info.ArgumentList.Add("run");
-        info.Environment[key] = value;
-        info.Environment["Urls"] = "http://127.0.0.1:0";
-        info.Environment["Database__ConnectionString"] = $"Data Source={Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N"))}.db";
-        using var process = Process.Start(info)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cts.Token);
+        var (exit, output) = await HostCommand.RunAsync(new Dictionary<string, string?> { [key] = value }, "run");
 
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains(expected, await stderr + await stdout);
+        Assert.True(exit == 2, $"exit code {exit}:\n{output}");
+        Assert.Contains(expected, output);
     }
 }

@@ -35,7 +35,9 @@ public sealed class PersisterHarness : IAsyncDisposable
     public ManualClock Clock { get; }
     public MetricRecorder Metrics { get; }
 
-    public static async Task<PersisterHarness> StartAsync(Action<PersisterOptions>? configure = null)
+    /// <param name="configure">Changes to the persister options.</param>
+    /// <param name="database">Another database (a MariaDB one); by default a fresh SQLite file.</param>
+    public static async Task<PersisterHarness> StartAsync(Action<PersisterOptions>? configure = null, DatabaseOptions? database = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "persisters-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -51,7 +53,7 @@ public sealed class PersisterHarness : IAsyncDisposable
             o.Batch.RetryLimit = 1;
             configure?.Invoke(o);
         });
-        services.AddPersistersDatabase(new DatabaseOptions
+        services.AddPersistersDatabase(database ?? new DatabaseOptions
         {
             Provider = DatabaseProvider.Sqlite,
             ConnectionString = $"Data Source={Path.Combine(directory, "test.db")}",

@@ -16,7 +16,7 @@ namespace Persisters.Persistence.Migrations.MySql
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .UseCollation("utf8mb4_bin")
+                .UseCollation("utf8mb4_nopad_bin")
                 .HasAnnotation("ProductVersion", "9.0.23")
                 .HasAnnotation("Relational:MaxIdentifierLength", 64);
 

@@ -131,6 +131,16 @@ internal sealed class SqsBroker : Agent
         }
     }
 
+    /// <summary>A receive endpoint's topology: its queue (created if missing) and its subscriptions; returns the queue URL.</summary>
+    public async Task<string> DeployQueue(string logicalName, bool temporary, IReadOnlyCollection<string> subscriptions, CancellationToken cancellationToken)
+    {
+        var url = await GetQueueUrl(logicalName, temporary, cancellationToken).ConfigureAwait(false);
+        await SetSubscriptions(url, subscriptions, cancellationToken).ConfigureAwait(false);
+        if (subscriptions.Count > 0)
+            InvalidateSubscriptions();
+        return url;
+    }
+
     public async Task DeleteQueue(string logicalName, CancellationToken cancellationToken = default)
     {
         var physical = PhysicalName(logicalName);
@@ -151,6 +161,19 @@ internal sealed class SqsBroker : Agent
 
     public static string SubscriptionTagKey(string messageUrn) =>
         SubscriptionTagPrefix + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(messageUrn)))[..24];
+
+    /// <summary>
+    /// The <c>mt-scope</c> value of queues without a prefix. SQS documents that a tag value may be empty, and accepted the empty
+    /// prefix as it was; SQS-compatible servers (local-aws-sqs) refuse an empty value with 400 "Tag values may only contain ...",
+    /// so no value is ever empty. ':' is not allowed in a prefix, so no prefix's scope can equal this one.
+    /// </summary>
+    internal const string NoPrefixScope = ":none";
+
+    /// <summary>The <c>mt-scope</c> value this bus writes and publishes within.</summary>
+    string Scope => _settings.QueueNamePrefix.Length > 0 ? TagValue(_settings.QueueNamePrefix) : NoPrefixScope;
+
+    /// <summary>Whether a queue's <c>mt-scope</c> is this bus's scope; without a prefix, the empty value earlier versions wrote is too.</summary>
+    bool InScope(string queueScope) => queueScope == Scope || (_settings.QueueNamePrefix.Length == 0 && queueScope.Length == 0);
 
     static string TagValue(string text)
     {
@@ -182,10 +205,9 @@ internal sealed class SqsBroker : Agent
         if (stale.Count > 0)
             await Client.UntagQueueAsync(new UntagQueueRequest { QueueUrl = queueUrl, TagKeys = stale }, cancellationToken).ConfigureAwait(false);
 
-        var scope = TagValue(_settings.QueueNamePrefix);
         if (desired.Count == 0 && !current.ContainsKey(ScopeTag))
             return;
-        desired[ScopeTag] = scope;
+        desired[ScopeTag] = Scope;
         var missing = desired.Where(kv => !current.TryGetValue(kv.Key, out var value) || value != kv.Value)
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         if (missing.Count > 0)
@@ -252,7 +274,6 @@ internal sealed class SqsBroker : Agent
             next = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
         } while (next is not null);
 
-        var scope = TagValue(_settings.QueueNamePrefix);
         var byTag = new ConcurrentDictionary<string, ConcurrentBag<string>>(StringComparer.Ordinal);
         var candidates = urls.Where(u => !IsTerminal(u.TrimEnd('/'))).ToList();
         await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
@@ -267,7 +288,7 @@ internal sealed class SqsBroker : Agent
                 {
                     return; // deleted between the listing and now
                 }
-                if (tags is null || !tags.TryGetValue(ScopeTag, out var queueScope) || queueScope != scope)
+                if (tags is null || !tags.TryGetValue(ScopeTag, out var queueScope) || !InScope(queueScope))
                     return;
                 foreach (var key in tags.Keys)
                 {

@@ -64,6 +64,7 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
     readonly HashSet<Task> _handlers = [];
     TaskCompletionSource _backlog = new(TaskCreationOptions.RunContinuationsAsynchronously);
     string _queueUrl = "";
+    int _receiveFaulted;
     Task _extender = Task.CompletedTask;
 
     public SqsReceiveAgent(SqsReceiveEndpointContext context)
@@ -121,12 +122,7 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
             {
                 // A temporary queue (the bus endpoint, or an endpoint definition marked Temporary) gets no _error
                 // queue and is deleted when the endpoint stops; it subscribes like any other.
-                var url = await _broker.GetQueueUrl(_context.QueueName, _context.IsTemporary, Stopping).ConfigureAwait(false);
-                var subscriptions = _context.Subscriptions;
-                await _broker.SetSubscriptions(url, subscriptions, Stopping).ConfigureAwait(false);
-                if (subscriptions.Count > 0)
-                    _broker.InvalidateSubscriptions();
-                return url;
+                return await _broker.DeployQueue(_context.QueueName, _context.IsTemporary, _context.Subscriptions, Stopping).ConfigureAwait(false);
             }
             catch (AmazonServiceException exception) when (attempt < 4 && !IsStopping)
             {
@@ -178,6 +174,9 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
             {
                 _slots.Release(wanted);
                 LogContext.Warning?.Log(exception, "Receiving from SQS queue {Queue} failed", _context.QueueName);
+                // The endpoint is faulted until a receive succeeds again (MassTransit's endpoint health, readiness).
+                if (Interlocked.Exchange(ref _receiveFaulted, 1) == 0)
+                    await _context.TransportObservers.NotifyFaulted(_context.InputAddress, exception).ConfigureAwait(false);
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), Stopping).ConfigureAwait(false);
@@ -189,6 +188,8 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
                 continue;
             }
 
+            if (Interlocked.Exchange(ref _receiveFaulted, 0) == 1)
+                await _context.TransportObservers.NotifyReady(_context.InputAddress).ConfigureAwait(false);
             if (messages.Count < wanted)
                 _slots.Release(wanted - messages.Count);
             if (messages.Count == Batcher<object>.MaxEntries)
