@@ -56,7 +56,7 @@ public static class ServiceBusEntitiesCommand
         if (format != EmulatorConfig && entities.Any(e => (e.TopicPath ?? e.Path).Contains('/')))
         {
             Console.Error.WriteLine("note: some names contain '/', which Azure Resource Manager (portal, az, Bicep, Terraform) cannot create; " +
-                "create them with the Service Bus administration API, or set Transport__AzureServiceBus__NamespaceSeparator=~ and leave the Scope empty.");
+                "create them with the Service Bus administration API, or set Transport__AzureServiceBus__NamespaceSeparator=_ and leave the Scope empty.");
         }
         return 0;
     }

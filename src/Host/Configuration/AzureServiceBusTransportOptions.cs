@@ -11,8 +11,9 @@ namespace Persisters.Host.Configuration;
 /// this deployment's queues, topics and subscriptions in a shared namespace); CreateEntities (default true; false when the
 /// credentials have no Manage right and the entities are provisioned by the deployment); LockDuration (default 30 s, 5 s
 /// to 5 min: the peek-lock of the queues the host creates, renewed while a message is consumed, so it only bounds how long a
-/// crashed host's messages wait before another host gets them); NamespaceSeparator (default '/', or '~', '_', '.': what
-/// separates namespace and type name in topic names; Azure Resource Manager cannot create names containing '/').
+/// crashed host's messages wait before another host gets them); NamespaceSeparator (default '/', or '_', '.': what
+/// separates namespace and type name in topic names; Azure Resource Manager cannot create names containing '/'). Names
+/// follow Service Bus's data-plane rules: segments of letters, digits, '.', '-' and '_' ('~' is refused by the service).
 /// </summary>
 public sealed partial class AzureServiceBusTransportOptions
 {
@@ -22,6 +23,9 @@ public sealed partial class AzureServiceBusTransportOptions
     public bool CreateEntities { get; set; } = true;
     public TimeSpan LockDuration { get; set; } = TimeSpan.FromSeconds(30);
     public string NamespaceSeparator { get; set; } = "/";
+
+    /// <summary>The separators <see cref="NamespaceSeparator"/> takes.</summary>
+    public static readonly string[] NamespaceSeparators = ["/", "_", "."];
 
     /// <summary>The namespace address the transport is given: <c>sb://HOST[:PORT]/SCOPE</c> (the port only for an emulator).</summary>
     public Uri HostAddress
@@ -41,7 +45,7 @@ public sealed partial class AzureServiceBusTransportOptions
     [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$")]
     private static partial Regex HostName();
 
-    [GeneratedRegex(@"^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")]
     private static partial Regex EntityPath();
 
     public static AzureServiceBusTransportOptions Read(IConfigurationSection section)
@@ -109,7 +113,7 @@ public sealed partial class AzureServiceBusTransportOptions
             if (scope.Length > 100 || !EntityPath().IsMatch(scope))
             {
                 throw new SettingsException(
-                    $"{section.Path}:Scope '{scope}' may contain only letters, digits, '.', '-', '_', '~' and '/' between segments, at most 100 characters " +
+                    $"{section.Path}:Scope '{scope}' may contain only letters, digits, '.', '-', '_' and '/' between segments (Service Bus's naming rules), at most 100 characters " +
                     $"(environment: {Env(section, "Scope")}).");
             }
             o.Scope = scope;
@@ -128,19 +132,19 @@ public sealed partial class AzureServiceBusTransportOptions
 
         if (section["NamespaceSeparator"] is { Length: > 0 } separator)
         {
-            if (separator is not ("/" or "~" or "_" or "."))
+            var path = $"{section.Path}:NamespaceSeparator";
+            if (separator.Trim() == "~")
             {
                 throw new SettingsException(
-                    $"{section.Path}:NamespaceSeparator '{separator}' is not one of '/', '~', '_', '.' (environment: {Env(section, "NamespaceSeparator")}).");
+                    $"{path} '~' is not allowed: Service Bus refuses '~' in entity names (a segment may contain only letters, digits, '.', '-' and '_'). " +
+                    $"Use '_' (environment: {Env(section, "NamespaceSeparator")}=_).");
             }
-            o.NamespaceSeparator = separator;
+            o.NamespaceSeparator = EnumeratedSettings.Name(path, separator, NamespaceSeparators, "a namespace separator");
         }
 
         if (section["CreateEntities"] is { Length: > 0 } create)
         {
-            if (!bool.TryParse(create, out var value))
-                throw new SettingsException($"{section.Path}:CreateEntities '{create}' is not true or false (environment: {Env(section, "CreateEntities")}).");
-            o.CreateEntities = value;
+            o.CreateEntities = bool.Parse(EnumeratedSettings.Name($"{section.Path}:CreateEntities", create, ["true", "false"], "true or false"));
         }
         return o;
     }

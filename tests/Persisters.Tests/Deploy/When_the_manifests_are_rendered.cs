@@ -90,7 +90,7 @@ public sealed partial class When_the_manifests_are_rendered
         Assert.Null(transport.AzureServiceBus.ConnectionString);
         Assert.Equal("contoso.servicebus.windows.net", transport.AzureServiceBus.Namespace);
         Assert.False(transport.AzureServiceBus.CreateEntities);
-        Assert.Equal("~", transport.AzureServiceBus.NamespaceSeparator);
+        Assert.Equal("_", transport.AzureServiceBus.NamespaceSeparator);
         Assert.Contains("serviceAccountName: persisters", yaml);
         Assert.Contains("azure.workload.identity/use: \"true\"", yaml);
         Assert.Contains("azure.workload.identity/client-id:", yaml);

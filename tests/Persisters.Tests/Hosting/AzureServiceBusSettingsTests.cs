@@ -33,7 +33,7 @@ public sealed class AzureServiceBusSettingsTests
     {
         var transport = TransportOptions.Read(Config(("Transport:Kind", "azureservicebus"), ("Transport:AzureServiceBus:Namespace", "sb://contoso.servicebus.windows.net/"),
             ("Transport:AzureServiceBus:Scope", "/prod/eu/"), ("Transport:AzureServiceBus:CreateEntities", "false"),
-            ("Transport:AzureServiceBus:LockDuration", "00:01:00"), ("Transport:AzureServiceBus:NamespaceSeparator", "~")));
+            ("Transport:AzureServiceBus:LockDuration", "00:01:00"), ("Transport:AzureServiceBus:NamespaceSeparator", "_")));
 
         var o = transport.AzureServiceBus;
         Assert.Null(o.ConnectionString);
@@ -41,7 +41,7 @@ public sealed class AzureServiceBusSettingsTests
         Assert.Equal("prod/eu", o.Scope);
         Assert.False(o.CreateEntities);
         Assert.Equal(TimeSpan.FromMinutes(1), o.LockDuration);
-        Assert.Equal("~", o.NamespaceSeparator);
+        Assert.Equal("_", o.NamespaceSeparator);
         Assert.Equal(new Uri("sb://contoso.servicebus.windows.net/prod/eu"), o.HostAddress);
     }
 
@@ -66,8 +66,13 @@ public sealed class AzureServiceBusSettingsTests
     [InlineData("Scope", "a//b", "Transport:AzureServiceBus:Scope 'a//b'", "Transport__AzureServiceBus__Scope")]
     [InlineData("LockDuration", "00:10:00", "Transport:AzureServiceBus:LockDuration '00:10:00' is not a duration from 00:00:05 to 00:05:00", "Transport__AzureServiceBus__LockDuration")]
     [InlineData("LockDuration", "soon", "Transport:AzureServiceBus:LockDuration 'soon'", "Transport__AzureServiceBus__LockDuration")]
-    [InlineData("NamespaceSeparator", ":", "Transport:AzureServiceBus:NamespaceSeparator ':' is not one of", "Transport__AzureServiceBus__NamespaceSeparator")]
+    [InlineData("Scope", "prod~eu", "Transport:AzureServiceBus:Scope 'prod~eu' may contain only", "Transport__AzureServiceBus__Scope")]
+    [InlineData("NamespaceSeparator", ":", "Transport:AzureServiceBus:NamespaceSeparator ':' is not a namespace separator. Use one of: /, _, .", "Transport__AzureServiceBus__NamespaceSeparator")]
+    [InlineData("NamespaceSeparator", "_,.", "Transport:AzureServiceBus:NamespaceSeparator '_,.' is not a namespace separator", "Transport__AzureServiceBus__NamespaceSeparator")]
+    [InlineData("NamespaceSeparator", "~", "Service Bus refuses '~' in entity names", "Transport__AzureServiceBus__NamespaceSeparator=_")]
     [InlineData("CreateEntities", "sometimes", "Transport:AzureServiceBus:CreateEntities 'sometimes' is not true or false", "Transport__AzureServiceBus__CreateEntities")]
+    [InlineData("CreateEntities", "true,false", "Transport:AzureServiceBus:CreateEntities 'true,false' is not true or false", "Transport__AzureServiceBus__CreateEntities")]
+    [InlineData("CreateEntities", "1", "Transport:AzureServiceBus:CreateEntities '1' is not true or false", "Transport__AzureServiceBus__CreateEntities")]
     public void A_bad_or_missing_setting_is_named_with_its_environment_form(string? key, string? value, string message, string environment)
     {
         var values = new List<(string, string)> { Kind };

@@ -18,14 +18,14 @@ public interface IServiceBusBusFactoryConfigurator : IBusFactoryConfigurator<ISe
     void Host(ServiceBusHostSettings settings);
 
     /// <summary>
-    /// Separates namespace and type name in topic names with <paramref name="separator"/> instead of '/'
-    /// (<c>Contracts~OrderPlaced</c>). Azure Resource Manager (portal, Bicep, Terraform) cannot create entities whose names
-    /// contain '/', so a deployment that provisions the topics itself needs another separator.
+    /// Separates namespace and type name in topic names with <paramref name="separator"/> instead of '/': '_'
+    /// (<c>Contracts_OrderPlaced</c>) or '.'. Azure Resource Manager (portal, <c>az</c>, Bicep, Terraform) cannot create
+    /// entities whose names contain '/', so a deployment that provisions the topics itself needs another separator.
     /// </summary>
+    /// <exception cref="ArgumentException">Any other separator. '~' (MassTransit's <c>SetNamespaceSeparatorToTilde</c>, not offered
+    /// here) is refused: Service Bus's data-plane naming rules allow only letters, digits, '.', '-' and '_' in a segment, and
+    /// the service refuses to create such an entity (MassTransit issue #1929).</exception>
     void SetNamespaceSeparatorTo(string separator);
-
-    /// <summary><see cref="SetNamespaceSeparatorTo"/> with '~'.</summary>
-    void SetNamespaceSeparatorToTilde();
 
     /// <summary><see cref="SetNamespaceSeparatorTo"/> with '_'.</summary>
     void SetNamespaceSeparatorToUnderscore();

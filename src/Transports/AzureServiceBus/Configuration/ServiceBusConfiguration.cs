@@ -281,6 +281,9 @@ internal sealed class ServiceBusReceiveEndpointConfiguration : ReceiveEndpointCo
     public TimeSpan? RenewLimit { get; private set; }
     public TimeSpan WaitTime { get; private set; } = ServiceBusDefaults.ReceiveWaitTime;
 
+    /// <summary>The queue's <c>DefaultMessageTimeToLive</c> as configured here; null: Service Bus's (unlimited).</summary>
+    public TimeSpan? QueueTimeToLive => _defaultMessageTimeToLive;
+
     public override Uri HostAddress => _hostConfiguration.HostAddress;
     /// <summary><c>sb://NAMESPACE/SCOPE/NAME</c>; a temporary endpoint's address says <c>?autodelete=300</c>, so that a send that has to create it makes it temporary.</summary>
     public override Uri InputAddress
@@ -383,7 +386,7 @@ internal sealed class ServiceBusReceiveEndpointConfiguration : ReceiveEndpointCo
         foreach (var result in base.Validate())
             yield return result;
         if (!ServiceBusNames.IsValidEntityPath(QueuePath))
-            yield return this.Failure("QueueName", $"'{QueuePath}' is not a valid Service Bus queue path (1–260 letters, digits, '.', '-', '_', '~', segments separated by '/')");
+            yield return this.Failure("QueueName", $"'{QueuePath}' is not a valid Service Bus queue path (1–260 letters, digits, '.', '-', '_', segments separated by '/')");
     }
 
     public override ReceiveEndpointContext CreateReceiveEndpointContext() => CreateServiceBusReceiveEndpointContext();
@@ -452,13 +455,11 @@ internal sealed class ServiceBusBusFactoryConfigurator : BusFactoryConfigurator,
 
     public void SetNamespaceSeparatorTo(string separator)
     {
-        if (separator is not ("/" or "~" or "_" or "."))
-            throw new ArgumentException($"'{separator}' cannot separate namespace and type name in a Service Bus entity name: use '/', '~', '_' or '.'.",
-                nameof(separator));
+        if (separator is not ("/" or "_" or "."))
+            throw new ArgumentException($"'{separator}' cannot separate namespace and type name in a Service Bus entity name: use '/', '_' or '.' " +
+                "(a segment of a Service Bus entity name may contain only letters, digits, '.', '-' and '_').", nameof(separator));
         MessageTopology.SetEntityNameFormatter(new MessageNameFormatterEntityNameFormatter(new ServiceBusMessageNameFormatter(separator)));
     }
-
-    public void SetNamespaceSeparatorToTilde() => SetNamespaceSeparatorTo("~");
 
     public void SetNamespaceSeparatorToUnderscore() => SetNamespaceSeparatorTo("_");
 

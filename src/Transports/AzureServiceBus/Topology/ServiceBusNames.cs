@@ -8,17 +8,18 @@ namespace Persisters.Transports.AzureServiceBus.Topology;
 
 /// <summary>
 /// Entity names and addresses. Rules from Service Bus's documentation: queue and topic paths have 1–260 characters
-/// (letters, digits, '.', '-', '_', '~' and '/' between segments); subscription names 1–50 characters (no '/').
+/// (letters, digits, '.', '-', '_' and '/' between segments; the service refuses anything else, '~' included); subscription
+/// names 1–50 such characters (no '/').
 /// </summary>
 internal static partial class ServiceBusNames
 {
     public const int MaxEntityPathLength = 260;
     public const int MaxSubscriptionNameLength = 50;
 
-    [GeneratedRegex(@"^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")]
     private static partial Regex EntityPath();
 
-    [GeneratedRegex(@"^[A-Za-z0-9._~-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
     private static partial Regex SubscriptionName();
 
     public static bool IsValidEntityPath(string path) => path.Length is > 0 and <= MaxEntityPathLength && EntityPath().IsMatch(path);
