@@ -77,6 +77,10 @@ public sealed class When_names_headers_and_settings_are_mapped
         Assert.Equal(TimeSpan.FromSeconds(30), entities.Queue.LockDuration);
         Assert.Equal(10, entities.Queue.MaxDeliveryCount);
         Assert.Equal(TimeSpan.FromDays(2), entities.Queue.DefaultMessageTimeToLive);
+        // The endpoint queue's time to live does not bound its _error and _skipped queues.
+        Assert.Equal(10, entities.ErrorQueue!.MaxDeliveryCount);
+        Assert.Equal(TimeSpan.MaxValue, entities.ErrorQueue.DefaultMessageTimeToLive);
+        Assert.Equal(TimeSpan.MaxValue, entities.SkippedQueue!.DefaultMessageTimeToLive);
         Assert.Equal(["Legacy/Events", "Persisters.Transports.AzureServiceBus.Tests.Messages/UserRenamed"],
             entities.Topics.Select(t => t.Name).Order(StringComparer.Ordinal).ToArray());
         Assert.Equal(["audit-legacy", "audit-renames"], entities.Subscriptions.Select(s => s.SubscriptionName).Order(StringComparer.Ordinal).ToArray());

@@ -1,4 +1,6 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
+using Persisters.Consumers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Persisters.Consumers.Demand;
 using Persisters.Host.Configuration;
@@ -60,6 +62,7 @@ public static class TransportRegistration
                 });
                 break;
             case TransportKind.AzureServiceBus:
+                x.Replace(ServiceDescriptor.Singleton<IReceiveEndpointTopologyDeployer, AzureServiceBusReceiveEndpointTopologyDeployer>());
                 x.UsingPersistersAzureServiceBus(transport.AzureServiceBus, withScheduler);
                 break;
             default:
@@ -86,17 +89,31 @@ public static class TransportRegistration
             {
                 cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, o.Scope + o.NamespaceSeparator));
             }
-            cfg.ConnectEndpointConfigurationObserver(new ServiceBusLockDuration(o.LockDuration));
+            var retention = context.GetRequiredService<IOptions<PersisterOptions>>().Value.EffectiveQueueRetention;
+            cfg.ConnectEndpointConfigurationObserver(new ServiceBusQueueSettings(o.LockDuration, retention));
             if (withScheduler) cfg.UseDurableMessageScheduler(context);
             cfg.ConfigureEndpoints(context);
         });
 
-    /// <summary>Gives every receive endpoint, the dynamically connected persister endpoints included, the configured lock duration.</summary>
-    private sealed class ServiceBusLockDuration(TimeSpan lockDuration) : IEndpointConfigurationObserver
+    /// <summary>
+    /// Gives every receive endpoint, the dynamically connected persister endpoints included, the configured lock duration, and
+    /// the persister queues the retention bound (<c>Persisters:QueueRetention</c>) as their <c>DefaultMessageTimeToLive</c>, with
+    /// expired messages dropped rather than dead-lettered: a queue the host creates has it from the start, and
+    /// <c>servicebus-entities</c> lists it for provisioning. Existing queues get it from
+    /// <see cref="AzureServiceBusReceiveEndpointTopologyDeployer.ApplyRetentionAsync"/>.
+    /// </summary>
+    private sealed class ServiceBusQueueSettings(TimeSpan lockDuration, TimeSpan retention) : IEndpointConfigurationObserver
     {
         public void EndpointConfigured<T>(T configurator) where T : IReceiveEndpointConfigurator
         {
-            if (configurator is IServiceBusReceiveEndpointConfigurator serviceBus) serviceBus.LockDuration = lockDuration;
+            if (configurator is not IServiceBusReceiveEndpointConfigurator serviceBus) return;
+            serviceBus.LockDuration = lockDuration;
+            var queue = configurator.InputAddress.AbsolutePath.TrimEnd('/').Split('/')[^1];
+            if (retention > TimeSpan.Zero && PersisterQueues.All.Contains(queue))
+            {
+                serviceBus.DefaultMessageTimeToLive = retention < ServiceBusTopologyDeployment.MinRetention ? ServiceBusTopologyDeployment.MinRetention : retention;
+                serviceBus.EnableDeadLetteringOnMessageExpiration = false;
+            }
         }
     }
 }

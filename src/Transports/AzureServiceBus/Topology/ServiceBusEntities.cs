@@ -38,13 +38,16 @@ internal static class ServiceBusDefaults
     public static readonly TimeSpan TemporaryAutoDeleteOnIdle = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan ReceiveWaitTime = TimeSpan.FromSeconds(60);
 
-    /// <summary>An <c>_error</c> or <c>_skipped</c> queue: the endpoint queue's settings under another name, never auto-deleted.</summary>
+    /// <summary>
+    /// An <c>_error</c> or <c>_skipped</c> queue: the endpoint queue's lock and delivery settings under another name, never
+    /// auto-deleted, and without the endpoint queue's <c>DefaultMessageTimeToLive</c>: a bound on how long messages wait for the
+    /// endpoint is not a bound on how long a failed message waits for an operator.
+    /// </summary>
     public static CreateQueueOptions MoveQueue(CreateQueueOptions queue, string path) => new(path)
     {
         LockDuration = queue.LockDuration,
         MaxDeliveryCount = queue.MaxDeliveryCount,
         DeadLetteringOnMessageExpiration = queue.DeadLetteringOnMessageExpiration,
-        DefaultMessageTimeToLive = queue.DefaultMessageTimeToLive,
         EnableBatchedOperations = true,
     };
 

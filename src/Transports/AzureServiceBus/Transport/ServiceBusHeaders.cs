@@ -47,9 +47,12 @@ internal static class ServiceBusHeaders
     /// <summary>
     /// A copy of a received message for another queue (<c>_error</c>, <c>_skipped</c>): same body, ids, content type,
     /// subject and application properties, plus <paramref name="extraHeaders"/> (fault details, the reason), which
-    /// replace earlier ones of the same name.
+    /// replace earlier ones of the same name. The time to live is kept only when it is shorter than
+    /// <paramref name="sourceTimeToLive"/>, the source queue's <c>DefaultMessageTimeToLive</c> (null: unlimited): Service Bus
+    /// stamps that default on every message whose sender set none, and it bounds the source queue, not the error queue.
     /// </summary>
-    public static ServiceBusMessage ToMovedMessage(ReceiveContext context, IEnumerable<KeyValuePair<string, object>> extraHeaders, int? maxStackTrace)
+    public static ServiceBusMessage ToMovedMessage(ReceiveContext context, IEnumerable<KeyValuePair<string, object>> extraHeaders, int? maxStackTrace,
+        TimeSpan? sourceTimeToLive = null)
     {
         var message = new ServiceBusMessage(context.GetBody()) { ContentType = context.ContentType?.ToString() };
         if (context.TryGetPayload<ServiceBusReceivedMessage>(out var original))
@@ -58,7 +61,8 @@ internal static class ServiceBusHeaders
             message.CorrelationId = original.CorrelationId;
             message.Subject = original.Subject;
             message.ContentType = original.ContentType ?? message.ContentType;
-            if (original.TimeToLive != TimeSpan.MaxValue && original.TimeToLive > TimeSpan.Zero)
+            if (original.TimeToLive != TimeSpan.MaxValue && original.TimeToLive > TimeSpan.Zero
+                && (sourceTimeToLive is not { } queueDefault || original.TimeToLive < queueDefault))
                 message.TimeToLive = original.TimeToLive;
             foreach (var (key, value) in original.ApplicationProperties)
             {

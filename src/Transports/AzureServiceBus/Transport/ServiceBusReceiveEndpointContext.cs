@@ -24,6 +24,7 @@ internal sealed class ServiceBusReceiveEndpointContext : BaseReceiveEndpointCont
     public bool IsTemporary => _configuration.IsTemporary;
     public TimeSpan ReceiveWaitTime => _configuration.WaitTime;
     public TimeSpan? MaxAutoRenewDuration => _configuration.RenewLimit;
+    public TimeSpan? QueueTimeToLive => _configuration.QueueTimeToLive;
     public EndpointEntities Entities => _configuration.GetEntities();
 
     public override void AddSendAgent(IAgent agent)

@@ -35,9 +35,10 @@ internal sealed class ServiceBusReceiveTransport : IReceiveTransport
         Task Ensure(Azure.Messaging.ServiceBus.Administration.CreateQueueOptions options, CancellationToken ct) =>
             broker.CreateEntities ? broker.EnsureQueue(options, ct) : Task.CompletedTask;
 
-        IErrorTransport errorTransport = new ServiceBusErrorTransport(broker, errorOptions.Name, ct => Ensure(errorOptions, ct));
+        IErrorTransport errorTransport = new ServiceBusErrorTransport(broker, errorOptions.Name, ct => Ensure(errorOptions, ct), _context.QueueTimeToLive);
         _context.AddOrUpdatePayload(() => errorTransport, _ => errorTransport);
-        IDeadLetterTransport deadLetterTransport = new ServiceBusDeadLetterTransport(broker, skippedOptions.Name, ct => Ensure(skippedOptions, ct));
+        IDeadLetterTransport deadLetterTransport = new ServiceBusDeadLetterTransport(broker, skippedOptions.Name, ct => Ensure(skippedOptions, ct),
+            _context.QueueTimeToLive);
         _context.AddOrUpdatePayload(() => deadLetterTransport, _ => deadLetterTransport);
 
         return new ServiceBusReceiveAgent(_context, entities);
@@ -65,7 +66,6 @@ internal sealed class ServiceBusReceiveTransport : IReceiveTransport
 internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTransportHandle
 {
     const int MaxConcurrentRenewals = 16;
-    static readonly TimeSpan FirstReceiveDelay = TimeSpan.FromMilliseconds(100);
     static readonly TimeSpan RenewalTick = TimeSpan.FromSeconds(1);
 
     readonly ServiceBusReceiveEndpointContext _context;
@@ -186,17 +186,6 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
 
     async Task Receive(ServiceBusReceiver receiver)
     {
-        // The link opens (and is given credit) with the first receive call. An endpoint connected only to create its
-        // entities and stopped at once (a declaration) never gets that far, so it pulls no message it would hand back.
-        try
-        {
-            await Task.Delay(FirstReceiveDelay, Stopping).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
         // Two receive calls wait at once: one for as many messages as there are free slots, one for a single message.
         // A message that arrives while one of them is returning (its unused credit is still on the link) finds the
         // other waiting; with prefetch off, the SDK releases a message that finds no waiting call.
