@@ -61,12 +61,15 @@ internal sealed class ServiceBusReceiveTransport : IReceiveTransport
 /// releases a message that arrives between two receive calls; Service Bus makes it available again without counting a
 /// delivery.) On stop the receive call is cancelled, messages being consumed finish (or are cancelled after MassTransit's
 /// ConsumerStopTimeout), anything unsettled is abandoned, and the receiver link is closed: a stopped endpoint holds no
-/// link and makes no calls.
+/// link and makes no calls. A failed receive call (the namespace unreachable, the connection lost, the entity gone) marks
+/// the endpoint faulted (MassTransit's endpoint health, which readiness reads) until a receive call succeeds again.
 /// </summary>
 internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTransportHandle
 {
     const int MaxConcurrentRenewals = 16;
     static readonly TimeSpan RenewalTick = TimeSpan.FromSeconds(1);
+    static readonly TimeSpan MaxReceiveRetryDelay = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan RecoveryWaitTime = TimeSpan.FromSeconds(1);
 
     readonly ServiceBusReceiveEndpointContext _context;
     readonly EndpointEntities _entities;
@@ -80,6 +83,7 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
     readonly HashSet<Task> _handlers = [];
     ServiceBusReceiver? _receiver;
     Task _renewer = Task.CompletedTask;
+    int _receiveFaulted;
 
     public ServiceBusReceiveAgent(ServiceBusReceiveEndpointContext context, EndpointEntities entities)
         : base(context)
@@ -214,7 +218,7 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
                     break;
                 }
                 pendingWanted = 1 + TakeFreeSlots(slots);
-                pending = receiver.ReceiveMessagesAsync(pendingWanted, _context.ReceiveWaitTime, Stopping);
+                pending = receiver.ReceiveMessagesAsync(pendingWanted, WaitTime, Stopping);
             }
 
             IReadOnlyList<ServiceBusReceivedMessage> messages;
@@ -223,6 +227,8 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
                 messages = await pending.ConfigureAwait(false);
                 pending = null;
                 failures = 0;
+                if (Interlocked.Exchange(ref _receiveFaulted, 0) == 1)
+                    await _context.TransportObservers.NotifyReady(_context.InputAddress).ConfigureAwait(false);
             }
             catch (Exception) when (IsStopping)
             {
@@ -235,8 +241,15 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
                 pending = null;
                 slots.Release(pendingWanted);
                 failures++;
-                var delay = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, Math.Min(failures, 5))));
+                var delay = TimeSpan.FromSeconds(Math.Min(MaxReceiveRetryDelay.TotalSeconds, Math.Pow(2, Math.Min(failures, 4))));
                 LogContext.Warning?.Log(exception, "Receiving from Service Bus queue {Queue} failed; retrying in {Delay}", _context.QueuePath, delay);
+                // Faulted until a receive call succeeds again (MassTransit's endpoint health, readiness).
+                if (Interlocked.Exchange(ref _receiveFaulted, 1) == 0)
+                {
+                    await _context.TransportObservers.NotifyFaulted(_context.InputAddress,
+                        new ConnectionException($"Receiving from Service Bus queue {_context.QueuePath} failed: {exception.Message}", exception, isTransient: true))
+                        .ConfigureAwait(false);
+                }
                 try
                 {
                     await Task.Delay(delay, Stopping).ConfigureAwait(false);
@@ -263,7 +276,7 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
             if (next > 0 && !IsStopping)
             {
                 pendingWanted = next;
-                pending = receiver.ReceiveMessagesAsync(next, _context.ReceiveWaitTime, Stopping);
+                pending = receiver.ReceiveMessagesAsync(next, WaitTime, Stopping);
             }
             else if (next > 0)
                 slots.Release(next);
@@ -297,6 +310,13 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
                 await AbandonQuietly(receiver, message).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// How long a receive call waits for messages: the endpoint's <see cref="ServiceBusReceiveEndpointContext.ReceiveWaitTime"/>, but
+    /// only <see cref="RecoveryWaitTime"/> while the endpoint is faulted, so that an idle endpoint learns within about a second that
+    /// Service Bus answers again (an empty answer is a success) instead of at the end of a long wait.
+    /// </summary>
+    TimeSpan WaitTime => Volatile.Read(ref _receiveFaulted) == 1 ? RecoveryWaitTime : _context.ReceiveWaitTime;
 
     /// <summary>Takes every free slot at once (none if none is free).</summary>
     static int TakeFreeSlots(SemaphoreSlim slots)
