@@ -21,6 +21,7 @@ public sealed class When_events_flow_through_a_broker_into_MariaDb
     [InlineData(Broker.AmazonSqs)]
     [InlineData(Broker.AzureServiceBus)]
     [InlineData(Broker.AmazonSqsDefaults)]
+    [InlineData(Broker.AzureServiceBusDefaults)]
     public async Task Events_with_duplicates_and_malformed_ones_give_exactly_the_expected_rows_and_counts(Broker broker)
     {
         await using var sut = await ServiceUnderTest.CreateAsync(broker);

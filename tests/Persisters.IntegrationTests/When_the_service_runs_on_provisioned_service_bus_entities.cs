@@ -51,6 +51,11 @@ public sealed class When_the_service_runs_on_provisioned_service_bus_entities
         var provisioned = document.RootElement.GetProperty("UserConfig").GetProperty("Namespaces")[0].GetProperty("Queues").EnumerateArray()
             .Select(q => q.GetProperty("Name").GetString()!).ToList();
         Assert.Equal(provisioned.Order(StringComparer.Ordinal), queues.Order(StringComparer.Ordinal));
+
+        // The listing carries the persister queues' retention bound (by default LateEventTail, 2 days), expired messages dropped.
+        var dwh = (await admin.GetQueueAsync($"{sut.QueuePrefix}/evaluation-events-dwh")).Value;
+        Assert.Equal(TimeSpan.FromDays(2), dwh.DefaultMessageTimeToLive);
+        Assert.False(dwh.DeadLetteringOnMessageExpiration);
     }
 
     /// <summary>Creates the entities of an emulator Config.json through the administration API, as a deployment would.</summary>
@@ -62,12 +67,14 @@ public sealed class When_the_service_runs_on_provisioned_service_bus_entities
         foreach (var queue in ns.GetProperty("Queues").EnumerateArray())
         {
             var properties = queue.GetProperty("Properties");
-            await admin.CreateQueueAsync(new CreateQueueOptions(queue.GetProperty("Name").GetString())
+            var options = new CreateQueueOptions(queue.GetProperty("Name").GetString())
             {
                 LockDuration = XmlConvert.ToTimeSpan(properties.GetProperty("LockDuration").GetString()!),
                 MaxDeliveryCount = properties.GetProperty("MaxDeliveryCount").GetInt32(),
                 DeadLetteringOnMessageExpiration = properties.GetProperty("DeadLetteringOnMessageExpiration").GetBoolean(),
-            });
+            };
+            if (properties.TryGetProperty("DefaultMessageTimeToLive", out var ttl)) options.DefaultMessageTimeToLive = XmlConvert.ToTimeSpan(ttl.GetString()!);
+            await admin.CreateQueueAsync(options);
         }
         foreach (var topic in ns.GetProperty("Topics").EnumerateArray())
         {
