@@ -153,6 +153,12 @@ public static class OperatorCommands
             throw new SettingsException(
                 "Transport:Kind is InMemory, which cannot reach a service in another process. Set Transport__Kind (and its settings) to the service's broker.");
         }
+        if (settings.Transport.Kind == TransportKind.AzureServiceBus && !settings.Transport.AzureServiceBus.CreateEntities)
+        {
+            throw new SettingsException(
+                "Transport:AzureServiceBus:CreateEntities is false, so this process gets no reply queue (its name is made up at start and cannot be provisioned): " +
+                "run operator verbs with credentials that may create entities (environment: Transport__AzureServiceBus__CreateEntities=true).");
+        }
         builder.AddPersistersServices(settings, withPersisters: false);
         using var app = builder.Build();
         return await VerbHost.RunAsync(app, settings.Transport.Kind, timeout, async stopping =>

@@ -68,6 +68,7 @@ public static class PersistersCommandLine
 
         root.Subcommands.Add(Experiments());
         root.Subcommands.Add(AutoOps());
+        root.Subcommands.Add(ServiceBusEntitiesCommand.Create(Guard));
         return root;
     }
 

@@ -25,7 +25,7 @@ public sealed class When_the_host_reads_its_settings
     [Theory]
     [InlineData("Transport:Kind", "Kafka", "Transport:Kind 'Kafka' is not a transport")]
     [InlineData("Transport:Kind", "7", "Transport:Kind '7' is not a transport")]
-    [InlineData("Transport:Kind", "AzureServiceBus", "'AzureServiceBus' is not available in this build yet")]
+    [InlineData("Transport:Kind", "AzureServiceBus", "Transport:AzureServiceBus:ConnectionString or Transport:AzureServiceBus:Namespace is required")]
     [InlineData("Transport:Kind", "RabbitMq", "Transport:RabbitMq:Host is required")]
     public void A_bad_transport_setting_is_named(string key, string value, string message)
     {
