@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Diagnostics;
 using Persisters.Consumers.Persisters;
@@ -18,6 +19,32 @@ public static class ConsumersServiceCollectionExtensions
         services.TryAddSingleton<GoalLinker>();
         services.TryAddSingleton<GoalRetryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRetryWorker>());
+        services.AddKillSwitch();
+        return services;
+    }
+
+    /// <summary>
+    /// The kill switch's actions: the evaluator the OPS persisters call, the outbox dispatcher (a hosted service on every host) and the
+    /// webhook client, whose transient failures (5xx, 408, 429, timeouts) are retried 3 times with exponential backoff from 200 ms,
+    /// each attempt bounded by 5 s and the whole call by 20 s. Settings: <see cref="KillSwitchOptions"/> (bound by the host).
+    /// </summary>
+    public static IServiceCollection AddKillSwitch(this IServiceCollection services)
+    {
+        services.AddOptions<KillSwitchOptions>();
+        services.TryAddSingleton<KillSwitch>();
+        services.TryAddSingleton<TriggerWebhook>();
+        services.TryAddSingleton<AutoOpsTriggerDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<AutoOpsTriggerDispatcher>());
+        services.AddHttpClient(TriggerWebhook.ClientName).AddStandardResilienceHandler(o =>
+        {
+            o.Retry.MaxRetryAttempts = 3;
+            o.Retry.Delay = TimeSpan.FromMilliseconds(200);
+            o.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
+            o.Retry.UseJitter = true;
+            o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
+            o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
+            o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(20);
+        });
         return services;
     }
 
