@@ -1,5 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Definitions;
@@ -26,7 +28,7 @@ public static class ConsumersServiceCollectionExtensions
     /// <summary>
     /// The kill switch's actions: the evaluator the OPS persisters call, the outbox dispatcher (a hosted service on every host) and the
     /// webhook client, whose transient failures (5xx, 408, 429, timeouts) are retried 3 times with exponential backoff from 200 ms,
-    /// each attempt bounded by 5 s and the whole call by 20 s. Settings: <see cref="KillSwitchOptions"/> (bound by the host).
+    /// each attempt bounded by 5 s and the whole call by 20 s, on the wall clock. Settings: <see cref="KillSwitchOptions"/> (bound by the host).
     /// </summary>
     public static IServiceCollection AddKillSwitch(this IServiceCollection services)
     {
@@ -35,15 +37,19 @@ public static class ConsumersServiceCollectionExtensions
         services.TryAddSingleton<TriggerWebhook>();
         services.TryAddSingleton<AutoOpsTriggerDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<AutoOpsTriggerDispatcher>());
-        services.AddHttpClient(TriggerWebhook.ClientName).AddStandardResilienceHandler(o =>
+        services.AddHttpClient(TriggerWebhook.ClientName).AddResilienceHandler("webhook", b =>
         {
-            o.Retry.MaxRetryAttempts = 3;
-            o.Retry.Delay = TimeSpan.FromMilliseconds(200);
-            o.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
-            o.Retry.UseJitter = true;
-            o.AttemptTimeout.Timeout = TimeSpan.FromSeconds(5);
-            o.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(10);
-            o.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(20);
+            // Wall-clock waits, whatever TimeProvider the application registers for its own times.
+            b.TimeProvider = TimeProvider.System;
+            b.AddTimeout(TimeSpan.FromSeconds(20));
+            b.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = 3,
+                Delay = TimeSpan.FromMilliseconds(200),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            });
+            b.AddTimeout(TimeSpan.FromSeconds(5));
         });
         return services;
     }
