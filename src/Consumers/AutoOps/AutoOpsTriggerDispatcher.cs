@@ -42,6 +42,11 @@ public sealed class AutoOpsTriggerDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.Dispatch)
+        {
+            logger.LogInformation("AutoOps:Dispatch is false: this host leaves publishing triggers and calling webhooks to the others");
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try

@@ -8,6 +8,12 @@ public sealed class KillSwitchOptions
     /// <summary>Outgoing webhooks by environment id: <c>AutoOps:Webhooks:&lt;environmentId&gt;:Url</c> and <c>:Secret</c>.</summary>
     public Dictionary<string, WebhookTarget> Webhooks { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether this host dispatches triggers (publishes them, calls the webhooks). <c>false</c>: it counts and triggers rules but leaves
+    /// the outbox to the hosts that dispatch (e.g. when only some may reach the webhook receivers). At least one host must dispatch.
+    /// </summary>
+    public bool Dispatch { get; set; } = true;
+
     /// <summary>How often each host looks for triggers with work due (a host that triggers a rule starts on it at once).</summary>
     public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromSeconds(1);
 
