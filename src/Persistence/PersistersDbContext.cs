@@ -139,7 +139,8 @@ public abstract class PersistersDbContext(DbContextOptions options) : DbContext(
             e.Property(x => x.FeatureId).HasColumnName("feature_id").HasMaxLength(IdLength);
             e.Property(x => x.FeatureVersion).HasColumnName("feature_version");
             e.Property(x => x.Clauses).HasColumnName("clauses").HasColumnType(LargeTextType);
-            e.Property(x => x.Status).HasColumnName("status");
+            // The kill switch moves a rule to Finished with a conditional UPDATE; a rule command saved over it would fail and be retried.
+            e.Property(x => x.Status).HasColumnName("status").IsConcurrencyToken();
             e.Property(x => x.Deleted).HasColumnName("deleted");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
             e.Property(x => x.UpdatedAt).HasColumnName("updated_at");

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Persisters.Contracts;
 using Persisters.Persistence.Model;
 using Persisters.Tests.Support;
@@ -182,5 +183,25 @@ public sealed class When_event_rate_rules_are_assessed
         var row = await RuleRowAsync(h, rule.RuleId);
         Assert.Equal((2L, 2L), (row.TriggeredEvaluationCount!.Value, row.TriggeredOpsEventCount!.Value));
         Assert.Equal(1, h.Metrics.Sum("persisters_event_rate_rules_triggered"));
+    }
+
+    [Fact]
+    public async Task A_rule_command_that_read_the_rule_before_it_triggered_cannot_save_over_the_trigger()
+    {
+        await using var h = await PersisterHarness.StartAsync();
+        var now = h.Clock.UnixNow;
+        var rule = Rule(Clause("B", minCount: 2, threshold: 0.5));
+        await h.SeedAsync(rule);
+        await using var stale = h.Provider.GetRequiredService<Persistence.IPersistersDbContextFactory>().CreateDbContext();
+        var row = await stale.AutoOpsRules.SingleAsync(r => r.Id == rule.RuleId); // as StopEventRateRule reads it
+
+        await h.PublishAsync(Served(now, "B", "u1", "u2"));
+        await h.PublishAsync(Reached(now, "error", "u1"));
+        Assert.Single(await h.TriggersAsync());
+        row.Status = (int)AutoOpsRuleStatus.Stopped;
+
+        // The rule commands consumer retries this; on the reloaded row the stop answers "already finished".
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => stale.SaveChangesAsync());
+        Assert.Equal(AutoOpsRuleStatus.Finished, (AutoOpsRuleStatus)(await RuleRowAsync(h, rule.RuleId)).Status);
     }
 }

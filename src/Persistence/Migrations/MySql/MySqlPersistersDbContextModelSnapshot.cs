@@ -62,7 +62,8 @@ namespace Persisters.Persistence.Migrations.MySql
 
                     b.Property<int>("Status")
                         .HasColumnType("int")
-                        .HasColumnName("status");
+                        .HasColumnName("status")
+                        .IsConcurrencyToken();
 
                     b.Property<long?>("TriggeredAt")
                         .HasColumnType("bigint")

@@ -58,7 +58,8 @@ namespace Persisters.Persistence.Migrations.Sqlite
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("status");
+                        .HasColumnName("status")
+                        .IsConcurrencyToken();
 
                     b.Property<long?>("TriggeredAt")
                         .HasColumnType("INTEGER")
