@@ -80,6 +80,8 @@ public sealed class When_a_kill_switch_triggers_in_two_hosts
         var feature = $"ks-{Guid.NewGuid():N}"[..16];
         var rule = Rule(feature);
         await sut.SeedAsync(rule);
+        // Small batches, so that neither host takes the whole stream: both count, and both assess the clause as it crosses.
+        sut.Environment["Persisters__Batch__MessageLimit"] = "10";
         await using var hostA = await sut.StartHostAsync();
         await using var hostB = await sut.StartHostAsync();
 
@@ -106,6 +108,12 @@ public sealed class When_a_kill_switch_triggers_in_two_hosts
         Assert.Equal(1, await sut.Database.ScalarAsync($"SELECT COUNT(*) FROM auto_ops_trigger WHERE auto_ops_rule_id = '{rule.RuleId:D}' AND webhook_state = 1 AND published_at IS NOT NULL AND due_at IS NULL"));
         Assert.Equal((long)AutoOpsRuleStatus.Finished, await sut.Database.ScalarAsync($"SELECT status FROM auto_ops_rule WHERE id = '{rule.RuleId:D}'"));
         Assert.Equal(triggered.GoalUsers, await sut.Database.ScalarAsync($"SELECT triggered_ops_event_count FROM auto_ops_rule WHERE id = '{rule.RuleId:D}'"));
+        var metricsA = PrometheusText.Parse(await hostA.GetAsync("/metrics"));
+        var metricsB = PrometheusText.Parse(await hostB.GetAsync("/metrics"));
+        Assert.True(metricsA.Sum("persisters_events_received_total", ("persister", "goal-events-ops")) > 0, "host A took no goal events");
+        Assert.True(metricsB.Sum("persisters_events_received_total", ("persister", "goal-events-ops")) > 0, "host B took no goal events");
+        Assert.Equal(1, metricsA.Sum("persisters_event_rate_rules_triggered_total") + metricsB.Sum("persisters_event_rate_rules_triggered_total"));
+        Assert.Equal(1, metricsA.Sum("persisters_webhook_attempts_total", ("outcome", "delivered")) + metricsB.Sum("persisters_webhook_attempts_total", ("outcome", "delivered")));
     }
 
     [Fact]
