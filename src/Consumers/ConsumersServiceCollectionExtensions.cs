@@ -19,6 +19,7 @@ public static class ConsumersServiceCollectionExtensions
         services.TryAddSingleton<PersisterMetrics>();
         services.TryAddSingleton<LiveDefinitions>();
         services.TryAddSingleton<GoalLinker>();
+        services.TryAddSingleton<PersisterInFlightLimit>();
         services.TryAddSingleton<GoalRetryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRetryWorker>());
         services.AddKillSwitch();

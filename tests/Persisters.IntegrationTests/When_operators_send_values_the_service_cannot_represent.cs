@@ -58,7 +58,7 @@ public sealed class When_operators_send_values_the_service_cannot_represent
             Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "a", GoalId = "g", MinCount = 1, Threshold = 0.5 }],
         });
         Assert.True(longEnvironment.Is(out Response<AutoOpsCommandRejected>? overColumn), "an environment over its column was accepted");
-        Assert.Contains("EnvironmentId is at most 64 characters", overColumn!.Message.Reason);
+        Assert.Contains("EnvironmentId is longer than 64 characters", overColumn!.Message.Reason);
 
         // The last second that can be scheduled: the real Quartz store takes the stop timer of a running experiment there.
         var lastDay = Experiment(now - 10, MaxUnixSeconds - (long)TimeSpan.FromDays(2).TotalSeconds);

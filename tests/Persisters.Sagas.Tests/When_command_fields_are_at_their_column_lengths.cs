@@ -90,7 +90,7 @@ public abstract class When_command_fields_are_at_their_column_lengths
         (await h.SendRuleCommandAsync(fits with { RuleId = Guid.NewGuid(), FeatureId = Emojis(PersistersDbContext.IdLength + 1) }))
             .ShouldBeRejected("FeatureId is longer than 255 characters");
         (await h.SendRuleCommandAsync(fits with { RuleId = Guid.NewGuid(), Clauses = [clause with { VariationId = Emojis(PersistersDbContext.IdLength + 1) }] }))
-            .ShouldBeRejected("ids are at most 255 characters");
+            .ShouldBeRejected("VariationId is longer than 255 characters");
 
         var rule = Assert.Single(await h.Provider.GetRequiredService<DefinitionStore>().LoadActiveRulesAsync(CancellationToken.None));
         Assert.Equal((fits.EnvironmentId, fits.FeatureId, clause.VariationId), (rule.EnvironmentId, rule.FeatureId, rule.Clauses[0].VariationId));

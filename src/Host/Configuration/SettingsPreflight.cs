@@ -28,7 +28,12 @@ public static class SettingsPreflight
         // A graceful stop (SIGTERM, Ctrl+C) lets batches in flight finish, then stops the bus and the scheduler, all within this.
         var shutdown = ShutdownTimeout(configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
-        builder.Services.PostConfigure<MassTransitHostOptions>(o => o.StopTimeout = shutdown);
+        builder.Services.PostConfigure<MassTransitHostOptions>(o =>
+        {
+            o.StopTimeout = shutdown;
+            // MassTransit refuses a consumer stop timeout longer than the stop timeout; a short shutdown shortens both.
+            if (o.ConsumerStopTimeout is { } consumerStop && consumerStop > shutdown) o.ConsumerStopTimeout = shutdown;
+        });
         EnumeratedSettings.CheckFrameworkSettings(configuration);
         // Persisters first: the experiment lifecycle copies its LateEventTail, and the message should name the setting that was set.
         var persisters = Bind<PersisterOptions>(configuration, PersisterOptions.SectionName);

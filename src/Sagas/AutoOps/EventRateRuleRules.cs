@@ -33,10 +33,8 @@ public static class EventRateRuleRules
             if (!ids.Add(c.ClauseId)) return $"{where}: ClauseId {c.ClauseId} is used twice";
             if (string.IsNullOrWhiteSpace(c.VariationId)) return $"{where}: VariationId is required";
             if (string.IsNullOrWhiteSpace(c.GoalId)) return $"{where}: GoalId is required";
-            if (!ColumnText.Fits(c.VariationId, PersistersDbContext.IdLength) || !ColumnText.Fits(c.GoalId, PersistersDbContext.IdLength))
-            {
-                return $"{where}: ids are at most {PersistersDbContext.IdLength} characters";
-            }
+            if (!ColumnText.Fits(c.VariationId, PersistersDbContext.IdLength)) return $"{where}: VariationId is longer than {PersistersDbContext.IdLength} characters";
+            if (!ColumnText.Fits(c.GoalId, PersistersDbContext.IdLength)) return $"{where}: GoalId is longer than {PersistersDbContext.IdLength} characters";
             if (c.MinCount <= 0) return $"{where}: MinCount must be at least 1";
             if (!double.IsFinite(c.Threshold) || c.Threshold <= 0 || c.Threshold > 1) return $"{where}: Threshold must be in (0, 1]";
             if (!Enum.IsDefined(c.Operator)) return $"{where}: Operator {(int)c.Operator} is not GreaterOrEqual or LessOrEqual";

@@ -92,15 +92,26 @@ public sealed class PersisterHarness : IAsyncDisposable
     /// Publishes the events and waits until both persisters of the type (DWH and OPS) have finished
     /// the batches that hold them.
     /// </summary>
-    public async Task PublishAsync<T>(params T[] events) where T : class
+    public Task PublishAsync<T>(params T[] events) where T : class => PublishAndWaitAsync<T>(events.Length, async () =>
+    {
+        foreach (var e in events) await Harness.Bus.Publish(e);
+    });
+
+    /// <summary>Publishes messages of type <typeparamref name="T"/> whose bodies are given as JSON text, and waits as above.</summary>
+    public Task PublishJsonAsync<T>(params string[] messages) where T : class, new() => PublishAndWaitAsync<T>(messages.Length, async () =>
+    {
+        foreach (var json in messages) await Harness.Bus.PublishJsonAsync<T>(json);
+    });
+
+    private async Task PublishAndWaitAsync<T>(int count, Func<Task> publish) where T : class
     {
         var before = _consumed.Count<T>();
-        foreach (var e in events) await Harness.Bus.Publish(e);
-        var expected = before + 2 * events.Length;
+        await publish();
+        var expected = before + 2 * count;
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (_consumed.Count<T>() < expected)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {_consumed.Count<T>() - before} of {2 * events.Length} consumptions of {typeof(T).Name} happened.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {_consumed.Count<T>() - before} of {2 * count} consumptions of {typeof(T).Name} happened.");
             await Task.Delay(20);
         }
     }
