@@ -49,7 +49,11 @@ public sealed class TriggerWebhook(IHttpClientFactory clients)
     public static string Signature(byte[] body, string secret) =>
         "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 
-    /// <summary>Sends once (with the client's quick retries); returns null on a 2xx answer, otherwise what went wrong.</summary>
+    /// <summary>
+    /// Sends once (with the client's quick retries); returns null on a 2xx answer, otherwise what went wrong (an HTTP status, or the
+    /// exception's type and message: refused connection, timeout, …). Throws only <see cref="OperationCanceledException"/> for
+    /// <paramref name="ct"/>.
+    /// </summary>
     public async Task<string?> SendAsync(WebhookTarget target, EventRateRuleTriggered trigger, CancellationToken ct)
     {
         var body = Body(trigger);
@@ -63,8 +67,7 @@ public sealed class TriggerWebhook(IHttpClientFactory clients)
             using var response = await clients.CreateClient(ClientName).SendAsync(request, ct);
             return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
-                                   && !ct.IsCancellationRequested)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             return $"{ex.GetType().Name}: {ex.Message}";
         }

@@ -119,6 +119,31 @@ public sealed class When_a_triggered_rule_is_dispatched
         Assert.Equal([500, 429, 200], receiver.Requests.Select(r => r.Answer));
         Assert.Equal(WebhookDeliveryState.NotConfigured, (WebhookDeliveryState)rows.Single(t => t.EnvironmentId == "env-2").WebhookState);
     }
+
+    [Fact]
+    public async Task An_unreachable_receiver_is_recorded_with_its_error()
+    {
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        } // closed: connections to it are refused
+        await using var h = await PersisterHarness.StartAsync(killSwitch: o =>
+        {
+            o.Webhooks[Events.Env] = new WebhookTarget { Url = $"http://127.0.0.1:{port}/hook", Secret = "a-webhook-secret-of-some-length" };
+            o.WebhookMaxAttempts = 1;
+        });
+        await h.SeedAsync(Rule());
+
+        await CrossAsync(h);
+
+        var trigger = Assert.Single(await h.WaitForTriggersAsync(t => t.DueAt is null));
+        Assert.Equal((WebhookDeliveryState.Failed, 1), ((WebhookDeliveryState)trigger.WebhookState, trigger.WebhookAttempts));
+        Assert.StartsWith("HttpRequestException: ", trigger.WebhookLastError);
+        Assert.NotNull(trigger.PublishedAt); // the messages went out all the same
+        Assert.Equal(1, h.Metrics.Sum("persisters_webhook_attempts", ("outcome", "failed")));
+    }
 }
 
 public sealed class When_triggered_rules_are_listed
