@@ -24,7 +24,7 @@ var management = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_MG
 const string vhost = "persisters-killswitch-bench";
 const string dbName = "persisters_killswitch_bench";
 const string env = "bench";
-const int evaluationUsers = 20; // MinCount 20, threshold 0.5: the 10th goal user crosses
+const int evaluationUsers = 20; // MinCount 10 goal users, threshold 0.5: the 10th goal user crosses
 
 using var http = new HttpClient { BaseAddress = new Uri(management) };
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("guest:guest")));
@@ -87,7 +87,7 @@ for (var run = 0; run <= runs; run++)
 {
     var ruleId = Guid.NewGuid();
     var feature = $"ks-{run}-{ruleId:N}"[..20];
-    var clause = new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = "error", MinCount = evaluationUsers, Threshold = 0.5 };
+    var clause = new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = "error", MinCount = evaluationUsers / 2, Threshold = 0.5 };
     var answer = await bus.CreateRequestClient<CreateEventRateRule>(rules).GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(new CreateEventRateRule
     {
         RuleId = ruleId, EnvironmentId = env, FeatureId = feature, FeatureVersion = 1, Clauses = [clause],

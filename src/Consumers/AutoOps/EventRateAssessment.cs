@@ -4,8 +4,7 @@ namespace Persisters.Consumers.AutoOps;
 
 /// <summary>
 /// Whether an event-rate clause's counts cross its threshold: the reference's assessment (Bucketeer
-/// <c>pkg/batch/jobs/opsevent</c>, reference §8.2) with one change, the minimum count applies to the evaluation users
-/// (README, "Kill switch").
+/// <c>pkg/batch/jobs/opsevent</c>, reference §8.2), on exact counts instead of HyperLogLog estimates (README, "Kill switch").
 /// </summary>
 public static class EventRateAssessment
 {
@@ -18,7 +17,8 @@ public static class EventRateAssessment
     /// <summary>
     /// Assesses <paramref name="clause"/> on the distinct-user counts of its flag version:
     /// <list type="number">
-    /// <item>fewer than <c>MinCount</c> evaluation users: does not trigger (too few users to judge a rate);</item>
+    /// <item>no evaluation users or no goal users: does not trigger (the reference skips such a clause);</item>
+    /// <item>fewer than <c>MinCount</c> goal users: does not trigger (the reference's minimum applies to the goal users, before the clamp);</item>
     /// <item>more goal users than evaluation users (goal events of users whose evaluation was lost or not yet counted): the goal users are
     /// clamped to the evaluation users (reference PR #1606);</item>
     /// <item>rate = goal users / evaluation users; <c>GreaterOrEqual</c> triggers when rate ≥ threshold, <c>LessOrEqual</c> when rate ≤
@@ -30,10 +30,12 @@ public static class EventRateAssessment
     {
         ArgumentNullException.ThrowIfNull(clause);
         evaluationUsers = Math.Max(0, evaluationUsers);
-        goalUsers = Math.Clamp(goalUsers, 0, evaluationUsers);
+        goalUsers = Math.Max(0, goalUsers);
         var minCount = Math.Max(1, clause.MinCount);
-        if (evaluationUsers < minCount) return new Outcome(false, evaluationUsers, goalUsers, evaluationUsers == 0 ? 0 : (double)goalUsers / evaluationUsers);
-        var rate = (double)goalUsers / evaluationUsers;
+        var below = evaluationUsers == 0 || goalUsers == 0 || goalUsers < minCount;
+        goalUsers = Math.Min(goalUsers, evaluationUsers);
+        var rate = evaluationUsers == 0 ? 0 : (double)goalUsers / evaluationUsers;
+        if (below) return new Outcome(false, evaluationUsers, goalUsers, rate);
         var triggers = clause.Operator switch
         {
             RateOperator.GreaterOrEqual => rate >= clause.Threshold,

@@ -16,7 +16,7 @@ public sealed class When_a_triggered_rule_is_dispatched
     private static EventRateRuleDefinition Rule(string environment = Events.Env) => new()
     {
         RuleId = Guid.NewGuid(), EnvironmentId = environment, FeatureId = "flag-1", FeatureVersion = 1, Status = AutoOpsRuleStatus.Running,
-        Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = "error", MinCount = 2, Threshold = 0.5 }],
+        Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = "error", MinCount = 1, Threshold = 0.5 }],
     };
 
     private static async Task CrossAsync(PersisterHarness h)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Persisters.Consumers.AutoOps;
 using Persisters.Contracts;
 using Persisters.Persistence.Model;
 using Persisters.Tests.Support;
@@ -8,7 +9,7 @@ namespace Persisters.Tests.AutoOps;
 
 /// <summary>
 /// The kill switch's rule, branch by branch, through the OPS persisters on the harness: a clause is assessed in the transaction that
-/// raised its counts (min count on evaluation users, goal users clamped to evaluation users, rate ≥ or ≤ threshold), and a rule
+/// raised its counts (no evaluation or no goal users, then min count on goal users, goal users clamped to evaluation users, rate ≥ or ≤ threshold), and a rule
 /// triggers at most once.
 /// </summary>
 public sealed class When_event_rate_rules_are_assessed
@@ -33,27 +34,46 @@ public sealed class When_event_rate_rules_are_assessed
     private static Task<AutoOpsRuleRow> RuleRowAsync(PersisterHarness h, Guid id) => h.QueryAsync(db => db.AutoOpsRules.AsNoTracking().SingleAsync(r => r.Id == id));
 
     [Fact]
-    public async Task Below_the_min_count_of_evaluation_users_nothing_triggers_and_at_it_the_rule_does()
+    public async Task Below_the_min_count_of_goal_users_nothing_triggers_and_at_it_the_rule_does()
     {
         await using var h = await PersisterHarness.StartAsync();
         var now = h.Clock.UnixNow;
         var rule = Rule(Clause("B", minCount: 4, threshold: 0.5));
         await h.SeedAsync(rule);
 
-        await h.PublishAsync(Served(now, "B", Users(1, 3)));
-        await h.PublishAsync(Reached(now, "error", Users(1, 3))); // rate 1.0, but 3 evaluation users < 4
+        await h.PublishAsync(Served(now, "B", Users(1, 5)));
+        await h.PublishAsync(Reached(now, "error", Users(1, 3))); // rate 0.6 >= 0.5, but 3 goal users < 4 (the reference's minimum)
         Assert.Empty(await h.TriggersAsync());
         Assert.Equal(AutoOpsRuleStatus.Running, (AutoOpsRuleStatus)(await RuleRowAsync(h, rule.RuleId)).Status);
 
-        await h.PublishAsync(Served(now, "B", "u4")); // 4 evaluation users, 3 goal users: 0.75 >= 0.5
+        await h.PublishAsync(Reached(now, "error", "u4")); // 5 evaluation users, 4 goal users: 0.8 >= 0.5
 
         var trigger = Assert.Single(await h.TriggersAsync());
-        Assert.Equal((rule.RuleId, rule.Clauses[0].ClauseId, 4L, 3L), (trigger.AutoOpsRuleId, trigger.ClauseId, trigger.EvaluationCount, trigger.OpsEventCount));
+        Assert.Equal((rule.RuleId, rule.Clauses[0].ClauseId, 5L, 4L), (trigger.AutoOpsRuleId, trigger.ClauseId, trigger.EvaluationCount, trigger.OpsEventCount));
         var row = await RuleRowAsync(h, rule.RuleId);
         Assert.Equal(AutoOpsRuleStatus.Finished, (AutoOpsRuleStatus)row.Status);
-        Assert.Equal((rule.Clauses[0].ClauseId, 4L, 3L, trigger.TriggeredAt), (row.TriggeredClauseId, row.TriggeredEvaluationCount, row.TriggeredOpsEventCount, row.TriggeredAt));
+        Assert.Equal((rule.Clauses[0].ClauseId, 5L, 4L, trigger.TriggeredAt), (row.TriggeredClauseId, row.TriggeredEvaluationCount, row.TriggeredOpsEventCount, row.TriggeredAt));
         Assert.Equal(h.Clock.GetUtcNow().ToUnixTimeMilliseconds(), trigger.TriggeredAt);
         Assert.Equal(1, h.Metrics.Sum("persisters_event_rate_rules_triggered"));
+    }
+
+    /// <summary>The reference's assessment (§8.2) on counts alone: skip a clause without evaluation or goal users, then the minimum on goal
+    /// users before the clamp, then the clamp, then the comparison.</summary>
+    [Theory]
+    [InlineData(0L, 5L, 1L, 0.5, RateOperator.GreaterOrEqual, false)] // no evaluation users
+    [InlineData(10L, 0L, 1L, 0.5, RateOperator.LessOrEqual, false)] // no goal users: even a rate of 0 <= threshold is skipped
+    [InlineData(100L, 9L, 10L, 0.05, RateOperator.GreaterOrEqual, false)] // 0.09 >= 0.05 but 9 goal users < 10
+    [InlineData(100L, 10L, 10L, 0.1, RateOperator.GreaterOrEqual, true)] // exactly the minimum and the threshold
+    [InlineData(100L, 10L, 10L, 0.1, RateOperator.LessOrEqual, true)]
+    [InlineData(100L, 11L, 10L, 0.1, RateOperator.LessOrEqual, false)]
+    [InlineData(3L, 10L, 10L, 1.0, RateOperator.GreaterOrEqual, true)] // 10 goal users meet the minimum, then clamp to 3: 1.0
+    [InlineData(3L, 10L, 11L, 1.0, RateOperator.GreaterOrEqual, false)] // the minimum is judged before the clamp
+    public void The_counts_alone_decide_as_in_the_reference(long evaluationUsers, long goalUsers, long minCount, double threshold, RateOperator op, bool triggers)
+    {
+        var outcome = EventRateAssessment.Assess(Clause("B", minCount, threshold, op), evaluationUsers, goalUsers);
+
+        Assert.Equal(triggers, outcome.Triggers);
+        Assert.Equal(Math.Min(goalUsers, evaluationUsers), outcome.GoalUsers);
     }
 
     [Fact]
@@ -61,7 +81,7 @@ public sealed class When_event_rate_rules_are_assessed
     {
         await using var h = await PersisterHarness.StartAsync();
         var now = h.Clock.UnixNow;
-        var rule = Rule(Clause("B", minCount: 10, threshold: 0.3));
+        var rule = Rule(Clause("B", minCount: 2, threshold: 0.3));
         await h.SeedAsync(rule);
 
         await h.PublishAsync(Served(now, "B", Users(1, 10)));
@@ -80,11 +100,11 @@ public sealed class When_event_rate_rules_are_assessed
     {
         await using var h = await PersisterHarness.StartAsync();
         var now = h.Clock.UnixNow;
-        var rule = Rule(Clause("B", minCount: 4, threshold: 0.25, op: RateOperator.LessOrEqual, goal: "purchase"));
+        var rule = Rule(Clause("B", minCount: 2, threshold: 0.25, op: RateOperator.LessOrEqual, goal: "purchase"));
         await h.SeedAsync(rule);
 
         await h.PublishAsync(Reached(now, "purchase", "u1", "u2")); // no evaluation users yet: not assessed
-        await h.PublishAsync(Served(now, "B", Users(1, 3))); // 3 < min count
+        await h.PublishAsync(Served(now, "B", Users(1, 3))); // 2 / 3 > 0.25
         await h.PublishAsync(Served(now, "B", Users(4, 1))); // 2 / 4 = 0.5 > 0.25
         await h.PublishAsync(Served(now, "B", Users(5, 3))); // 2 / 7 = 0.286 > 0.25
         Assert.Empty(await h.TriggersAsync());
@@ -100,12 +120,15 @@ public sealed class When_event_rate_rules_are_assessed
     {
         await using var h = await PersisterHarness.StartAsync(killSwitch: _ => { });
         var now = h.Clock.UnixNow;
-        // Unclamped, 5 goal users of 4 would be a rate of 1.25, above 1.0; clamped it is 1.0 <= 1.0.
-        var rule = Rule(Clause("B", minCount: 4, threshold: 1.0, op: RateOperator.LessOrEqual));
+        // Unclamped, 5 goal users of 4 would be a rate of 1.25, above 1.0; clamped it is 1.0. The min count (5 goal users) is met
+        // only by the fifth goal user, whose evaluation was never counted.
+        var rule = Rule(Clause("B", minCount: 5, threshold: 1.0));
         await h.SeedAsync(rule);
 
-        await h.PublishAsync(Reached(now, "error", Users(1, 5)));
         await h.PublishAsync(Served(now, "B", Users(1, 4)));
+        await h.PublishAsync(Reached(now, "error", Users(1, 4)));
+        Assert.Empty(await h.TriggersAsync());
+        await h.PublishAsync(Reached(now, "error", "u5"));
 
         var trigger = Assert.Single(await h.TriggersAsync());
         Assert.Equal((4L, 5L), (trigger.EvaluationCount, trigger.OpsEventCount)); // stored as counted
@@ -152,7 +175,7 @@ public sealed class When_event_rate_rules_are_assessed
         Assert.Empty(await h.TriggersAsync());
 
         // One envelope: one batch, one transaction, in which both clauses of the first rule and the clause of the second cross.
-        await h.PublishAsync(new GoalEventBatch { Events = Reached(now, "error", "a1", "b1", "b2") });
+        await h.PublishAsync(new GoalEventBatch { Events = Reached(now, "error", "a1", "a2", "b1", "b2") });
 
         var triggers = await h.TriggersAsync();
         Assert.Equal(2, triggers.Count);
@@ -196,7 +219,7 @@ public sealed class When_event_rate_rules_are_assessed
         var row = await stale.AutoOpsRules.SingleAsync(r => r.Id == rule.RuleId); // as StopEventRateRule reads it
 
         await h.PublishAsync(Served(now, "B", "u1", "u2"));
-        await h.PublishAsync(Reached(now, "error", "u1"));
+        await h.PublishAsync(Reached(now, "error", "u1", "u2"));
         Assert.Single(await h.TriggersAsync());
         row.Status = (int)AutoOpsRuleStatus.Stopped;
 
