@@ -13,7 +13,7 @@ public sealed class When_events_flow_through_a_broker_into_MariaDb
         FeatureId = experiment.FeatureId,
         FeatureVersion = experiment.FeatureVersion,
         Status = AutoOpsRuleStatus.Running,
-        Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = experiment.GoalIds[0], MinCount = 10, Threshold = 0.5 }],
+        Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = experiment.GoalIds[0], MinCount = CountingRule.NeverTriggers, Threshold = 0.5 }],
     };
 
     [Theory]

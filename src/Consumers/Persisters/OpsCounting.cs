@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Diagnostics;
 using Persisters.Consumers.Validation;
@@ -13,12 +14,14 @@ namespace Persisters.Consumers.Persisters;
 /// <summary>
 /// The shared half of the two OPS persisters: validate, map each event to the counters it feeds,
 /// then add every counter's users in one transaction (counters in a fixed order, so concurrent
-/// batches never deadlock on each other).
+/// batches never deadlock on each other) and, in that transaction, assess the rules whose counters
+/// changed (<see cref="KillSwitch"/>).
 /// </summary>
 public abstract class OpsCounting<TEvent>(
     LiveDefinitions definitions,
     PersistersDatabase database,
     OpsCounterStore store,
+    KillSwitch killSwitch,
     PersisterMetrics metrics,
     IOptions<PersisterOptions> options,
     TimeProvider clock,
@@ -71,12 +74,23 @@ public abstract class OpsCounting<TEvent>(
         var added = 0;
         if (groups.Count > 0)
         {
-            added = await database.InTransactionAsync(async (s, ct) =>
+            (added, var triggers) = await database.InTransactionAsync(async (s, ct) =>
             {
                 var total = 0;
-                foreach (var (key, users) in groups) total += await store.AddUsersAsync(s, key, users, now.ToUnixTimeSeconds(), ct);
-                return total;
+                var changed = new List<OpsCounterKey>();
+                foreach (var (key, users) in groups)
+                {
+                    var n = await store.AddUsersAsync(s, key, users, now.ToUnixTimeSeconds(), ct);
+                    total += n;
+                    if (n > 0) changed.Add(key);
+                }
+                // The transaction holds the changed counters' rows, so the counts it reads are the latest; the rule itself moves
+                // to Finished under a conditional update (exactly once across batches, hosts and redeliveries).
+                var fired = await killSwitch.AssessAsync(s, changed, live, clock.GetUtcNow(), ct);
+                return (total, fired);
             }, cancellationToken);
+            killSwitch.Committed(triggers);
+            if (triggers.Count > 0) definitions.Invalidate();
         }
         await DeadLetterAsync(malformed, cancellationToken);
         metrics.OpsUsersAdded(Name, added);
@@ -106,9 +120,9 @@ public abstract class OpsCounting<TEvent>(
 /// flag version (reference §5, exact instead of HyperLogLog).
 /// </summary>
 public sealed class EvaluationEventsOpsPersister(
-    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, PersisterMetrics metrics,
+    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, KillSwitch killSwitch, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<EvaluationEventsOpsPersister> logger)
-    : OpsCounting<EvaluationEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
+    : OpsCounting<EvaluationEvent>(definitions, database, store, killSwitch, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
 {
     public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
         CountAsync(PersisterInput<EvaluationEvent>.FromEnvelopes(context.Message, m => m.Events), context);
@@ -151,9 +165,9 @@ public sealed class EvaluationEventsOpsPersister(
 /// its flag version (reference §5, exact instead of HyperLogLog).
 /// </summary>
 public sealed class GoalEventsOpsPersister(
-    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, PersisterMetrics metrics,
+    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, KillSwitch killSwitch, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<GoalEventsOpsPersister> logger)
-    : OpsCounting<GoalEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
+    : OpsCounting<GoalEvent>(definitions, database, store, killSwitch, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
 {
     public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
         CountAsync(PersisterInput<GoalEvent>.FromEnvelopes(context.Message, m => m.Events), context);
