@@ -29,6 +29,7 @@ public sealed class When_receivers_are_counted(EmulatorFixture emulator)
         Assert.Equal(1, open.GetProperty("senderLinksOpened").GetInt64());
 
         await receiver.CloseAsync();
+        await Eventually.TrueAsync(async () => (await emulator.StatsAsync(queue)).GetProperty("receiverLinks").GetInt32() == 0);
         JsonElement closed = await emulator.StatsAsync(queue);
         Assert.Equal(0, closed.GetProperty("receiverLinks").GetInt32());
         Assert.Equal(1, closed.GetProperty("receiverLinksClosed").GetInt64());
@@ -75,6 +76,8 @@ public sealed class When_receivers_are_counted(EmulatorFixture emulator)
 
         Assert.Equal(200, seen.Count);
         Assert.All(seen.Values, n => Assert.Equal(1, n));
+        // The emulator handles the detach and the last dispositions as they arrive, after CloseAsync returns.
+        await Eventually.TrueAsync(async () => (await emulator.StatsAsync(queue)).GetProperty("receiverLinks").GetInt32() == 0);
         JsonElement stats = await emulator.StatsAsync(queue);
         Assert.Equal(0, stats.GetProperty("receiverLinks").GetInt32());
         Assert.Equal(200, stats.GetProperty("completed").GetInt64());
@@ -115,21 +118,11 @@ public sealed class When_a_client_connection_drops(EmulatorFixture emulator)
         Assert.Equal(1, (await emulator.StatsAsync(queue)).GetProperty("receiverLinks").GetInt32());
 
         connection.Abort();
-        await WaitUntil(async () => (await emulator.StatsAsync(queue)).GetProperty("receiverLinks").GetInt32() == 0);
+        await Eventually.TrueAsync(async () => (await emulator.StatsAsync(queue)).GetProperty("receiverLinks").GetInt32() == 0);
 
         await using ServiceBusReceiver receiver = emulator.Client.CreateReceiver(queue);
         ServiceBusReceivedMessage again = (await receiver.ReceiveMessageAsync(TimeSpan.FromSeconds(30)))!;
         Assert.Equal("held", again.Body.ToString());
         Assert.Equal(2, again.DeliveryCount);
-    }
-
-    static async Task WaitUntil(Func<Task<bool>> condition)
-    {
-        for (int i = 0; i < 200 && !await condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(await condition(), "the condition did not become true");
     }
 }
