@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
+using Persisters.Host.Configuration;
 using Persisters.Host.Hosting;
 using Persisters.Persistence;
 
@@ -25,6 +27,7 @@ public static class ServiceCommand
         var signals = Signals = new SignalRegistrations(() => Volatile.Read(ref lifetime)?.StopApplication());
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
         var settings = builder.AddPersistersSettings();
+        ListenAddressPreflight.Check(builder.Configuration);
         builder.AddPersistersServices(settings, withPersisters: true);
         builder.AddPersistersHealth();
         await using var app = builder.Build();
@@ -44,7 +47,15 @@ public static class ServiceCommand
             app.Logger.LogInformation("Persisters stopping: batches in flight finish, then the bus and the scheduler stop (shutdown timeout {ShutdownTimeout})",
                 shutdownTimeout);
         });
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (Exception ex) when (ex is AddressInUseException || ex.InnerException is AddressInUseException)
+        {
+            // Kestrel binds after the bus started; the host has stopped again. One line, as for any other bad setting.
+            throw new SettingsException($"Urls: cannot listen ({ex.Message}). Choose a free address with --urls http://127.0.0.1:PORT (environment: Urls).");
+        }
         Volatile.Write(ref lifetime, null); // the host is done: later signals change nothing
         if (stopping.Elapsed < shutdownTimeout)
         {
