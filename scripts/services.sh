@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs, starts, waits for, checks and stops the servers the Persisters tests need
-# (MariaDB, RabbitMQ, an SQS-compatible server), without systemd. See scripts/README.md.
+# (MariaDB, RabbitMQ, an SQS-compatible server, the Service Bus test emulator), without systemd.
+# See scripts/README.md.
 #
-#   scripts/services.sh up [mariadb] [rabbitmq] [sqs]   install if missing, start, wait until ready
-#   scripts/services.sh down [mariadb] [rabbitmq] [sqs] stop (SIGTERM, then SIGKILL after a timeout)
+#   scripts/services.sh up [mariadb] [rabbitmq] [sqs] [servicebus]   install if missing, start, wait until ready
+#   scripts/services.sh down [mariadb] [rabbitmq] [sqs] [servicebus] stop (SIGTERM, then SIGKILL after a timeout)
 #   scripts/services.sh status                          up/down for each server
 #   scripts/services.sh env                             export lines for tests: eval "$(scripts/services.sh env)"
 #
@@ -15,14 +16,16 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # PERSISTERS_SERVERS_DIR runs another, independent set of servers from another directory (with other ports), e.g. the
 # private servers the chaos tests stop and restart while other tests use the shared ones.
 DATA="${PERSISTERS_SERVERS_DIR:-$ROOT/.servers}"
-ALL_SERVERS=(mariadb rabbitmq sqs)
+ALL_SERVERS=(mariadb rabbitmq sqs servicebus)
 
 MYSQL_PORT="${PERSISTERS_MYSQL_PORT:-3306}"
 RABBITMQ_PORT="${PERSISTERS_RABBITMQ_PORT:-5672}"
 RABBITMQ_MGMT_PORT="${PERSISTERS_RABBITMQ_MGMT_PORT:-15672}"
 SQS_PORT="${PERSISTERS_SQS_PORT:-9324}"
+SERVICEBUS_PORT="${PERSISTERS_SERVICEBUS_PORT:-5673}"
+SERVICEBUS_MGMT_PORT="${PERSISTERS_SERVICEBUS_MGMT_PORT:-15673}"
 
-for _port in "$MYSQL_PORT" "$RABBITMQ_PORT" "$RABBITMQ_MGMT_PORT" "$SQS_PORT"; do
+for _port in "$MYSQL_PORT" "$RABBITMQ_PORT" "$RABBITMQ_MGMT_PORT" "$SQS_PORT" "$SERVICEBUS_PORT" "$SERVICEBUS_MGMT_PORT"; do
   if ! [[ "$_port" =~ ^[0-9]+$ ]] || ((_port < 1 || _port > 65535)); then
     printf 'services.sh: invalid port %s (check the PERSISTERS_*_PORT variables)\n' "$_port" >&2
     exit 2
@@ -64,10 +67,22 @@ SQS_APP="$ROOT/scripts/sqs-server"
 SQS_LOG="$SQS_DIR/sqs.log"
 SQS_PIDREC="$SQS_DIR/server.pid"
 
+# Service Bus test emulator layout (tests/Persisters.ServiceBus.Emulator, built into .servers/servicebus/app)
+SB_DIR="$DATA/servicebus"
+SB_PROJECT="$ROOT/tests/Persisters.ServiceBus.Emulator"
+SB_APP="$SB_DIR/app"
+SB_DLL="$SB_APP/servicebus-emulator.dll"
+SB_LOG="$SB_DIR/servicebus.log"
+SB_PIDREC="$SB_DIR/server.pid"
+# The emulator's default key (the same as Microsoft's emulator): a loopback test peer, not a secret.
+SB_KEY_NAME=RootManageSharedAccessKey
+SB_KEY=SAS_KEY_VALUE
+
 # Seconds to wait for readiness / for a graceful stop.
 MDB_START_TIMEOUT=60
 RMQ_START_TIMEOUT=120
 SQS_START_TIMEOUT=30
+SB_START_TIMEOUT=60
 STOP_TIMEOUT=60
 
 say() { printf '%s\n' "$*"; }
@@ -146,6 +161,7 @@ recorded_pid() {
     mariadb) rec="$MDB_PIDREC"; pattern="--datadir=$MDB_DATA" ;;
     rabbitmq) rec="$RMQ_PIDREC"; pattern="beam" ;;
     sqs) rec="$SQS_PIDREC"; pattern="$SQS_APP/server.js" ;;
+    servicebus) rec="$SB_PIDREC"; pattern="$SB_DLL" ;;
     *) return 1 ;;
   esac
   [[ -r "$rec" ]] || return 1
@@ -161,6 +177,7 @@ dir_of() {
     mariadb) say "$MDB_DIR" ;;
     rabbitmq) say "$RMQ_DIR" ;;
     sqs) say "$SQS_DIR" ;;
+    servicebus) say "$SB_DIR" ;;
   esac
 }
 wanted_ports() {
@@ -168,6 +185,7 @@ wanted_ports() {
     mariadb) say "$MYSQL_PORT" ;;
     rabbitmq) say "$RABBITMQ_PORT $RABBITMQ_MGMT_PORT" ;;
     sqs) say "$SQS_PORT" ;;
+    servicebus) say "$SERVICEBUS_PORT $SERVICEBUS_MGMT_PORT" ;;
   esac
 }
 record_ports() { wanted_ports "$1" > "$(ports_file "$1")"; }
@@ -186,6 +204,7 @@ address_of() {
     mariadb) say "127.0.0.1:$MYSQL_PORT" ;;
     rabbitmq) say "amqp://127.0.0.1:$RABBITMQ_PORT, management http://127.0.0.1:$RABBITMQ_MGMT_PORT" ;;
     sqs) say "http://127.0.0.1:$SQS_PORT" ;;
+    servicebus) say "amqp+http 127.0.0.1:$SERVICEBUS_PORT, management http://127.0.0.1:$SERVICEBUS_MGMT_PORT" ;;
   esac
 }
 
@@ -229,8 +248,27 @@ install_for() {
   apt_install "${want[@]}"
   for s in "$@"; do
     [[ "$s" == sqs ]] && install_sqs_packages
+    [[ "$s" == servicebus ]] && build_servicebus_emulator
   done
   return 0
+}
+
+# Builds the Service Bus test emulator (Release) into .servers/servicebus/app when it is missing or older than
+# its sources; only the .NET SDK is needed. A running emulator is never rebuilt under itself.
+build_servicebus_emulator() {
+  local log="$SB_DIR/build.log"
+  mkdir -p "$SB_DIR"
+  command -v dotnet > /dev/null || die "servicebus: the .NET SDK (dotnet) is needed to build the emulator"
+  recorded_pid servicebus > /dev/null && return 0
+  if [[ -f "$SB_DLL" ]] && [[ -z "$(find "$SB_PROJECT" "$ROOT/Directory.Packages.props" "$ROOT/Directory.Build.props" \
+        -path '*/bin' -prune -o -path '*/obj' -prune -o -type f -newer "$SB_DLL" -print -quit)" ]]; then
+    return 0
+  fi
+  err "building the Service Bus test emulator (log: $log)"
+  dotnet build "$SB_PROJECT/Persisters.ServiceBus.Emulator.csproj" -c Release -o "$SB_APP" -nologo \
+      < /dev/null > "$log" 2>&1 \
+    || fail_with "$log" -- "servicebus: building tests/Persisters.ServiceBus.Emulator failed"
+  touch "$SB_DLL"
 }
 
 install_sqs_packages() {
@@ -487,6 +525,48 @@ up_sqs() {
 }
 
 # --------------------------------------------------------------------------------------------
+# Service Bus test emulator
+# --------------------------------------------------------------------------------------------
+
+servicebus_ready() {
+  [[ "$(curl -s --max-time 2 "http://127.0.0.1:$SERVICEBUS_MGMT_PORT/_emulator/health" 2>/dev/null || true)" == ok ]] \
+    && port_open "$SERVICEBUS_PORT"
+}
+
+up_servicebus() {
+  local t0 pid config_args=()
+  t0="$(now)"
+  mkdir -p "$SB_DIR"
+  if pid="$(recorded_pid servicebus)"; then
+    check_reusable servicebus "$pid" # already running: reuse it
+  else
+    local p
+    for p in "$SERVICEBUS_PORT" "$SERVICEBUS_MGMT_PORT"; do
+      if port_open "$p"; then
+        die "servicebus: port 127.0.0.1:$p is already taken by a process this script did not start"
+      fi
+    done
+    if [[ -n "${PERSISTERS_SERVICEBUS_CONFIG:-}" ]]; then
+      [[ -r "$PERSISTERS_SERVICEBUS_CONFIG" ]] || die "servicebus: PERSISTERS_SERVICEBUS_CONFIG=$PERSISTERS_SERVICEBUS_CONFIG is not a readable file"
+      config_args=(--config "$(cd "$(dirname "$PERSISTERS_SERVICEBUS_CONFIG")" && pwd)/$(basename "$PERSISTERS_SERVICEBUS_CONFIG")")
+    fi
+    printf '\n=== %s starting the Service Bus test emulator\n' "$(date -Is)" >> "$SB_LOG"
+    launch "$SB_DIR" "$SB_LOG" dotnet "$SB_DLL" --host 127.0.0.1 --port "$SERVICEBUS_PORT" \
+      --management-port "$SERVICEBUS_MGMT_PORT" --key "$SB_KEY_NAME=$SB_KEY" "${config_args[@]}"
+    pid="$LAUNCHED_PID"
+    printf '%s\n' "$pid" > "$SB_PIDREC"
+    record_ports servicebus
+  fi
+  local deadline=$((SECONDS + SB_START_TIMEOUT))
+  until servicebus_ready; do
+    pid_alive "$pid" || abort_start servicebus "$pid" "$SB_LOG" -- "servicebus: emulator (pid $pid) exited during start"
+    ((SECONDS < deadline)) || abort_start servicebus "$pid" "$SB_LOG" -- "servicebus: not answering on 127.0.0.1:$SERVICEBUS_MGMT_PORT after ${SB_START_TIMEOUT}s"
+    sleep 0.2
+  done
+  say "servicebus up  amqp+http 127.0.0.1:$SERVICEBUS_PORT  stats http://127.0.0.1:$SERVICEBUS_MGMT_PORT/_emulator/stats  (pid $pid, $(elapsed "$t0")s)"
+}
+
+# --------------------------------------------------------------------------------------------
 # Stop
 # --------------------------------------------------------------------------------------------
 
@@ -524,6 +604,7 @@ down_one() {
       fi
       ;;
     sqs) rm -f "$SQS_PIDREC" "$(ports_file sqs)" ;;
+    servicebus) rm -f "$SB_PIDREC" "$(ports_file servicebus)" ;;
   esac
 }
 
@@ -577,7 +658,7 @@ cmd_status() {
         state="$state  [started with port(s) $(cat "$(ports_file "$s")" 2>/dev/null || echo unknown)]"
       fi
     fi
-    printf '%-9s %s\n' "$s" "$state"
+    printf '%-10s %s\n' "$s" "$state"
   done
 }
 
@@ -589,13 +670,15 @@ export PERSISTERS_TEST_RABBITMQ_HOST=127.0.0.1
 export PERSISTERS_TEST_RABBITMQ_PORT=$RABBITMQ_PORT
 export PERSISTERS_TEST_RABBITMQ_MGMT=http://127.0.0.1:$RABBITMQ_MGMT_PORT
 export PERSISTERS_TEST_SQS_URL=http://127.0.0.1:$SQS_PORT
+export PERSISTERS_TEST_SERVICEBUS="Endpoint=sb://127.0.0.1:$SERVICEBUS_PORT;SharedAccessKeyName=$SB_KEY_NAME;SharedAccessKey=$SB_KEY;UseDevelopmentEmulator=true"
+export PERSISTERS_TEST_SERVICEBUS_MGMT=http://127.0.0.1:$SERVICEBUS_MGMT_PORT
 EOF
 }
 
 usage() {
   cat <<EOF
-usage: scripts/services.sh up [mariadb] [rabbitmq] [sqs]   install if missing, start, wait until ready
-       scripts/services.sh down [mariadb] [rabbitmq] [sqs] stop
+usage: scripts/services.sh up [mariadb] [rabbitmq] [sqs] [servicebus]   install if missing, start, wait until ready
+       scripts/services.sh down [mariadb] [rabbitmq] [sqs] [servicebus] stop
        scripts/services.sh status                          up/down for each
        scripts/services.sh env                             export lines: eval "\$(scripts/services.sh env)"
 EOF

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs and starts the test servers (MariaDB, RabbitMQ,
-# the SQS-compatible server) on 127.0.0.1, builds, runs every test project, prints one summary line
+# the SQS-compatible server, the Service Bus test emulator built from tests/) on 127.0.0.1, builds, runs every test project, prints one summary line
 # "N passed, N failed, N skipped", and stops the servers it started (KEEP_SERVERS=1 keeps them).
 set -euo pipefail
 cd "$(dirname "$0")/.."

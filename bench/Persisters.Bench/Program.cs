@@ -23,6 +23,10 @@ using Persisters.Persistence.Model;
 // Needs the test servers: scripts/services.sh up mariadb rabbitmq && eval "$(scripts/services.sh env)".
 var events = args.Length > 0 ? int.Parse(args[0]) : 100_000;
 var naiveEvents = args.Length > 1 ? int.Parse(args[1]) : 10_000;
+// --phases four,alone,envelopes,noop,raw,naive (default: all): a subset, e.g. to repeat one comparison many times.
+var phaseIndex = Array.IndexOf(args, "--phases");
+var phases = phaseIndex >= 0 && phaseIndex + 1 < args.Length ? args[phaseIndex + 1].Split(',') : ["four", "alone", "envelopes", "noop", "raw", "naive"];
+bool Runs(string phase) => phases.Contains(phase);
 var admin = Environment.GetEnvironmentVariable("PERSISTERS_TEST_MYSQL_ADMIN") ?? throw new InvalidOperationException("PERSISTERS_TEST_MYSQL_ADMIN is not set");
 var rabbitHost = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_HOST") ?? "127.0.0.1";
 var rabbitPort = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_PORT") ?? "5672";
@@ -66,29 +70,30 @@ Task<bool> AllRows(int expected) => Count($"SELECT COUNT(*) FROM evaluation_even
 // Every consumer phase loads its queue first (fresh virtual host, table emptied) and then drains it, so the
 // publisher's speed does not bound what is measured.
 // Ours: the real host composition; all four persisters consume their copies (the OPS ones find no rule and skip).
-var (publishRate, ours) = await Phase(() => Build(settings, withPersisters: true), traffic.Evaluations, "evaluation-events-dwh",
+var (publishRate, ours) = !Runs("four") ? (double.NaN, double.NaN) : await Phase(() => Build(settings, withPersisters: true), traffic.Evaluations, "evaluation-events-dwh",
     () => AllRows(traffic.ExpectedEvaluationRows));
 
 // Ours, the DWH evaluation persister alone (what an on-demand deployment runs when only experiments need events).
-var (_, oursAlone) = await Phase(() => Build(settings, withPersisters: false, x =>
+var (_, oursAlone) = !Runs("alone") ? (double.NaN, double.NaN) : await Phase(() => Build(settings, withPersisters: false, x =>
     x.AddConsumer<EvaluationEventsDwhPersister, EvaluationEventsDwhPersisterDefinition>()), traffic.Evaluations, "evaluation-events-dwh",
     () => AllRows(traffic.ExpectedEvaluationRows));
 
 // Ours, the DWH evaluation persister alone, with the same events sent 100 to a message (as a gateway receives them).
 var envelopes = traffic.Evaluations.Chunk(100).Select(c => new EvaluationEventBatch { Events = c }).ToList();
-var (envelopePublishRate, oursEnvelopes) = await Phase(() => Build(settings, withPersisters: false, x =>
+var (envelopePublishRate, oursEnvelopes) = !Runs("envelopes") ? (double.NaN, double.NaN) : await Phase(() => Build(settings, withPersisters: false, x =>
     x.AddConsumer<EvaluationEventsDwhPersister, EvaluationEventsDwhPersisterDefinition>()), envelopes, "evaluation-events-dwh",
     () => AllRows(traffic.ExpectedEvaluationRows), eventsPerMessage: 100);
 
 // The broker + MassTransit ceiling: a batch consumer with the same batch settings that does nothing.
-var (_, noOp) = await Phase(() => Build(settings, withPersisters: false, x =>
+var (_, noOp) = !Runs("noop") ? (double.NaN, double.NaN) : await Phase(() => Build(settings, withPersisters: false, x =>
         x.AddConsumer<NoOpBatchConsumer>(c => c.Options<BatchOptions>(o => o.SetMessageLimit(500).SetTimeLimit(TimeSpan.FromMilliseconds(200)).SetConcurrencyLimit(2)))
             .Endpoint(e => e.Name = "noop-evaluation-events")),
     traffic.Evaluations, "noop-evaluation-events", () => Task.FromResult(NoOpBatchConsumer.Consumed >= traffic.Evaluations.Count));
 
 // (a) The raw ceiling: the same rows, parameterised 1000-row INSERTs on one connection, nothing else.
 await Exec("TRUNCATE TABLE evaluation_event");
-double raw;
+double raw = double.NaN;
+if (Runs("raw"))
 {
     await using var connection = new MySqlConnection(connectionString);
     await connection.OpenAsync();
@@ -117,7 +122,7 @@ double raw;
 
 // (b) Naive: one message at a time, a relevance query and one SaveChanges per event, default endpoint settings.
 var naiveTraffic = SyntheticTraffic.Create(experiment, naiveEvents, 0, 0, seed: 2, now);
-var (_, naive) = await Phase(() => Build(settings, withPersisters: false, x => x.AddConsumer<NaiveEvaluationConsumer>().Endpoint(e => e.Name = "naive-evaluation-events")),
+var (_, naive) = !Runs("naive") ? (double.NaN, double.NaN) : await Phase(() => Build(settings, withPersisters: false, x => x.AddConsumer<NaiveEvaluationConsumer>().Endpoint(e => e.Name = "naive-evaluation-events")),
     naiveTraffic.Evaluations, "naive-evaluation-events", () => AllRows(naiveTraffic.ExpectedEvaluationRows));
 
 Console.WriteLine();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using MassTransit;
@@ -32,22 +31,9 @@ await Admin($"DROP DATABASE IF EXISTS `{dbName}`");
 await Admin($"CREATE DATABASE `{dbName}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
 var hostConnection = new MySqlConnectionStringBuilder(admin) { Database = dbName }.ConnectionString;
 var benchConnection = admin; // no default database: its connections never count as the host's
-await http.DeleteAsync($"/api/vhosts/{vhost}");
-(await http.PutAsync($"/api/vhosts/{vhost}", null)).EnsureSuccessStatusCode();
-(await http.PutAsJsonAsync($"/api/permissions/{vhost}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+await RabbitMqBench.RecreateVirtualHostAsync(http, vhost);
 
-var environment = new Dictionary<string, string>
-{
-    ["Transport__Kind"] = "RabbitMq",
-    ["Transport__RabbitMq__Host"] = rabbitHost,
-    ["Transport__RabbitMq__Port"] = rabbitPort.ToString(),
-    ["Transport__RabbitMq__VirtualHost"] = vhost,
-    ["Transport__RabbitMq__Username"] = "guest",
-    ["Transport__RabbitMq__Password"] = "guest",
-    ["Database__Provider"] = "MySql",
-    ["Database__ConnectionString"] = hostConnection,
-    ["Logging__LogLevel__Default"] = "Warning",
-};
+var environment = RabbitMqBench.HostEnvironment(rabbitHost, rabbitPort, vhost, hostConnection);
 var runner = new HostRunner(environment);
 if (await runner.RunToEndAsync("migrate") is var (exit, output) && exit != 0) throw new InvalidOperationException($"migrate failed:\n{output}");
 

@@ -8,10 +8,12 @@ using MySqlConnector;
 using Persisters.Bench.Shared;
 using Persisters.Contracts;
 
-// The DWH evaluation persister end to end over RabbitMQ and over Amazon SQS (the local SQS-compatible server), in one run:
-// one real host process per broker (`persisters run`, on demand, MariaDB), events published while it consumes, timed
-// from the first publish to the last persisted row. Then the SQS API calls the host makes while its persister endpoints
-// are stopped (no live experiment) and while they are connected but idle, from the server's per-queue request counter.
+// The DWH evaluation persister end to end over RabbitMQ, Amazon SQS (the local SQS-compatible server) and Azure Service Bus
+// (the Service Bus test emulator), in one run: one real host process per broker (`persisters run`, on demand, MariaDB),
+// events published while it consumes, timed from the first publish to the last persisted row. Then, per broker with a
+// counter, what the host asks of it while its persister endpoints are connected but idle and while they are stopped (no
+// live experiment): SQS API calls from the SQS server's request counter; Service Bus receive calls (AMQP credit flows)
+// and receiver links from the emulator's stats. `--brokers RabbitMq,AzureServiceBus` runs a subset.
 // Needs the test servers: scripts/services.sh up && eval "$(scripts/services.sh env)".
 var envelopeEvents = Option("--events", 20_000);
 var singleEvents = Option("--single-events", 3_000);
@@ -20,15 +22,19 @@ var admin = Required("PERSISTERS_TEST_MYSQL_ADMIN");
 var rabbitHost = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_HOST") ?? "127.0.0.1";
 var rabbitPort = ushort.Parse(Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_PORT") ?? "5672");
 var management = Environment.GetEnvironmentVariable("PERSISTERS_TEST_RABBITMQ_MGMT") ?? "http://127.0.0.1:15672";
-var sqsUrl = Required("PERSISTERS_TEST_SQS_URL");
+var brokers = (OptionText("--brokers") ?? "RabbitMq,AmazonSqs,AzureServiceBus").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+var sqsUrl = brokers.Contains("AmazonSqs") ? Required("PERSISTERS_TEST_SQS_URL") : "http://127.0.0.1:9324";
+var serviceBus = brokers.Contains("AzureServiceBus") ? Required("PERSISTERS_TEST_SERVICEBUS") : "";
+var serviceBusStats = brokers.Contains("AzureServiceBus") ? Required("PERSISTERS_TEST_SERVICEBUS_MGMT").TrimEnd('/') + "/_emulator/stats" : "";
 string[] persisterQueues = ["evaluation-events-dwh", "goal-events-dwh", "evaluation-events-ops", "goal-events-ops"];
 
 using var rabbitApi = new HttpClient { BaseAddress = new Uri(management) };
 rabbitApi.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("guest:guest")));
 using var sqsApi = new HttpClient { BaseAddress = new Uri(sqsUrl) };
+using var statsApi = new HttpClient();
 
 var results = new List<string>();
-foreach (var broker in new[] { "RabbitMq", "AmazonSqs" })
+foreach (var broker in brokers)
 {
     var db = $"persisters_transports_bench_{broker.ToLowerInvariant()}";
     await Admin($"DROP DATABASE IF EXISTS `{db}`");
@@ -55,6 +61,19 @@ foreach (var broker in new[] { "RabbitMq", "AmazonSqs" })
         env["Transport__RabbitMq__Username"] = "guest";
         env["Transport__RabbitMq__Password"] = "guest";
         bus = Bus.Factory.CreateUsingRabbitMq(cfg => cfg.Host(rabbitHost, rabbitPort, vhost, h => { h.Username("guest"); h.Password("guest"); }));
+    }
+    else if (broker == "AzureServiceBus")
+    {
+        // The bench's own scope on the emulator: queues and topics under it (as Transport__AzureServiceBus__Scope does).
+        env["Transport__Kind"] = "AzureServiceBus";
+        env["Transport__AzureServiceBus__ConnectionString"] = serviceBus;
+        env["Transport__AzureServiceBus__Scope"] = prefix.TrimEnd('-');
+        var endpoint = Azure.Messaging.ServiceBus.ServiceBusConnectionStringProperties.Parse(serviceBus).Endpoint;
+        bus = Bus.Factory.CreateUsingAzureServiceBus(cfg =>
+        {
+            cfg.Host(new Uri($"sb://{endpoint.Host}:{endpoint.Port}/{prefix.TrimEnd('-')}"), h => h.ConnectionString = serviceBus);
+            cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, prefix.TrimEnd('-') + "/"));
+        });
     }
     else
     {
@@ -130,12 +149,57 @@ foreach (var broker in new[] { "RabbitMq", "AmazonSqs" })
         Console.WriteLine($"StopAsync of an idle SQS endpoint with its 20 s long poll in flight (5 times): {string.Join(", ", stops.Select(ms => $"{ms:F0} ms"))}");
     }
 
+    if (broker == "AzureServiceBus")
+    {
+        var scope = prefix.TrimEnd('-');
+        // Connected but idle: the DWH endpoints wait for messages (two receive calls each, with standing credit).
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await ResetServiceBusStats();
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        var connectedIdle = await ServiceBusQueues(scope);
+        await Expect(bus.CreateRequestClient<ForceStopExperiment>(new Uri("queue:experiment-lifecycle"))
+            .GetResponse<ExperimentCommandAccepted, ExperimentCommandRejected>(new ForceStopExperiment { ExperimentId = experimentId }));
+        await Task.Delay(TimeSpan.FromSeconds(10)); // the demand change and the stop are over
+        await ResetServiceBusStats();
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        var stopped = await ServiceBusQueues(scope);
+        var minutes = idleSeconds / 60.0;
+        Console.WriteLine();
+        Console.WriteLine($"## Service Bus: what the host asks of the emulator, {idleSeconds} s each (receive calls = AMQP credit flows)");
+        Console.WriteLine("| state | per persister queue: receive calls / min, receiver links open, links opened / min | all queues of the host: receive calls / min, receiver links open |");
+        Console.WriteLine("|---|---|---|");
+        Console.WriteLine($"| persister endpoints connected, no traffic | {DescribeLinks(connectedIdle.PerQueue, minutes)} | {connectedIdle.Flows / minutes:F1}, {connectedIdle.Links} |");
+        Console.WriteLine($"| persister endpoints stopped (nothing live) | {DescribeLinks(stopped.PerQueue, minutes)} | {stopped.Flows / minutes:F1}, {stopped.Links} |");
+    }
+
     await bus.StopAsync();
     await HostRunner.StopAsync(host);
     await Admin($"DROP DATABASE IF EXISTS `{db}`");
     if (broker == "RabbitMq") await rabbitApi.DeleteAsync($"/api/vhosts/{vhost}");
+    if (broker == "AzureServiceBus") await DeleteServiceBusScope(prefix.TrimEnd('-'));
 
     async Task Reset() => (await sqsApi.PostAsync("/__persisters/requests/reset", null)).EnsureSuccessStatusCode();
+
+    async Task ResetServiceBusStats() => (await statsApi.PostAsync(serviceBusStats + "/reset", null)).EnsureSuccessStatusCode();
+
+    // Per persister queue (creditFlows, receiverLinks, receiverLinksOpened) and the totals over every queue of the scope.
+    async Task<(Dictionary<string, (long Flows, long Links, long Opened)> PerQueue, long Flows, long Links)> ServiceBusQueues(string scope)
+    {
+        using var document = JsonDocument.Parse(await statsApi.GetStringAsync(serviceBusStats));
+        var perQueue = new Dictionary<string, (long, long, long)>();
+        long flows = 0, links = 0;
+        foreach (var entity in document.RootElement.GetProperty("entities").EnumerateObject())
+        {
+            if (!entity.Name.StartsWith(scope + "/", StringComparison.Ordinal) || entity.Value.GetProperty("kind").GetString() != "queue") continue;
+            var values = (entity.Value.GetProperty("creditFlows").GetInt64(), entity.Value.GetProperty("receiverLinks").GetInt64(),
+                entity.Value.GetProperty("receiverLinksOpened").GetInt64());
+            flows += values.Item1;
+            links += values.Item2;
+            var name = entity.Name[(scope.Length + 1)..];
+            if (persisterQueues.Contains(name)) perQueue[name] = values;
+        }
+        return (perQueue, flows, links);
+    }
 
     async Task<(Dictionary<string, Dictionary<string, long>> PerQueue, long Total)> Calls()
     {
@@ -156,9 +220,19 @@ Console.WriteLine("|---|---|---|");
 foreach (var r in results) Console.WriteLine(r);
 return 0;
 
+static string DescribeLinks(Dictionary<string, (long Flows, long Links, long Opened)> perQueue, double minutes) =>
+    string.Join(", ", perQueue.OrderBy(q => q.Key, StringComparer.Ordinal)
+        .Select(q => $"{q.Key} {q.Value.Flows / minutes:F1} / {q.Value.Links} / {q.Value.Opened / minutes:F1}"));
+
 static string Describe(Dictionary<string, Dictionary<string, long>> perQueue, double minutes) =>
     string.Join(", ", perQueue.Select(q => $"{q.Key} {q.Value.Values.Sum() / minutes:F1}" +
         (q.Value.Count == 0 ? "" : $" ({string.Join(", ", q.Value.Select(a => $"{a.Key.Replace("AmazonSQS.", "")} {a.Value / minutes:F1}"))})")));
+
+string? OptionText(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
 
 int Option(string name, int fallback)
 {
@@ -175,6 +249,15 @@ static EvaluationEvent Event(string feature, string id) => new()
     Id = $"{feature}-{id}", EnvironmentId = "bench", Timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), FeatureId = feature, FeatureVersion = 1,
     UserId = $"u{id.GetHashCode() & 0xffff}", VariationId = id.Length % 2 == 0 ? "A" : "B", Reason = ReasonType.Rule, SourceId = SourceId.GoServer,
 };
+
+async Task DeleteServiceBusScope(string scope)
+{
+    var admin = new Azure.Messaging.ServiceBus.Administration.ServiceBusAdministrationClient(serviceBus);
+    await foreach (var topic in admin.GetTopicsAsync())
+        if (topic.Name.StartsWith(scope + "/", StringComparison.Ordinal)) await admin.DeleteTopicAsync(topic.Name);
+    await foreach (var queue in admin.GetQueuesAsync())
+        if (queue.Name.StartsWith(scope + "/", StringComparison.Ordinal)) await admin.DeleteQueueAsync(queue.Name);
+}
 
 static async Task Expect(Task<Response<ExperimentCommandAccepted, ExperimentCommandRejected>> request)
 {

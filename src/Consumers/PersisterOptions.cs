@@ -53,9 +53,13 @@ public sealed class PersisterOptions
 
 public sealed class BatchSettings
 {
-    /// <summary>Events per batch (and per multi-row insert).</summary>
+    /// <summary>
+    /// Messages per batch: single events, or envelopes whose events are written in multi-row inserts of up to
+    /// 1,000 rows, decoded a chunk at a time. The broker's prefetch follows it (<see cref="MessageLimit"/> × <see cref="ConcurrencyLimit"/>),
+    /// and prefetched messages are held as received, so it also bounds the memory of a burst of large envelopes.
+    /// </summary>
     [Range(1, 5000)]
-    public int MessageLimit { get; set; } = 500;
+    public int MessageLimit { get; set; } = 50;
 
     /// <summary>How long a partial batch waits for more events.</summary>
     public TimeSpan TimeLimit { get; set; } = TimeSpan.FromMilliseconds(200);
@@ -67,6 +71,15 @@ public sealed class BatchSettings
     /// <summary>Attempts of a failed batch (database down, deadlock) before its events go to the _error queue.</summary>
     [Range(0, 100)]
     public int RetryLimit { get; set; } = 5;
+
+    /// <summary>
+    /// Bytes of message bodies the persisters of one process handle at once (all four together); further messages wait,
+    /// undecoded, until earlier batches are written. Bounds memory by the size of a burst, not its shape (README, Performance).
+    /// It should hold (<see cref="ConcurrencyLimit"/> + 1) × <see cref="MessageLimit"/> of the usual messages: below that a batch
+    /// of envelopes cannot fill and closes on <see cref="TimeLimit"/> instead (the default holds 3 × 50 envelopes of 100 events).
+    /// </summary>
+    [Range(64 * 1024, 1 << 30)]
+    public int InFlightByteLimit { get; set; } = 8 * 1024 * 1024;
 }
 
 public sealed class GoalRetrySettings

@@ -33,6 +33,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<PersistersDatabase>();
         services.AddSingleton<EventStore>();
         services.AddSingleton<OpsCounterStore>();
+        services.AddSingleton<AutoOpsTriggerStore>();
         services.AddSingleton<DefinitionStore>();
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<DatabaseMigrator>();

@@ -22,6 +22,7 @@ public abstract class PersistersDbContext(DbContextOptions options) : DbContext(
     public DbSet<ExperimentRow> Experiments => Set<ExperimentRow>();
     public DbSet<AutoOpsRuleRow> AutoOpsRules => Set<AutoOpsRuleRow>();
     public DbSet<OpsUserRow> OpsUsers => Set<OpsUserRow>();
+    public DbSet<AutoOpsTriggerRow> AutoOpsTriggers => Set<AutoOpsTriggerRow>();
     public DbSet<OpsCountRow> OpsCounts => Set<OpsCountRow>();
     public DbSet<ExperimentResultRow> ExperimentResults => Set<ExperimentResultRow>();
     public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
@@ -139,11 +140,46 @@ public abstract class PersistersDbContext(DbContextOptions options) : DbContext(
             e.Property(x => x.FeatureId).HasColumnName("feature_id").HasMaxLength(IdLength);
             e.Property(x => x.FeatureVersion).HasColumnName("feature_version");
             e.Property(x => x.Clauses).HasColumnName("clauses").HasColumnType(LargeTextType);
-            e.Property(x => x.Status).HasColumnName("status");
+            // The kill switch moves a rule to Finished with a conditional UPDATE; a rule command saved over it would fail and be retried.
+            e.Property(x => x.Status).HasColumnName("status").IsConcurrencyToken();
             e.Property(x => x.Deleted).HasColumnName("deleted");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
             e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
+            e.Property(x => x.TriggeredClauseId).HasColumnName("triggered_clause_id");
+            e.Property(x => x.TriggeredAt).HasColumnName("triggered_at");
+            e.Property(x => x.TriggeredEvaluationCount).HasColumnName("triggered_evaluation_count");
+            e.Property(x => x.TriggeredOpsEventCount).HasColumnName("triggered_ops_event_count");
             e.HasIndex(x => new { x.Status, x.Deleted }).HasDatabaseName("ix_auto_ops_rule_active");
+        });
+
+        b.Entity<AutoOpsTriggerRow>(e =>
+        {
+            e.ToTable("auto_ops_trigger");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id");
+            e.Property(x => x.AutoOpsRuleId).HasColumnName("auto_ops_rule_id");
+            e.Property(x => x.EnvironmentId).HasColumnName("environment_id").HasMaxLength(EnvironmentIdLength);
+            e.Property(x => x.FeatureId).HasColumnName("feature_id").HasMaxLength(IdLength);
+            e.Property(x => x.FeatureVersion).HasColumnName("feature_version");
+            e.Property(x => x.ClauseId).HasColumnName("clause_id");
+            e.Property(x => x.VariationId).HasColumnName("variation_id").HasMaxLength(IdLength);
+            e.Property(x => x.GoalId).HasColumnName("goal_id").HasMaxLength(IdLength);
+            e.Property(x => x.EvaluationCount).HasColumnName("evaluation_count");
+            e.Property(x => x.OpsEventCount).HasColumnName("ops_event_count");
+            e.Property(x => x.Threshold).HasColumnName("threshold");
+            e.Property(x => x.Operator).HasColumnName("operator");
+            e.Property(x => x.TriggeredAt).HasColumnName("triggered_at");
+            e.Property(x => x.PublishedAt).HasColumnName("published_at");
+            e.Property(x => x.WebhookState).HasColumnName("webhook_state");
+            e.Property(x => x.WebhookAttempts).HasColumnName("webhook_attempts");
+            e.Property(x => x.WebhookLastAttemptAt).HasColumnName("webhook_last_attempt_at");
+            e.Property(x => x.WebhookLastError).HasColumnName("webhook_last_error").HasMaxLength(IdLength);
+            e.Property(x => x.DueAt).HasColumnName("due_at");
+            e.Property(x => x.LeaseOwner).HasColumnName("lease_owner").HasMaxLength(EnvironmentIdLength);
+            e.Property(x => x.LeaseUntil).HasColumnName("lease_until");
+            // Exactly once, also as a constraint: a rule has at most one trigger.
+            e.HasIndex(x => x.AutoOpsRuleId).IsUnique().HasDatabaseName("ux_auto_ops_trigger_rule");
+            e.HasIndex(x => x.DueAt).HasDatabaseName("ix_auto_ops_trigger_due");
         });
 
         b.Entity<OpsUserRow>(e =>

@@ -72,6 +72,40 @@ public sealed class When_a_server_becomes_unavailable(ITestOutputHelper output)
         Assert.True(probe.Slowest < AnswerBound, $"the slowest readiness answer took {probe.Slowest.TotalMilliseconds:0} ms");
     }
 
+    [Fact]
+    public async Task Readiness_is_503_while_the_Service_Bus_namespace_is_unreachable_and_answers_at_once()
+    {
+        await using var sut = await ServiceUnderTest.CreateAsync(Broker.AzureServiceBus);
+        var emulator = Azure.Messaging.ServiceBus.ServiceBusConnectionStringProperties.Parse(TestServers.ServiceBusConnectionString);
+        // AMQP and the administration API share the emulator's port (UseDevelopmentEmulator), so one proxy covers both.
+        await using var proxy = new TcpProxy(emulator.Endpoint.Host, emulator.Endpoint.Port);
+        sut.Environment["Transport__AzureServiceBus__ConnectionString"] = $"Endpoint=sb://127.0.0.1:{proxy.Port};SharedAccessKeyName={emulator.SharedAccessKeyName};" +
+            $"SharedAccessKey={emulator.SharedAccessKey};UseDevelopmentEmulator=true";
+        await using var host = await sut.StartHostAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var probe = new Readiness(http, host.Port);
+
+        proxy.Refuse();
+        var down = await probe.WaitForAsync(HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(30), "Service Bus unreachable");
+        var during = await probe.SampleAsync(TimeSpan.FromSeconds(3));
+        proxy.Resume();
+        (HttpStatusCode Status, TimeSpan Elapsed) back;
+        try
+        {
+            back = await probe.WaitForAsync(HttpStatusCode.OK, TimeSpan.FromSeconds(60), "after Service Bus was reachable again");
+        }
+        catch (Xunit.Sdk.XunitException)
+        {
+            output.WriteLine(await http.GetStringAsync($"http://127.0.0.1:{host.Port}/health/ready").ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : t.Exception!.Message));
+            output.WriteLine(host.Output);
+            throw;
+        }
+        output.WriteLine($"Service Bus unreachable: 503 after {down.Elapsed.TotalSeconds:0.0} s; slowest answer {probe.Slowest.TotalMilliseconds:0} ms; " +
+            $"200 again {back.Elapsed.TotalSeconds:0.0} s after it was back");
+        Assert.All(during, d => Assert.Equal(HttpStatusCode.ServiceUnavailable, d.Status));
+        Assert.True(probe.Slowest < AnswerBound, $"the slowest readiness answer took {probe.Slowest.TotalMilliseconds:0} ms");
+    }
+
     /// <summary>Asks /health/ready and records how long every answer took.</summary>
     private sealed class Readiness(HttpClient http, int port)
     {

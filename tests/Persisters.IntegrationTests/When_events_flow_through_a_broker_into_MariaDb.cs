@@ -13,13 +13,15 @@ public sealed class When_events_flow_through_a_broker_into_MariaDb
         FeatureId = experiment.FeatureId,
         FeatureVersion = experiment.FeatureVersion,
         Status = AutoOpsRuleStatus.Running,
-        Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = experiment.GoalIds[0], MinCount = 10, Threshold = 0.5 }],
+        Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = experiment.GoalIds[0], MinCount = CountingRule.NeverTriggers, Threshold = 0.5 }],
     };
 
     [Theory]
     [InlineData(Broker.RabbitMq)]
     [InlineData(Broker.AmazonSqs)]
+    [InlineData(Broker.AzureServiceBus)]
     [InlineData(Broker.AmazonSqsDefaults)]
+    [InlineData(Broker.AzureServiceBusDefaults)]
     public async Task Events_with_duplicates_and_malformed_ones_give_exactly_the_expected_rows_and_counts(Broker broker)
     {
         await using var sut = await ServiceUnderTest.CreateAsync(broker);
@@ -59,6 +61,7 @@ public sealed class When_events_flow_through_a_broker_into_MariaDb
     [Theory]
     [InlineData(Broker.RabbitMq)]
     [InlineData(Broker.AmazonSqs)]
+    [InlineData(Broker.AzureServiceBus)]
     public async Task A_host_killed_mid_stream_and_restarted_loses_nothing_and_duplicates_nothing(Broker broker)
     {
         await using var sut = await ServiceUnderTest.CreateAsync(broker);

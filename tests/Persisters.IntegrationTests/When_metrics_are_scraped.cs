@@ -28,7 +28,7 @@ public sealed class When_metrics_are_scraped(ITestOutputHelper output)
         {
             RuleId = Guid.NewGuid(), EnvironmentId = experiment.EnvironmentId, FeatureId = experiment.FeatureId, FeatureVersion = experiment.FeatureVersion,
             Status = AutoOpsRuleStatus.Running,
-            Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = experiment.GoalIds[0], MinCount = 10, Threshold = 0.5 }],
+            Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = experiment.GoalIds[0], MinCount = CountingRule.NeverTriggers, Threshold = 0.5 }],
         };
         EvaluationEvent Evaluation(string id, string user, long timestamp) => new()
         {

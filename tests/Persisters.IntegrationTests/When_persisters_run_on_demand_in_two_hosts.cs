@@ -4,8 +4,9 @@ using Persisters.IntegrationTests.Support;
 namespace Persisters.IntegrationTests;
 
 /// <summary>
-/// Two real host processes on MariaDB + RabbitMQ, driven by the operator verbs: the persister queues have consumers exactly
-/// while an experiment is live (DWH) or an event-rate rule is active (OPS), on both hosts, as the broker itself lists them.
+/// Two real host processes on MariaDB + RabbitMQ or Azure Service Bus (the test emulator), driven by the operator verbs: the
+/// persister queues have consumers exactly while an experiment is live (DWH) or an event-rate rule is active (OPS), on both
+/// hosts, as the broker itself lists them (RabbitMQ's consumers, the emulator's open receiver links).
 /// The waits are upper bounds for a loaded CI machine, not measurements: bench/Persisters.OnDemand.Bench measures the latency.
 /// </summary>
 public sealed class When_persisters_run_on_demand_in_two_hosts
@@ -21,9 +22,9 @@ public sealed class When_persisters_run_on_demand_in_two_hosts
         [EvaluationsDwh] = dwh, [GoalsDwh] = dwh, [EvaluationsOps] = ops, [GoalsOps] = ops,
     };
 
-    private static async Task<ServiceUnderTest> CreateAsync()
+    private static async Task<ServiceUnderTest> CreateAsync(Broker broker)
     {
-        var sut = await ServiceUnderTest.CreateAsync();
+        var sut = await ServiceUnderTest.CreateAsync(broker);
         // A short late-event tail, so that the stopped experiment finishes within the test. The reconcile stays at its
         // default (60 s): every change below must reach the hosts through the demand-change message.
         sut.Environment["Persisters__LateEventTail"] = "00:00:05";
@@ -54,10 +55,12 @@ public sealed class When_persisters_run_on_demand_in_two_hosts
         Assert.Contains(detail, verb.Output);
     }
 
-    [Fact]
-    public async Task The_DWH_queues_have_consumers_on_both_hosts_only_while_an_experiment_is_live()
+    [Theory]
+    [InlineData(Broker.RabbitMq)]
+    [InlineData(Broker.AzureServiceBus)]
+    public async Task The_DWH_queues_have_consumers_on_both_hosts_only_while_an_experiment_is_live(Broker broker)
     {
-        await using var sut = await CreateAsync();
+        await using var sut = await CreateAsync(broker);
         var hostA = HostProcess.Start(sut.Environment, "run");
         var hostB = HostProcess.Start(sut.Environment, "run");
         try
@@ -66,7 +69,7 @@ public sealed class When_persisters_run_on_demand_in_two_hosts
 
             // Idle: the four queues are declared (events published now are kept) and nobody consumes them.
             await sut.ShouldHaveConsumersAsync(Consumers(dwh: 0, ops: 0), Patience);
-            foreach (var queue in Consumers(0, 0).Keys) Assert.True(await sut.VirtualHost.QueueExistsAsync(queue), $"{queue} was not declared");
+            foreach (var queue in Consumers(0, 0).Keys) Assert.True(await sut.QueueExistsAsync(queue), $"{queue} was not declared");
 
             // A waiting experiment needs nothing yet.
             var id = Guid.NewGuid();
@@ -84,7 +87,7 @@ public sealed class When_persisters_run_on_demand_in_two_hosts
             var sql = $"SELECT COUNT(*) FROM evaluation_event WHERE feature_id = '{feature}'";
             Assert.Equal(first.Count, await sut.WaitForCountAsync(sql, first.Count, TimeSpan.FromMinutes(1)));
 
-            // A host killed during the experiment: its consumers vanish with its connection; restarted, it connects again.
+            // A host killed during the experiment: its consumers (receiver links) vanish with its connection; restarted, it connects again.
             hostA.Kill();
             await sut.ShouldHaveConsumersAsync(Consumers(dwh: 1, ops: 0), Patience);
             await hostA.DisposeAsync();
@@ -109,10 +112,12 @@ public sealed class When_persisters_run_on_demand_in_two_hosts
         }
     }
 
-    [Fact]
-    public async Task The_OPS_queues_have_consumers_on_both_hosts_only_while_an_event_rate_rule_is_active()
+    [Theory]
+    [InlineData(Broker.RabbitMq)]
+    [InlineData(Broker.AzureServiceBus)]
+    public async Task The_OPS_queues_have_consumers_on_both_hosts_only_while_an_event_rate_rule_is_active(Broker broker)
     {
-        await using var sut = await CreateAsync();
+        await using var sut = await CreateAsync(broker);
         await using var hostA = HostProcess.Start(sut.Environment, "run");
         await using var hostB = HostProcess.Start(sut.Environment, "run");
         await Task.WhenAll(hostA.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)), hostB.WaitUntilReadyAsync(TimeSpan.FromSeconds(60)));

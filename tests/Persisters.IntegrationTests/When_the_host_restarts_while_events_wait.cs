@@ -18,6 +18,7 @@ public sealed class When_the_host_restarts_while_events_wait(ITestOutputHelper o
     [Theory]
     [InlineData(Broker.RabbitMq)]
     [InlineData(Broker.AmazonSqs)]
+    [InlineData(Broker.AzureServiceBus)]
     public async Task Host_restarts_take_nothing_from_the_stopped_queues_and_a_later_experiment_stores_every_event(Broker broker)
     {
         await using var sut = await ServiceUnderTest.CreateAsync(broker);

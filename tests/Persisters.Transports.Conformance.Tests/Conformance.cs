@@ -10,3 +10,5 @@ public sealed class InMemoryConformance(ITestOutputHelper output) : TransportCon
 public sealed class RabbitMqConformance(ITestOutputHelper output) : DurableTransportConformance<RabbitMqTransportUnderTest>(output);
 
 public sealed class AmazonSqsConformance(ITestOutputHelper output) : DurableTransportConformance<AmazonSqsTransportUnderTest>(output);
+
+public sealed class AzureServiceBusConformance(ITestOutputHelper output) : DurableTransportConformance<AzureServiceBusTransportUnderTest>(output);

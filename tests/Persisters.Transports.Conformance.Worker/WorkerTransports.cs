@@ -27,6 +27,7 @@ public static class WorkerTransports
         {
             ["RabbitMq"] = () => new RabbitMqWorkerTransport(),
             ["AmazonSqs"] = () => new AmazonSqsWorkerTransport(),
+            ["AzureServiceBus"] = () => new AzureServiceBusWorkerTransport(),
         };
 
     public static IWorkerTransport FromEnvironment()
@@ -75,4 +76,26 @@ public sealed class AmazonSqsWorkerTransport : IWorkerTransport
 
     public void ConfigureEndpoint(IReceiveEndpointConfigurator endpoint) =>
         ((IAmazonSqsReceiveEndpointConfigurator)endpoint).VisibilityTimeout = int.Parse(WorkerTransports.Required("CONFORMANCE_SQS_VISIBILITY_TIMEOUT"));
+}
+
+/// <summary>
+/// CONFORMANCE_SERVICEBUS_CONNECTION_STRING, _SCOPE (queues under SCOPE/, topics prefixed with it), _LOCK_DURATION (seconds:
+/// the worker creates its queue with this lock, so a killed worker's message comes back that soon).
+/// </summary>
+public sealed class AzureServiceBusWorkerTransport : IWorkerTransport
+{
+    public IBusControl CreateBus(Action<IBusFactoryConfigurator> configure) =>
+        Bus.Factory.CreateUsingAzureServiceBus(cfg =>
+        {
+            var connectionString = WorkerTransports.Required("CONFORMANCE_SERVICEBUS_CONNECTION_STRING");
+            var scope = WorkerTransports.Required("CONFORMANCE_SERVICEBUS_SCOPE");
+            var endpoint = Azure.Messaging.ServiceBus.ServiceBusConnectionStringProperties.Parse(connectionString).Endpoint;
+            cfg.Host(new Uri($"sb://{endpoint.Host}:{endpoint.Port}/{scope}"), h => h.ConnectionString = connectionString);
+            cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, scope + "/"));
+            configure(cfg);
+        });
+
+    public void ConfigureEndpoint(IReceiveEndpointConfigurator endpoint) =>
+        ((IServiceBusReceiveEndpointConfigurator)endpoint).LockDuration =
+        TimeSpan.FromSeconds(int.Parse(WorkerTransports.Required("CONFORMANCE_SERVICEBUS_LOCK_DURATION")));
 }

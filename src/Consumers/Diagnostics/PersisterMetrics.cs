@@ -25,6 +25,8 @@ public sealed class PersisterMetrics : IDisposable
     private readonly Counter<long> _goalRetries;
     private readonly Counter<long> _opsUsers;
     private readonly Histogram<double> _batchSeconds;
+    private readonly Counter<long> _rulesTriggered;
+    private readonly Counter<long> _webhookAttempts;
 
     public PersisterMetrics(IMeterFactory meterFactory)
     {
@@ -35,6 +37,8 @@ public sealed class PersisterMetrics : IDisposable
         _skipped = _meter.CreateCounter<long>("persisters_events_skipped", description: "Events not stored, by reason.");
         _goalRetries = _meter.CreateCounter<long>("persisters_goal_retries", description: "Goal events parked for a later link attempt and what became of them.");
         _opsUsers = _meter.CreateCounter<long>("persisters_ops_distinct_users_added", description: "New distinct users added to auto-ops counters.");
+        _rulesTriggered = _meter.CreateCounter<long>("persisters_event_rate_rules_triggered", description: "Event-rate (kill-switch) rules triggered by this process.");
+        _webhookAttempts = _meter.CreateCounter<long>("persisters_webhook_attempts", description: "Kill-switch webhook deliveries by outcome: delivered, retrying, failed.");
         _batchSeconds = _meter.CreateHistogram("persisters_batch_duration", unit: "s", description: "Time to process one batch.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
     }
@@ -53,6 +57,9 @@ public sealed class PersisterMetrics : IDisposable
         _skipped.Add(count, new KeyValuePair<string, object?>("persister", persister), new KeyValuePair<string, object?>("reason", reason.Label()));
     public void GoalRetry(string outcome, int count = 1) { if (count > 0) _goalRetries.Add(count, new KeyValuePair<string, object?>("outcome", outcome)); }
     public void OpsUsersAdded(string persister, int count) { if (count > 0) _opsUsers.Add(count, Tag(persister)); }
+    public void RuleTriggered() => _rulesTriggered.Add(1);
+    /// <param name="outcome"><c>delivered</c> (2xx), <c>retrying</c> (failed, another attempt is scheduled), <c>failed</c> (the last attempt failed).</param>
+    public void WebhookAttempt(string outcome) => _webhookAttempts.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
     public void BatchDuration(string persister, TimeSpan elapsed) => _batchSeconds.Record(elapsed.TotalSeconds, Tag(persister));
 
     private static KeyValuePair<string, object?> Tag(string persister) => new("persister", persister);

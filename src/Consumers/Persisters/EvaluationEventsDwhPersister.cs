@@ -27,41 +27,50 @@ public sealed class EvaluationEventsDwhPersister(
     public const string Name = PersisterQueues.EvaluationDwh;
 
     public Task Consume(ConsumeContext<Batch<EvaluationEvent>> context) =>
-        PersistAsync(context.Message.Select(m => m.Message).ToList(), context);
+        PersistAsync(PersisterInput<EvaluationEvent>.FromEvents(context.Message), context);
 
     // Envelopes are batched too, so many envelopes share one transaction and full-size multi-row inserts.
     public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
-        PersistAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context);
+        PersistAsync(PersisterInput<EvaluationEvent>.FromEnvelopes(context.Message, m => m.Events), context);
 
-    private async Task PersistAsync(IReadOnlyList<EvaluationEvent> batch, ConsumeContext context)
+    private async Task PersistAsync(PersisterInput<EvaluationEvent> input, ConsumeContext context)
     {
         var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, batch.Count, context);
+        metrics.Received(Name, input.Received, context);
         var now = clock.GetUtcNow();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);
-        var skips = new SkipTally(Name);
-        var rows = new List<EvaluationEventRow>(batch.Count);
 
-        for (var i = 0; i < batch.Count; i++)
+        // Chunk by chunk inside one transaction: at most one chunk of decoded events and rows is alive at a time.
+        var (added, written, skips, malformed) = input.Count == 0 ? (0, 0, new SkipTally(Name), []) : await database.InTransactionAsync(async (s, ct) =>
         {
-            var e = batch[i];
-            string? userData = null;
-            var reason = validator.Check(e) ?? Relevance(live, e);
-            reason ??= validator.SerializeUserData(e.User, out userData);
-            if (reason is { } skip)
+            var skips = new SkipTally(Name);
+            var malformed = new List<MalformedEvent>();
+            var rows = new List<EvaluationEventRow>(Math.Min(s.ChunkSize, input.Count));
+            int added = 0, written = 0;
+            foreach (var chunk in input.Chunks(s.ChunkSize, malformed))
             {
-                skips.Add(skip, e.Id);
-                continue;
+                rows.Clear();
+                foreach (var e in chunk)
+                {
+                    string? userData = null;
+                    var reason = validator.Check(e) ?? Relevance(live, e);
+                    reason ??= validator.SerializeUserData(e.User, out userData);
+                    if (reason is { } skip) skips.Add(skip, e.Id);
+                    else rows.Add(EventRows.Evaluation(e, userData, now.ToUnixTimeMilliseconds()));
+                }
+                if (rows.Count > 0) added += await store.InsertEvaluationsAsync(s, rows, ct);
+                written += rows.Count;
             }
-            rows.Add(EventRows.Evaluation(e, userData, now.ToUnixTimeMilliseconds()));
-        }
+            return (added, written, skips, malformed);
+        }, cancellationToken);
 
-        var added = rows.Count == 0 ? 0 : await database.InTransactionAsync((s, ct) => store.InsertEvaluationsAsync(s, rows, ct), cancellationToken);
+        skips.AddUnreadable(input, malformed);
+        await MalformedEventDeadLetters.SendAsync<EvaluationEvent>(Name, malformed, cancellationToken);
         metrics.Persisted(Name, added);
-        metrics.Duplicates(Name, rows.Count - added);
-        skips.Report(metrics, logger, batch.Count);
+        metrics.Duplicates(Name, written - added);
+        skips.Report(metrics, logger, input.Received);
         metrics.BatchDuration(Name, Stopwatch.GetElapsedTime(started));
     }
 

@@ -28,36 +28,47 @@ public sealed class GoalEventsDwhPersister(
     public const string Name = PersisterQueues.GoalDwh;
 
     public Task Consume(ConsumeContext<Batch<GoalEvent>> context) =>
-        PersistAsync(context.Message.Select(m => m.Message).ToList(), context);
+        PersistAsync(PersisterInput<GoalEvent>.FromEvents(context.Message), context);
 
     public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
-        PersistAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context);
+        PersistAsync(PersisterInput<GoalEvent>.FromEnvelopes(context.Message, m => m.Events), context);
 
-    private async Task PersistAsync(IReadOnlyList<GoalEvent> events, ConsumeContext context)
+    private async Task PersistAsync(PersisterInput<GoalEvent> input, ConsumeContext context)
     {
         var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, events.Count, context);
+        metrics.Received(Name, input.Received, context);
         var now = clock.GetUtcNow();
         var o = options.Value;
         var validator = new EventValidator(now.ToUnixTimeSeconds(), o.MaxClockSkew, o.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);
 
-        var (link, added, parked) = await database.InTransactionAsync(async (s, ct) =>
+        // Chunk by chunk inside one transaction: at most one chunk of decoded events and rows is alive at a time.
+        var (link, added, written, parked, malformed) = input.Count == 0 ? (new GoalLinkResult(), 0, 0, 0, []) : await database.InTransactionAsync(async (s, ct) =>
         {
-            var link = await linker.LinkAsync(s, events, live, validator, now.ToUnixTimeMilliseconds(), ct);
-            var added = link.Rows.Count == 0 ? 0 : await store.InsertGoalsAsync(s, link.Rows, ct);
+            var link = new GoalLinkResult();
+            var malformed = new List<MalformedEvent>();
+            int added = 0, written = 0;
+            foreach (var chunk in input.Chunks(s.ChunkSize, malformed))
+            {
+                await linker.LinkAsync(s, chunk, live, validator, now.ToUnixTimeMilliseconds(), link, ct);
+                if (link.Rows.Count > 0) added += await store.InsertGoalsAsync(s, link.Rows, ct);
+                written += link.Rows.Count;
+                link.Rows.Clear();
+            }
             var retries = link.Retry.Select(e => GoalRetryWorker.NewRetry(e, now, o.GoalRetry)).ToList();
             var parked = retries.Count == 0 ? 0 : await store.InsertRetriesAsync(s, retries, ct);
-            return (link, added, parked);
+            return (link, added, written, parked, malformed);
         }, cancellationToken);
 
         var skips = new SkipTally(Name);
         foreach (var (e, reason) in link.Skipped.Concat(link.Unlinkable)) skips.Add(reason, e.Id);
+        skips.AddUnreadable(input, malformed);
+        await MalformedEventDeadLetters.SendAsync<GoalEvent>(Name, malformed, cancellationToken);
         metrics.Persisted(Name, added);
-        metrics.Duplicates(Name, link.Rows.Count - added);
+        metrics.Duplicates(Name, written - added);
         metrics.GoalRetry("parked", parked);
-        skips.Report(metrics, logger, events.Count);
+        skips.Report(metrics, logger, input.Received);
         if (parked > 0)
         {
             logger.LogDebug("Parked {Parked} goal events whose users have no evaluation yet; next attempt in {Interval}", parked, o.GoalRetry.InitialInterval);

@@ -18,6 +18,15 @@ public sealed class GoalLinker(EventStore store)
         EventValidator validator, long nowMs, CancellationToken ct)
     {
         var result = new GoalLinkResult();
+        await LinkAsync(session, events, live, validator, nowMs, result, ct);
+        return result;
+    }
+
+    /// <summary>Links more events of the same batch into <paramref name="result"/> (a batch read in chunks).</summary>
+    public async Task LinkAsync(
+        DbSession session, IReadOnlyList<GoalEvent> events, LiveDefinitions.Snapshot live,
+        EventValidator validator, long nowMs, GoalLinkResult result, CancellationToken ct)
+    {
         var pending = new List<(GoalEvent Event, string? UserData, ExperimentDefinition Experiment)>();
 
         foreach (var e in events)
@@ -74,7 +83,6 @@ public sealed class GoalLinker(EventStore store)
                 else result.NeedsRetry(e);
             }
         }
-        return result;
     }
 }
 
@@ -85,6 +93,7 @@ public sealed class GoalLinkResult
     private readonly HashSet<string> _linkedEvents = [];
     private readonly Dictionary<string, (GoalEvent Event, SkipReason Reason)> _linkSkips = [];
 
+    /// <summary>Rows to write; a batch read in chunks writes and clears them after each chunk.</summary>
     public List<GoalEventRow> Rows { get; } = [];
     public List<(GoalEvent Event, SkipReason Reason)> Skipped { get; } = [];
 

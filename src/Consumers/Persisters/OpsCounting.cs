@@ -2,6 +2,7 @@ using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Diagnostics;
 using Persisters.Consumers.Validation;
@@ -13,12 +14,14 @@ namespace Persisters.Consumers.Persisters;
 /// <summary>
 /// The shared half of the two OPS persisters: validate, map each event to the counters it feeds,
 /// then add every counter's users in one transaction (counters in a fixed order, so concurrent
-/// batches never deadlock on each other).
+/// batches never deadlock on each other) and, in that transaction, assess the rules whose counters
+/// changed (<see cref="KillSwitch"/>).
 /// </summary>
 public abstract class OpsCounting<TEvent>(
     LiveDefinitions definitions,
     PersistersDatabase database,
     OpsCounterStore store,
+    KillSwitch killSwitch,
     PersisterMetrics metrics,
     IOptions<PersisterOptions> options,
     TimeProvider clock,
@@ -32,43 +35,66 @@ public abstract class OpsCounting<TEvent>(
 
     protected abstract string IdOf(TEvent e);
 
-    public Task Consume(ConsumeContext<Batch<TEvent>> context) =>
-        CountAsync(context.Message.Select(m => m.Message).ToList(), context);
+    /// <summary>Puts the malformed events of envelopes on this persister's _error queue.</summary>
+    protected abstract Task DeadLetterAsync(IReadOnlyList<MalformedEvent> malformed, CancellationToken ct);
 
-    protected async Task CountAsync(IReadOnlyList<TEvent> batch, ConsumeContext context)
+    /// <summary>Events decoded at a time (one multi-row insert's worth elsewhere).</summary>
+    private const int ChunkSize = 1000;
+
+    public Task Consume(ConsumeContext<Batch<TEvent>> context) =>
+        CountAsync(PersisterInput<TEvent>.FromEvents(context.Message), context);
+
+    protected async Task CountAsync(PersisterInput<TEvent> input, ConsumeContext context)
     {
         var cancellationToken = context.CancellationToken;
         var started = Stopwatch.GetTimestamp();
-        metrics.Received(Name, batch.Count, context);
+        metrics.Received(Name, input.Received, context);
         var now = clock.GetUtcNow();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);
         var skips = new SkipTally(Name);
         var groups = new SortedDictionary<OpsCounterKey, HashSet<string>>(CounterOrder.Instance);
 
-        for (var i = 0; i < batch.Count; i++)
+        var malformed = new List<MalformedEvent>();
+        // Decoded a chunk at a time; only the distinct users of each counter are kept across chunks.
+        foreach (var chunk in input.Chunks(ChunkSize, malformed))
         {
-            var e = batch[i];
-            var reason = Map(e, validator, live, (key, user) =>
+            foreach (var e in chunk)
             {
-                if (!groups.TryGetValue(key, out var users)) groups[key] = users = [];
-                users.Add(user);
-            });
-            if (reason is { } skip) skips.Add(skip, IdOf(e));
+                var reason = Map(e, validator, live, (key, user) =>
+                {
+                    if (!groups.TryGetValue(key, out var users)) groups[key] = users = [];
+                    users.Add(user);
+                });
+                if (reason is { } skip) skips.Add(skip, IdOf(e));
+            }
         }
+        skips.AddUnreadable(input, malformed);
 
         var added = 0;
         if (groups.Count > 0)
         {
-            added = await database.InTransactionAsync(async (s, ct) =>
+            (added, var triggers) = await database.InTransactionAsync(async (s, ct) =>
             {
                 var total = 0;
-                foreach (var (key, users) in groups) total += await store.AddUsersAsync(s, key, users, now.ToUnixTimeSeconds(), ct);
-                return total;
+                var changed = new List<OpsCounterKey>();
+                foreach (var (key, users) in groups)
+                {
+                    var n = await store.AddUsersAsync(s, key, users, now.ToUnixTimeSeconds(), ct);
+                    total += n;
+                    if (n > 0) changed.Add(key);
+                }
+                // The transaction holds the changed counters' rows, so the counts it reads are the latest; the rule itself moves
+                // to Finished under a conditional update (exactly once across batches, hosts and redeliveries).
+                var fired = await killSwitch.AssessAsync(s, changed, live, clock.GetUtcNow(), ct);
+                return (total, fired);
             }, cancellationToken);
+            killSwitch.Committed(triggers);
+            if (triggers.Count > 0) definitions.Invalidate();
         }
+        await DeadLetterAsync(malformed, cancellationToken);
         metrics.OpsUsersAdded(Name, added);
-        skips.Report(metrics, logger, batch.Count);
+        skips.Report(metrics, logger, input.Received);
         metrics.BatchDuration(Name, Stopwatch.GetElapsedTime(started));
     }
 
@@ -94,16 +120,19 @@ public abstract class OpsCounting<TEvent>(
 /// flag version (reference §5, exact instead of HyperLogLog).
 /// </summary>
 public sealed class EvaluationEventsOpsPersister(
-    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, PersisterMetrics metrics,
+    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, KillSwitch killSwitch, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<EvaluationEventsOpsPersister> logger)
-    : OpsCounting<EvaluationEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
+    : OpsCounting<EvaluationEvent>(definitions, database, store, killSwitch, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
 {
     public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
-        CountAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context);
+        CountAsync(PersisterInput<EvaluationEvent>.FromEnvelopes(context.Message, m => m.Events), context);
 
     protected override string Name => PersisterQueues.EvaluationOps;
 
     protected override string IdOf(EvaluationEvent e) => e.Id;
+
+    protected override Task DeadLetterAsync(IReadOnlyList<MalformedEvent> malformed, CancellationToken ct) =>
+        MalformedEventDeadLetters.SendAsync<EvaluationEvent>(Name, malformed, ct);
 
     protected override SkipReason? Map(EvaluationEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
     {
@@ -136,16 +165,19 @@ public sealed class EvaluationEventsOpsPersister(
 /// its flag version (reference §5, exact instead of HyperLogLog).
 /// </summary>
 public sealed class GoalEventsOpsPersister(
-    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, PersisterMetrics metrics,
+    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, KillSwitch killSwitch, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<GoalEventsOpsPersister> logger)
-    : OpsCounting<GoalEvent>(definitions, database, store, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
+    : OpsCounting<GoalEvent>(definitions, database, store, killSwitch, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
 {
     public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
-        CountAsync(context.Message.SelectMany(m => m.Message.Events).ToList(), context);
+        CountAsync(PersisterInput<GoalEvent>.FromEnvelopes(context.Message, m => m.Events), context);
 
     protected override string Name => PersisterQueues.GoalOps;
 
     protected override string IdOf(GoalEvent e) => e.Id;
+
+    protected override Task DeadLetterAsync(IReadOnlyList<MalformedEvent> malformed, CancellationToken ct) =>
+        MalformedEventDeadLetters.SendAsync<GoalEvent>(Name, malformed, ct);
 
     protected override SkipReason? Map(GoalEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
     {

@@ -4,6 +4,8 @@ namespace Persisters.Consumers.Validation;
 public enum SkipReason
 {
     // Bad input.
+    MissingEvents,
+    MalformedEvent,
     MissingId,
     MissingEnvironment,
     MissingFeature,
@@ -34,6 +36,8 @@ public static class SkipReasonExtensions
 
     public static string Label(this SkipReason reason) => reason switch
     {
+        SkipReason.MissingEvents => "missing_events",
+        SkipReason.MalformedEvent => "malformed_event",
         SkipReason.MissingId => "missing_id",
         SkipReason.MissingEnvironment => "missing_environment",
         SkipReason.MissingFeature => "missing_feature",

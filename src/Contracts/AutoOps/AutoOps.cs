@@ -27,6 +27,7 @@ public sealed record EventRateClause
     public Guid ClauseId { get; init; }
     public string VariationId { get; init; } = "";
     public string GoalId { get; init; } = "";
+    /// <summary>Distinct goal users the clause needs before its rate is judged (the reference's minimum: on goal users, before the clamp to evaluation users).</summary>
     public long MinCount { get; init; }
     public double Threshold { get; init; }
     public RateOperator Operator { get; init; }

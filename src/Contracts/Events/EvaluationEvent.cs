@@ -1,7 +1,14 @@
+using System.Text.Json.Serialization;
+using Persisters.Contracts.Serialization;
+
 namespace Persisters.Contracts;
 
 /// <summary>User <see cref="UserId"/> was served variation <see cref="VariationId"/> of flag <see cref="FeatureId"/>.</summary>
-/// <remarks><see cref="Id"/> is chosen by the sender and is the idempotency key of every persister.</remarks>
+/// <remarks>
+/// <see cref="Id"/> is chosen by the sender and is the idempotency key of every persister. Its JSON is read by the rules of
+/// <see cref="EventJson"/> (e.g. an integer may come as a decimal string; <c>null</c> is the default), alone or in an envelope.
+/// </remarks>
+[JsonConverter(typeof(EvaluationEventJsonConverter))]
 public sealed record EvaluationEvent
 {
     public string Id { get; init; } = "";

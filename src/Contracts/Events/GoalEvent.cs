@@ -1,7 +1,14 @@
+using System.Text.Json.Serialization;
+using Persisters.Contracts.Serialization;
+
 namespace Persisters.Contracts;
 
 /// <summary>User <see cref="UserId"/> reached goal <see cref="GoalId"/>, optionally with a value.</summary>
-/// <remarks>Linked to experiments through the user's stored evaluation events, never through the tag.</remarks>
+/// <remarks>
+/// Linked to experiments through the user's stored evaluation events, never through the tag. Its JSON is read by the rules
+/// of <see cref="EventJson"/>, alone or in an envelope.
+/// </remarks>
+[JsonConverter(typeof(GoalEventJsonConverter))]
 public sealed record GoalEvent
 {
     public string Id { get; init; } = "";

@@ -5,7 +5,7 @@ namespace Persisters.Host.Cli;
 
 /// <summary>
 /// Host configuration on the command line of the verbs that build a host (<c>run</c>, <c>migrate</c>, <c>load</c>, <c>demo</c>,
-/// <c>chart</c>, <c>experiments …</c>, <c>autoops …</c>), in ASP.NET Core's command-line configuration forms:
+/// <c>chart</c>, <c>experiments …</c>, <c>autoops …</c>, <c>servicebus-entities</c>), in ASP.NET Core's command-line configuration forms:
 /// <c>--Key=value</c>, <c>--Key value</c> and <c>Key=value</c>, where Key is a configuration path (<c>Transport:Kind</c>, or
 /// <c>Transport__Kind</c> as in the environment) or one of the host's root settings (<c>urls</c>, <c>http_ports</c>,
 /// <c>https_ports</c>, <c>environment</c>, <c>AllowedHosts</c>, <c>ShutdownTimeoutSeconds</c>). They override

@@ -5,6 +5,7 @@ using Persisters.Contracts;
 using Persisters.Host.Configuration;
 using Persisters.Host.Hosting;
 using Persisters.Persistence;
+using Persisters.Persistence.Model;
 using Persisters.Sagas;
 using Persisters.Sagas.AutoOps;
 
@@ -70,11 +71,13 @@ public static class OperatorCommands
             return 0;
         }, ct);
 
-    /// <summary>Prints the event-rate rules that are not deleted.</summary>
+    /// <summary>Prints the event-rate rules that are not deleted; under a triggered rule, its trigger (<see cref="DescribeTrigger"/>).</summary>
     public static Task<int> ListRulesAsync(string[] hostArgs, CancellationToken ct) =>
         WithDatabaseAsync(hostArgs, async db =>
         {
             var rows = await db.AutoOpsRules.AsNoTracking().Where(r => !r.Deleted).OrderByDescending(r => r.CreatedAt).ToListAsync(ct);
+            var ids = rows.Where(r => r.TriggeredAt is not null).Select(r => r.Id).ToList();
+            var triggers = await db.AutoOpsTriggers.AsNoTracking().Where(t => ids.Contains(t.AutoOpsRuleId)).ToDictionaryAsync(t => t.AutoOpsRuleId, ct);
             Console.WriteLine($"{"id",-36}  {"status",-8}  {"environment",-12}  {"feature",-20}  clauses (variation:goal:min count:threshold:operator)");
             foreach (var r in rows)
             {
@@ -82,10 +85,41 @@ public static class OperatorCommands
                 var text = string.Join("; ", clauses.Select(c =>
                     $"{c.VariationId}:{c.GoalId}:{c.MinCount}:{c.Threshold.ToString(CultureInfo.InvariantCulture)}:{(c.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")}"));
                 Console.WriteLine($"{r.Id,-36}  {(AutoOpsRuleStatus)r.Status,-8}  {r.EnvironmentId,-12}  {r.FeatureId + ":" + r.FeatureVersion,-20}  {text}");
+                if (DescribeTrigger(r, triggers.GetValueOrDefault(r.Id)) is { } trigger) Console.WriteLine("  " + trigger);
             }
             Console.WriteLine($"{rows.Count} rule(s)");
             return 0;
         }, ct);
+
+    /// <summary>
+    /// One line about a triggered rule: when (UTC), which clause, the counts it triggered on, whether the messages were published and
+    /// where its webhook stands, e.g. <c>triggered 2026-12-01 09:00:01.250 UTC by clause 3f0c… (green:error): 31 of 50 evaluation users
+    /// reached the goal, rate 0.62 ge 0.5; published; webhook delivered after 1 attempt</c>. Null for a rule that has not triggered.
+    /// </summary>
+    public static string? DescribeTrigger(AutoOpsRuleRow rule, AutoOpsTriggerRow? trigger)
+    {
+        if (rule.TriggeredAt is not { } at || rule.TriggeredClauseId is not { } clauseId) return null;
+        var evaluations = rule.TriggeredEvaluationCount ?? 0;
+        var goals = Math.Min(rule.TriggeredOpsEventCount ?? 0, evaluations);
+        var clause = DefinitionStore.ToDefinition(rule).Clauses.FirstOrDefault(c => c.ClauseId == clauseId);
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
+        var rate = evaluations == 0 ? 0 : (double)goals / evaluations;
+        var text = $"triggered {time} UTC by clause {clauseId}" + (clause is null ? "" : $" ({clause.VariationId}:{clause.GoalId})") +
+                   $": {goals} of {evaluations} evaluation users reached the goal, rate {rate.ToString("0.####", CultureInfo.InvariantCulture)}" +
+                   (clause is null ? "" : $" {(clause.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")} {clause.Threshold.ToString(CultureInfo.InvariantCulture)}");
+        if (trigger is null) return text + "; no outbox row";
+        text += trigger.PublishedAt is null ? "; not yet published" : "; published";
+        var attempts = $"{trigger.WebhookAttempts} attempt{(trigger.WebhookAttempts == 1 ? "" : "s")}";
+        return text + (WebhookDeliveryState)trigger.WebhookState switch
+        {
+            WebhookDeliveryState.Delivered => $"; webhook delivered after {attempts}",
+            WebhookDeliveryState.Failed => $"; webhook failed after {attempts}: {trigger.WebhookLastError}",
+            WebhookDeliveryState.NotConfigured => "; no webhook configured for the environment",
+            _ when trigger.WebhookAttempts == 0 => "; webhook pending",
+            _ => $"; webhook pending after {attempts} ({trigger.WebhookLastError}), next " +
+                 (trigger.DueAt is { } due ? DateTimeOffset.FromUnixTimeMilliseconds(due).UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "attempt soon"),
+        };
+    }
 
     /// <summary>Parses <c>VARIATION:GOAL:MIN_COUNT:THRESHOLD[:ge|le]</c>.</summary>
     public static EventRateClause ParseClause(string text)
@@ -152,6 +186,12 @@ public static class OperatorCommands
         {
             throw new SettingsException(
                 "Transport:Kind is InMemory, which cannot reach a service in another process. Set Transport__Kind (and its settings) to the service's broker.");
+        }
+        if (settings.Transport.Kind == TransportKind.AzureServiceBus && !settings.Transport.AzureServiceBus.CreateEntities)
+        {
+            throw new SettingsException(
+                "Transport:AzureServiceBus:CreateEntities is false, so this process gets no reply queue (its name is made up at start and cannot be provisioned): " +
+                "run operator verbs with credentials that may create entities (environment: Transport__AzureServiceBus__CreateEntities=true).");
         }
         builder.AddPersistersServices(settings, withPersisters: false);
         using var app = builder.Build();

@@ -69,6 +69,7 @@ public static class PersistersCommandLine
         root.Subcommands.Add(Experiments());
         root.Subcommands.Add(AutoOps());
         root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(ServiceBusEntitiesCommand.Create(Guard));
         return root;
     }
 

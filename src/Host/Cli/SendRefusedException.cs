@@ -32,9 +32,15 @@ public sealed class SendRefusedException(string message, int exitCode = Persiste
                     return new SendRefusedException(
                         $"Amazon SQS refused a message of {large.Size:N0} bytes: its limit is {large.Limit:N0} bytes (body plus message attributes). " +
                         (tooLarge?.Invoke(large.Size, large.Limit) ?? "Send less per message."), inner: exception);
+                case Persisters.Transports.AzureServiceBus.ServiceBusMessageTooLargeException large:
+                    return new SendRefusedException(
+                        $"Azure Service Bus refused a message of about {large.Size:N0} bytes to {large.EntityPath}: its limit is {large.Limit:N0} bytes " +
+                        "(body, properties and AMQP framing; 256 KiB on the Standard tier). " + (tooLarge?.Invoke((int)Math.Min(int.MaxValue, large.Size),
+                            (int)Math.Min(int.MaxValue, large.Limit)) ?? "Send less per message."), inner: exception);
                 case TransportException or ConnectionException or SocketException or HttpRequestException or Amazon.Runtime.AmazonServiceException
                     or Amazon.Runtime.AmazonClientException or RabbitMQ.Client.Exceptions.RabbitMQClientException
-                    or RabbitMQ.Client.Exceptions.OperationInterruptedException:
+                    or RabbitMQ.Client.Exceptions.OperationInterruptedException or Azure.Messaging.ServiceBus.ServiceBusException
+                    or Azure.RequestFailedException or Azure.Identity.AuthenticationFailedException:
                     return new SendRefusedException($"The broker ({transport}) refused the message or could not be reached: {OneLine(Innermost(e).Message)}", inner: exception);
             }
         }

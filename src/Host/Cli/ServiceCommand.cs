@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
+using Persisters.Host.Configuration;
 using Persisters.Host.Hosting;
 using Persisters.Host.Ingest;
 using Persisters.Persistence;
@@ -25,7 +27,7 @@ public static class ServiceCommand
         IHostApplicationLifetime? lifetime = null;
         var signals = Signals = new SignalRegistrations(() => Volatile.Read(ref lifetime)?.StopApplication());
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
-        await using var app = Compose(builder, out var settings);
+        await using var app = Compose(builder, out var settings, b => ListenAddressPreflight.Check(b.Configuration));
         lifetime = app.Lifetime;
         if (signals.Received) lifetime.StopApplication();
         await app.Services.MigrateIfConfiguredAsync(app.Lifetime.ApplicationStopping);
@@ -40,7 +42,15 @@ public static class ServiceCommand
             app.Logger.LogInformation("Persisters stopping: batches in flight finish, then the bus and the scheduler stop (shutdown timeout {ShutdownTimeout})",
                 shutdownTimeout);
         });
-        await app.RunAsync();
+        try
+        {
+            await app.RunAsync();
+        }
+        catch (Exception ex) when (ex is AddressInUseException || ex.InnerException is AddressInUseException)
+        {
+            // Kestrel binds after the bus started; the host has stopped again. One line, as for any other bad setting.
+            throw new SettingsException($"Urls: cannot listen ({ex.Message}). Choose a free address with --urls http://127.0.0.1:PORT (environment: Urls).");
+        }
         Volatile.Write(ref lifetime, null); // the host is done: later signals change nothing
         if (stopping.Elapsed < shutdownTimeout)
         {
@@ -58,9 +68,11 @@ public static class ServiceCommand
     /// The service's web application from <paramref name="builder"/>: settings (checked; a bad one throws <see cref="Configuration.SettingsException"/>),
     /// persisters, bus, health, metrics and the HTTP front door. Not started, not migrated.
     /// </summary>
-    public static WebApplication Compose(WebApplicationBuilder builder, out PersistersSettings settings)
+    /// <param name="preflight">Checks that need the settings but must run before anything starts (the listen address).</param>
+    public static WebApplication Compose(WebApplicationBuilder builder, out PersistersSettings settings, Action<WebApplicationBuilder>? preflight = null)
     {
         settings = builder.AddPersistersSettings();
+        preflight?.Invoke(builder);
         builder.AddPersistersServices(settings, withPersisters: true);
         builder.AddPersistersHealth();
         builder.Services.AddPersistersIngest(builder.Configuration);

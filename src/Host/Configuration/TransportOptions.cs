@@ -18,6 +18,7 @@ public sealed class TransportOptions
     public TransportKind Kind { get; set; } = TransportKind.InMemory;
     public RabbitMqTransportOptions RabbitMq { get; set; } = new();
     public AmazonSqsTransportOptions AmazonSqs { get; set; } = new();
+    public AzureServiceBusTransportOptions AzureServiceBus { get; set; } = new();
 
     /// <summary>Reads and checks the section; throws a <see cref="SettingsException"/> naming the bad setting.</summary>
     public static TransportOptions Read(IConfiguration configuration)
@@ -35,8 +36,8 @@ public sealed class TransportOptions
                 options.AmazonSqs = AmazonSqsTransportOptions.Read(section.GetSection("AmazonSqs"));
                 break;
             case TransportKind.AzureServiceBus:
-                throw new SettingsException(
-                    $"Transport:Kind '{options.Kind}' is not available in this build yet. Use InMemory, RabbitMq or AmazonSqs.");
+                options.AzureServiceBus = AzureServiceBusTransportOptions.Read(section.GetSection("AzureServiceBus"));
+                break;
         }
         return options;
     }

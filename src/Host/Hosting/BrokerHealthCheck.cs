@@ -12,7 +12,7 @@ namespace Persisters.Host.Hosting;
 /// receive endpoint is <c>Unhealthy</c>: MassTransit marks an endpoint so when its transport faulted (connection refused or
 /// lost, channel closed, topology refused) until it is ready again. All endpoints of a RabbitMQ bus share one connection,
 /// so an outage faults them all; a stopped or unreachable broker is seen at once (the connection closes or is refused). The
-/// Amazon SQS transport faults an endpoint from a failed receive until a receive succeeds again. A
+/// Amazon SQS and Azure Service Bus transports fault an endpoint from a failed receive until a receive succeeds again. A
 /// broker that is frozen but keeps its connections open is seen only when the RabbitMQ client gives up on it (not within a
 /// minute in tests/Persisters.IntegrationTests); that case is not covered. An endpoint MassTransit reports
 /// <c>Degraded</c> has completed (stopped) while still listed; that is not a broker fault, so it is named but not counted.

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Persisters.Consumers;
+using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Calculator;
 using Persisters.Consumers.Demand;
 using Persisters.Host.Configuration;
@@ -35,6 +36,7 @@ public static class PersistersHostExtensions
         builder.Services.AddOptions<PersisterOptions>().BindConfiguration(PersisterOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PersisterOptions>, PersisterOptionsValidator>();
         builder.Services.AddOptions<CalculatorOptions>().BindConfiguration(CalculatorOptions.SectionName);
+        builder.Services.AddOptions<KillSwitchOptions>().BindConfiguration(KillSwitchOptions.SectionName);
         return new PersistersSettings(transport, database, scheduler);
     }
 
@@ -139,6 +141,10 @@ public static class PersistersHostExtensions
         catch (OptionsValidationException ex)
         {
             throw new SettingsException(string.Join(" ", ex.Failures));
+        }
+        if (services.GetRequiredService<IOptions<KillSwitchOptions>>().Value.GetErrors() is { Count: > 0 } errors)
+        {
+            throw new SettingsException(string.Join(" ", errors));
         }
     }
 }

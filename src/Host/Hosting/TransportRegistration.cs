@@ -1,4 +1,6 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
+using Persisters.Consumers;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Persisters.Consumers.Demand;
 using Persisters.Host.Configuration;
@@ -65,8 +67,59 @@ public static class TransportRegistration
                     cfg.ConfigureEndpoints(context);
                 });
                 break;
+            case TransportKind.AzureServiceBus:
+                x.Replace(ServiceDescriptor.Singleton<IReceiveEndpointTopologyDeployer, AzureServiceBusReceiveEndpointTopologyDeployer>());
+                x.UsingPersistersAzureServiceBus(transport.AzureServiceBus, withScheduler);
+                break;
             default:
                 throw new SettingsException($"Transport:Kind '{transport.Kind}' is not available in this build yet.");
+        }
+    }
+
+    /// <summary>
+    /// Azure Service Bus (the project's transport, src/Transports/AzureServiceBus): a connection string or the namespace with
+    /// DefaultAzureCredential. A scope puts the queues under <c>SCOPE/</c> and, here in the host, the topics too, so that
+    /// deployments sharing a namespace never see each other's messages.
+    /// </summary>
+    private static void UsingPersistersAzureServiceBus(this IBusRegistrationConfigurator x, AzureServiceBusTransportOptions o, bool withScheduler) =>
+        x.UsingAzureServiceBus((context, cfg) =>
+        {
+            cfg.Host(o.HostAddress, h =>
+            {
+                if (o.ConnectionString is not null) h.ConnectionString = o.ConnectionString;
+                else h.TokenCredential = new Azure.Identity.DefaultAzureCredential();
+                h.CreateEntities = o.CreateEntities;
+            });
+            if (o.NamespaceSeparator != "/") cfg.SetNamespaceSeparatorTo(o.NamespaceSeparator);
+            if (o.Scope.Length > 0)
+            {
+                cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, o.Scope + o.NamespaceSeparator));
+            }
+            var retention = context.GetRequiredService<IOptions<PersisterOptions>>().Value.EffectiveQueueRetention;
+            cfg.ConnectEndpointConfigurationObserver(new ServiceBusQueueSettings(o.LockDuration, retention));
+            if (withScheduler) cfg.UseDurableMessageScheduler(context);
+            cfg.ConfigureEndpoints(context);
+        });
+
+    /// <summary>
+    /// Gives every receive endpoint, the dynamically connected persister endpoints included, the configured lock duration, and
+    /// the persister queues the retention bound (<c>Persisters:QueueRetention</c>) as their <c>DefaultMessageTimeToLive</c>, with
+    /// expired messages dropped rather than dead-lettered: a queue the host creates has it from the start, and
+    /// <c>servicebus-entities</c> lists it for provisioning. Existing queues get it from
+    /// <see cref="AzureServiceBusReceiveEndpointTopologyDeployer.ApplyRetentionAsync"/>.
+    /// </summary>
+    private sealed class ServiceBusQueueSettings(TimeSpan lockDuration, TimeSpan retention) : IEndpointConfigurationObserver
+    {
+        public void EndpointConfigured<T>(T configurator) where T : IReceiveEndpointConfigurator
+        {
+            if (configurator is not IServiceBusReceiveEndpointConfigurator serviceBus) return;
+            serviceBus.LockDuration = lockDuration;
+            var queue = configurator.InputAddress.AbsolutePath.TrimEnd('/').Split('/')[^1];
+            if (retention > TimeSpan.Zero && PersisterQueues.All.Contains(queue))
+            {
+                serviceBus.DefaultMessageTimeToLive = retention < ServiceBusTopologyDeployment.MinRetention ? ServiceBusTopologyDeployment.MinRetention : retention;
+                serviceBus.EnableDeadLetteringOnMessageExpiration = false;
+            }
         }
     }
 }

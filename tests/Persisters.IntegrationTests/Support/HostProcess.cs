@@ -18,6 +18,8 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+    public int ProcessId => _process.Id;
+    public bool HasExited => _process.HasExited;
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>The repository this test assembly was built in (tests/X/bin/CONFIGURATION/FRAMEWORK).</summary>
@@ -40,12 +42,15 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    public static HostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static HostProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => Start(environment, null, args);
+
+    /// <summary>Starts the host inside <paramref name="cgroup"/> when one is given (from its first instruction, as in a container).</summary>
+    public static HostProcess Start(IReadOnlyDictionary<string, string> environment, Persisters.Bench.Shared.MemoryCgroup? cgroup, params string[] args)
     {
         var port = FreePort();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        info.ArgumentList.Add(HostDll);
-        foreach (var a in args) info.ArgumentList.Add(a);
+        var info = cgroup?.Wrap("dotnet", [HostDll, .. args]) ?? new ProcessStartInfo("dotnet", [HostDll, .. args]);
+        info.RedirectStandardOutput = info.RedirectStandardError = info.RedirectStandardInput = true;
+        info.UseShellExecute = false;
         info.Environment["Urls"] = $"http://127.0.0.1:{port}";
         info.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (k, v) in environment) info.Environment[k] = v;

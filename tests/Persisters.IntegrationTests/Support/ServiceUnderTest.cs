@@ -3,22 +3,31 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Persisters.Contracts;
 using Persisters.Persistence;
+using Persisters.ServiceBus.Emulator;
 
 namespace Persisters.IntegrationTests.Support;
 
 /// <summary>
 /// One test's world: its own MariaDB database and RabbitMQ virtual host (or, on Amazon SQS, its own queue-name
-/// prefix), the host's environment for them, a publish-only bus, and the definitions store.
+/// prefix; on Azure Service Bus, its own scope), the host's environment for them, a publish-only bus, and the
+/// definitions store.
 /// </summary>
 public enum Broker
 {
     RabbitMq,
     AmazonSqs,
+    AzureServiceBus,
     /// <summary>
     /// Amazon SQS with every optional setting at its documented default: no queue prefix, no keys (the default AWS credential
     /// chain, here its environment variables). Isolated by a private SQS server instead of a prefix.
     /// </summary>
     AmazonSqsDefaults,
+    /// <summary>
+    /// Azure Service Bus with every optional setting at its documented default: only the connection string (no scope, '/'
+    /// between namespace and type, CreateEntities true, the default lock duration). Isolated by a private Service Bus test
+    /// emulator (in this test process) instead of a scope.
+    /// </summary>
+    AzureServiceBusDefaults,
 }
 
 /// <summary>The MariaDB and RabbitMQ servers a test runs on: the shared test servers, or private ones (the chaos tests').</summary>
@@ -31,15 +40,17 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 {
     private readonly RabbitMqVirtualHost? _vhost;
     private readonly SqsServerProcess? _sqsServer;
+    private readonly EmulatorHost? _emulator;
 
-    private ServiceUnderTest(Broker broker, ServerEndpoints servers, MariaDbDatabase database, RabbitMqVirtualHost? vhost, string? queuePrefix, SqsServerProcess? sqsServer, IBusControl bus,
-        ServiceProvider services)
+    private ServiceUnderTest(Broker broker, ServerEndpoints servers, MariaDbDatabase database, RabbitMqVirtualHost? vhost, string? queuePrefix, SqsServerProcess? sqsServer,
+        EmulatorHost? emulator, IBusControl bus, ServiceProvider services)
     {
         Broker = broker;
         Servers = servers;
         Database = database;
         _vhost = vhost;
         _sqsServer = sqsServer;
+        _emulator = emulator;
         QueuePrefix = queuePrefix;
         Bus = bus;
         Services = services;
@@ -59,6 +70,18 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             Environment["Transport__RabbitMq__VirtualHost"] = vhost!.Name;
             Environment["Transport__RabbitMq__Username"] = TestServers.RabbitMqUser;
             Environment["Transport__RabbitMq__Password"] = TestServers.RabbitMqPassword;
+        }
+        else if (broker == Broker.AzureServiceBus)
+        {
+            Environment["Transport__Kind"] = "AzureServiceBus";
+            Environment["Transport__AzureServiceBus__ConnectionString"] = TestServers.ServiceBusConnectionString;
+            Environment["Transport__AzureServiceBus__Scope"] = queuePrefix!;
+        }
+        else if (broker == Broker.AzureServiceBusDefaults)
+        {
+            // Only what has no default: the connection string.
+            Environment["Transport__Kind"] = "AzureServiceBus";
+            Environment["Transport__AzureServiceBus__ConnectionString"] = emulator!.ConnectionString;
         }
         else if (broker == Broker.AmazonSqs)
         {
@@ -81,8 +104,17 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     }
 
     public Broker Broker { get; }
+    /// <summary>Whether this test runs on Azure Service Bus (the shared emulator under a scope, or a private one with the defaults).</summary>
+    public bool IsServiceBus => Broker is Broker.AzureServiceBus or Broker.AzureServiceBusDefaults;
+
+    /// <summary>On Azure Service Bus: the connection string of the emulator this test runs on (the shared one, or its private one).</summary>
+    public string ServiceBusConnectionString => _emulator?.ConnectionString ?? TestServers.ServiceBusConnectionString;
+
+    /// <summary>On Azure Service Bus: the path of an endpoint's queue (under this test's scope, if it has one).</summary>
+    public string ServiceBusPath(string queue) => QueuePrefix is null ? queue : $"{QueuePrefix}/{queue}";
+
     public ServerEndpoints Servers { get; }
-    /// <summary>On Amazon SQS: the prefix of this test's queues (its namespace on the shared server).</summary>
+    /// <summary>On Amazon SQS: the prefix of this test's queues; on Azure Service Bus: its scope (its namespace on the shared server).</summary>
     public string? QueuePrefix { get; }
     public MariaDbDatabase Database { get; }
     public RabbitMqVirtualHost VirtualHost => _vhost ?? throw new InvalidOperationException("This test runs on Amazon SQS, not RabbitMQ.");
@@ -98,6 +130,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         var database = await MariaDbDatabase.CreateAsync(servers.MySqlAdmin);
         RabbitMqVirtualHost? vhost = null;
         SqsServerProcess? sqsServer = null;
+        EmulatorHost? emulator = null;
         string? prefix = null;
         IBusControl bus;
         if (broker == Broker.RabbitMq)
@@ -109,6 +142,24 @@ public sealed class ServiceUnderTest : IAsyncDisposable
                     h.Username(TestServers.RabbitMqUser);
                     h.Password(TestServers.RabbitMqPassword);
                 }));
+        }
+        else if (broker == Broker.AzureServiceBus)
+        {
+            prefix = $"it{Guid.NewGuid():N}"[..14];
+            var scope = prefix;
+            var endpoint = Azure.Messaging.ServiceBus.ServiceBusConnectionStringProperties.Parse(TestServers.ServiceBusConnectionString).Endpoint;
+            bus = MassTransit.Bus.Factory.CreateUsingAzureServiceBus(cfg =>
+            {
+                cfg.Host(new Uri($"sb://{endpoint.Host}:{endpoint.Port}/{scope}"), h => h.ConnectionString = TestServers.ServiceBusConnectionString);
+                // As the host does with Transport__AzureServiceBus__Scope: topics under the scope too.
+                cfg.MessageTopology.SetEntityNameFormatter(new PrefixEntityNameFormatter(cfg.MessageTopology.EntityNameFormatter, scope + "/"));
+            });
+        }
+        else if (broker == Broker.AzureServiceBusDefaults)
+        {
+            emulator = await EmulatorHost.StartAsync(new EmulatorOptions { AmqpPort = 0, ManagementPort = 0 });
+            var connectionString = emulator.ConnectionString;
+            bus = MassTransit.Bus.Factory.CreateUsingAzureServiceBus(cfg => cfg.Host(connectionString));
         }
         else if (broker == Broker.AmazonSqsDefaults)
         {
@@ -139,7 +190,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
             .AddPersistersDatabase(new DatabaseOptions { Provider = DatabaseProvider.MySql, ConnectionString = database.ConnectionString })
             .BuildServiceProvider();
-        var sut = new ServiceUnderTest(broker, servers, database, vhost, prefix, sqsServer, bus, services);
+        var sut = new ServiceUnderTest(broker, servers, database, vhost, prefix, sqsServer, emulator, bus, services);
         var (exit, output) = await HostProcess.RunToEndAsync(sut.Environment, TimeSpan.FromMinutes(2), "migrate");
         Assert.True(exit == 0, $"migrate failed ({exit}):\n{output}");
         return sut;
@@ -170,13 +221,16 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     /// <summary>Runs an operator verb (e.g. <c>experiments start --id …</c>) against this world and returns its exit code and output.</summary>
     public Task<(int ExitCode, string Output)> RunVerbAsync(params string[] args) => HostProcess.RunToEndAsync(Environment, TimeSpan.FromMinutes(1), args);
 
-    /// <summary>Waits until every queue has the number of consumers the broker lists for it (or fails with what it saw).</summary>
+    /// <summary>
+    /// Waits until every queue has the number of consumers the broker lists for it (or fails with what it saw): RabbitMQ's
+    /// consumer list, or on Azure Service Bus the receiver links the emulator counts open on each queue.
+    /// </summary>
     public async Task ShouldHaveConsumersAsync(IReadOnlyDictionary<string, int> expected, TimeSpan patience)
     {
         var deadline = DateTime.UtcNow + patience;
         while (true)
         {
-            var seen = await VirtualHost.ConsumersAsync();
+            var seen = IsServiceBus ? await ServiceBusReceiverLinksAsync(expected.Keys) : await VirtualHost.ConsumersAsync();
             if (expected.All(e => seen.GetValueOrDefault(e.Key) == e.Value)) return;
             if (DateTime.UtcNow > deadline)
             {
@@ -187,12 +241,31 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>Open receiver links per queue (by its name below this test's scope), from the emulator's stats.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> ServiceBusReceiverLinksAsync(IEnumerable<string> queues)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var stats = _emulator is null ? TestServers.ServiceBusStatsUrl : new Uri($"http://127.0.0.1:{_emulator.ManagementPort}/_emulator/stats");
+        using var document = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(stats));
+        var entities = document.RootElement.GetProperty("entities");
+        return queues.ToDictionary(q => q, q => entities.TryGetProperty(ServiceBusPath(q), out var e) ? e.GetProperty("receiverLinks").GetInt32() : 0);
+    }
+
+    /// <summary>Whether the queue exists (declared) on this test's broker.</summary>
+    public async Task<bool> QueueExistsAsync(string queue) => Broker switch
+    {
+        Broker.AzureServiceBus or Broker.AzureServiceBusDefaults => (await ServiceBusAdministration().QueueExistsAsync(ServiceBusPath(queue))).Value,
+        _ => await VirtualHost.QueueExistsAsync(queue),
+    };
+
     /// <summary>
     /// Messages in a queue, read from the broker itself (RabbitMQ: a passive declare, exact and immediate; SQS: visible plus
-    /// in-flight messages). Meant for queues nobody consumes.
+    /// in-flight messages; Service Bus: the queue's active message count, which counts locked messages too). Meant for queues
+    /// nobody consumes.
     /// </summary>
     public async Task<long> QueueDepthAsync(string queue)
     {
+        if (IsServiceBus) return (await ServiceBusAdministration().GetQueueRuntimePropertiesAsync(ServiceBusPath(queue))).Value.ActiveMessageCount;
         if (Broker == Broker.RabbitMq)
         {
             var factory = new RabbitMQ.Client.ConnectionFactory
@@ -212,9 +285,17 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         return long.Parse(attributes["ApproximateNumberOfMessages"]);
     }
 
-    /// <summary>On Amazon SQS: a queue's MessageRetentionPeriod in seconds.</summary>
+    /// <summary>
+    /// On Amazon SQS: a queue's MessageRetentionPeriod in seconds; on Azure Service Bus: its DefaultMessageTimeToLive in seconds,
+    /// or -1 while it dead-letters expired messages (then it bounds nothing).
+    /// </summary>
     public async Task<long> QueueRetentionSecondsAsync(string queue)
     {
+        if (IsServiceBus)
+        {
+            var properties = (await ServiceBusAdministration().GetQueueAsync(ServiceBusPath(queue))).Value;
+            return properties.DeadLetteringOnMessageExpiration ? -1 : (long)properties.DefaultMessageTimeToLive.TotalSeconds;
+        }
         using var sqs = new Amazon.SQS.AmazonSQSClient(new Amazon.Runtime.BasicAWSCredentials(TestServers.SqsAccessKey, TestServers.SqsSecretKey),
             new Amazon.SQS.AmazonSQSConfig { ServiceURL = TestServers.SqsUrl, AuthenticationRegion = TestServers.SqsRegion });
         var url = (await sqs.GetQueueUrlAsync(QueuePrefix + queue)).QueueUrl;
@@ -241,7 +322,28 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         await Bus.StopAsync();
         await Services.DisposeAsync();
         if (_vhost is not null) await _vhost.DisposeAsync();
+        if (Broker == Broker.AzureServiceBus) await DeleteServiceBusScopeAsync();
+        if (_emulator is not null) await _emulator.DisposeAsync();
         if (_sqsServer is not null) await _sqsServer.DisposeAsync();
         await Database.DisposeAsync();
+    }
+
+    /// <summary>On Azure Service Bus: an administration client for this test's emulator (entity paths from <see cref="ServiceBusPath"/>).</summary>
+    public Azure.Messaging.ServiceBus.Administration.ServiceBusAdministrationClient ServiceBusAdministration() => new(ServiceBusConnectionString);
+
+    /// <summary>Deletes this test's topics and queues on the emulator (best effort: leftovers under a unique scope harm nobody).</summary>
+    private async Task DeleteServiceBusScopeAsync()
+    {
+        try
+        {
+            var admin = ServiceBusAdministration();
+            await foreach (var topic in admin.GetTopicsAsync())
+                if (topic.Name.StartsWith(QueuePrefix + "/", StringComparison.Ordinal)) await admin.DeleteTopicAsync(topic.Name);
+            await foreach (var queue in admin.GetQueuesAsync())
+                if (queue.Name.StartsWith(QueuePrefix + "/", StringComparison.Ordinal)) await admin.DeleteQueueAsync(queue.Name);
+        }
+        catch (Exception)
+        {
+        }
     }
 }

@@ -17,6 +17,9 @@ public static class TestServers
     /// <summary>The local SQS-compatible server accepts any credentials.</summary>
     public const string SqsAccessKey = "test";
     public const string SqsSecretKey = "test";
+    /// <summary>The Service Bus test emulator: its connection string (UseDevelopmentEmulator=true) and its stats document.</summary>
+    public static string ServiceBusConnectionString => Required("PERSISTERS_TEST_SERVICEBUS");
+    public static Uri ServiceBusStatsUrl => new(Required("PERSISTERS_TEST_SERVICEBUS_MGMT").TrimEnd('/') + "/_emulator/stats");
 
     private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value

@@ -12,6 +12,8 @@ public sealed partial class When_the_manifests_are_rendered
     [Theory]
     [InlineData("base")]
     [InlineData("overlays/rabbitmq-mysql")]
+    [InlineData("overlays/servicebus-mysql")]
+    [InlineData("overlays/servicebus-workload-identity-mysql")]
     public async Task Every_overlay_has_probes_a_migrate_step_and_a_non_root_container(string overlay)
     {
         var yaml = await RenderAsync(overlay);
@@ -55,6 +57,60 @@ public sealed partial class When_the_manifests_are_rendered
         manager.GetSection("Persisters").Bind(persisters);
         Assert.Equal(TimeSpan.FromDays(2), persisters.QueueRetention);
         Assert.True(new PersisterOptionsValidator().Validate(null, persisters).Succeeded);
+    }
+
+    [Fact]
+    public async Task The_service_bus_overlay_reads_its_connection_string_from_a_secret_file()
+    {
+        var yaml = await RenderAsync("overlays/servicebus-mysql");
+        const string connectionString = "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=persisters;SharedAccessKey=c2VjcmV0";
+        var manager = Settings(yaml, new Dictionary<string, string>
+        {
+            ["servicebus-connection-string"] = connectionString,
+            ["mysql-connection-string"] = "Server=mysql;Database=persisters",
+        });
+
+        var transport = TransportOptions.Read(manager);
+        Assert.Equal(TransportKind.AzureServiceBus, transport.Kind);
+        Assert.Equal(connectionString, transport.AzureServiceBus.ConnectionString);
+        Assert.True(transport.AzureServiceBus.CreateEntities);
+        Assert.Equal(DatabaseProvider.MySql, DatabaseSettings.Read(manager).Provider);
+        Assert.DoesNotContain("SharedAccessKey=", yaml);
+        Assert.Contains("secretName: persisters-secrets", yaml);
+    }
+
+    [Fact]
+    public async Task The_workload_identity_overlay_uses_the_namespace_a_federated_service_account_and_provisioned_entities()
+    {
+        var yaml = await RenderAsync("overlays/servicebus-workload-identity-mysql");
+        var manager = Settings(yaml, new Dictionary<string, string> { ["mysql-connection-string"] = "Server=mysql;Database=persisters" });
+
+        var transport = TransportOptions.Read(manager);
+        Assert.Equal(TransportKind.AzureServiceBus, transport.Kind);
+        Assert.Null(transport.AzureServiceBus.ConnectionString);
+        Assert.Equal("contoso.servicebus.windows.net", transport.AzureServiceBus.Namespace);
+        Assert.False(transport.AzureServiceBus.CreateEntities);
+        Assert.Equal("_", transport.AzureServiceBus.NamespaceSeparator);
+        Assert.Contains("serviceAccountName: persisters", yaml);
+        Assert.Contains("azure.workload.identity/use: \"true\"", yaml);
+        Assert.Contains("azure.workload.identity/client-id:", yaml);
+        Assert.Matches(@"labels:\s+app\.kubernetes\.io/name: persisters\s+app\.kubernetes\.io/part-of: feature-flags\s+azure\.workload\.identity/use", yaml);
+        Assert.DoesNotContain("SharedAccessKey", yaml);
+    }
+
+    /// <summary>The overlay's ConfigMap as configuration, with its secret files written with stand-in contents.</summary>
+    private static ConfigurationManager Settings(string yaml, IReadOnlyDictionary<string, string> secretFiles)
+    {
+        var settings = ConfigMapData().Match(yaml).Groups["data"].Value
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Trim().Split(": ", 2))
+            .ToDictionary(kv => kv[0].Replace("__", ":"), kv => kv[1].Trim('"'));
+        var secrets = Directory.CreateTempSubdirectory().FullName;
+        foreach (var (name, content) in secretFiles) File.WriteAllText(Path.Combine(secrets, name), content);
+        var manager = new ConfigurationManager();
+        manager.AddInMemoryCollection(settings.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value.Replace("/run/secrets/persisters", secrets))));
+        SecretFiles.Apply(manager);
+        return manager;
     }
 
     [GeneratedRegex(@"data:\n(?<data>(?:  .+\n)+)kind: ConfigMap")]

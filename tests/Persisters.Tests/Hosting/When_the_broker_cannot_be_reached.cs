@@ -4,7 +4,7 @@ namespace Persisters.Tests.Hosting;
 
 /// <summary>
 /// A verb whose bus cannot reach its broker ends with one line and exit code 4 after at most its <c>--timeout</c>, never a stack
-/// trace (RabbitMQ gives up with "Connection refused"; the SQS transport retries for ever, so the verb stops waiting).
+/// trace (RabbitMQ gives up with "Connection refused"; the SQS and Service Bus transports retry for ever, so the verb stops waiting).
 /// The broker here is a port nobody listens on. The refused send (a message over SQS's size limit) is in the integration tests.
 /// </summary>
 public sealed class When_the_broker_cannot_be_reached
@@ -21,6 +21,13 @@ public sealed class When_the_broker_cannot_be_reached
         ["Transport__AmazonSqs__AccessKey"] = "test", ["Transport__AmazonSqs__SecretKey"] = "test",
     };
 
+    /// <summary>An emulator-style connection string (plain AMQP and HTTP to the given port, as Microsoft's emulator takes).</summary>
+    private static Dictionary<string, string?> AzureServiceBus(int port) => new()
+    {
+        ["Transport__Kind"] = "AzureServiceBus",
+        ["Transport__AzureServiceBus__ConnectionString"] = $"Endpoint=sb://127.0.0.1:{port};SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true",
+    };
+
     public static TheoryData<string, string[]> Verbs => new()
     {
         { "RabbitMq", ["experiments", "start", "--id", "3f0c2b1e-9d4a-4c1e-8f00-1234567890ab", "--timeout", "3"] },
@@ -28,6 +35,8 @@ public sealed class When_the_broker_cannot_be_reached
         { "RabbitMq", ["load", "--events", "100", "--publish-only", "--timeout", "3"] },
         { "AmazonSqs", ["experiments", "stop", "--id", "3f0c2b1e-9d4a-4c1e-8f00-1234567890ab", "--timeout", "3"] },
         { "AmazonSqs", ["load", "--events", "100", "--publish-only", "--timeout", "3"] },
+        { "AzureServiceBus", ["experiments", "start", "--id", "3f0c2b1e-9d4a-4c1e-8f00-1234567890ab", "--timeout", "3"] },
+        { "AzureServiceBus", ["load", "--events", "100", "--publish-only", "--timeout", "3"] },
     };
 
     [Theory]
@@ -36,7 +45,14 @@ public sealed class When_the_broker_cannot_be_reached
     {
         var port = HostCommand.FreePort();
 
-        var (exit, output) = await HostCommand.RunAsync(broker == "RabbitMq" ? RabbitMq(port) : AmazonSqs(port), verb);
+        var environment = broker switch
+        {
+            "RabbitMq" => RabbitMq(port),
+            "AmazonSqs" => AmazonSqs(port),
+            _ => AzureServiceBus(port),
+        };
+
+        var (exit, output) = await HostCommand.RunAsync(environment, verb);
 
         Assert.True(exit == 4, $"exit code {exit}:\n{output}");
         var refusal = Assert.Single(output.Split('\n'), l => l.Contains($"The broker ({broker})"));

@@ -61,6 +61,8 @@ public sealed class When_the_command_line_is_wrong
         { "autoops stop: not a guid", ["autoops", "stop", "--id", "x"], "Cannot parse argument 'x' for option '--id'" },
         { "autoops delete: not a guid", ["autoops", "delete", "--id", "x"], "Cannot parse argument 'x' for option '--id'" },
         { "autoops list: unknown option", ["autoops", "list", "--all"], "Unrecognized command or argument '--all'" },
+        { "servicebus-entities: format", ["servicebus-entities", "--format", "bicep"], "Argument 'bicep' not recognized. Must be one of" },
+        { "servicebus-entities: unknown option", ["servicebus-entities", "--all"], "Unrecognized command or argument '--all'" },
     };
 
     private static string[] Create(params string[] extra) =>
@@ -86,6 +88,7 @@ public sealed class When_the_command_line_is_wrong
     [InlineData("experiments", "start", "--id", "not-a-guid")]
     [InlineData("run", "--bogus")]
     [InlineData("migrate", "--bogus")]
+    [InlineData("servicebus-entities", "--format", "bicep")]
     public async Task The_reported_commands_exit_2_in_the_real_process_without_a_stack_trace(params string[] args)
     {
         var (exit, output) = await HostCommand.RunAsync(null, args);

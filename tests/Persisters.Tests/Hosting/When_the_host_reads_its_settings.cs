@@ -25,7 +25,7 @@ public sealed class When_the_host_reads_its_settings
     [Theory]
     [InlineData("Transport:Kind", "Kafka", "Transport:Kind 'Kafka' is not a transport")]
     [InlineData("Transport:Kind", "7", "Transport:Kind '7' is not a transport")]
-    [InlineData("Transport:Kind", "AzureServiceBus", "'AzureServiceBus' is not available in this build yet")]
+    [InlineData("Transport:Kind", "AzureServiceBus", "Transport:AzureServiceBus:ConnectionString or Transport:AzureServiceBus:Namespace is required")]
     [InlineData("Transport:Kind", "RabbitMq", "Transport:RabbitMq:Host is required")]
     public void A_bad_transport_setting_is_named(string key, string value, string message)
     {
@@ -96,6 +96,9 @@ public sealed class When_the_host_reads_its_settings
     [InlineData("ExperimentLifecycle__TimerSweepInterval", "100.00:00:00", "ExperimentLifecycle:TimerSweepInterval must be from 0 (off) to 1.00:00:00")]
     [InlineData("Persisters__ReconcileInterval", "100.00:00:00", "Persisters:ReconcileInterval must be from 00:00:01 to 1.00:00:00")]
     [InlineData("Persisters__LateEventTail", "1000.00:00:00", "Persisters:LateEventTail must be from 0 to 365.00:00:00")]
+    [InlineData("AutoOps__Webhooks__prod__Url", "not a url", "AutoOps:Webhooks:prod:Url must be an absolute http or https URL.")]
+    [InlineData("AutoOps__Webhooks__prod__Url", "https://hooks.example.com/persisters", "AutoOps:Webhooks:prod:Secret is required, at least 16 characters")]
+    [InlineData("AutoOps__WebhookMaxAttempts", "0", "AutoOps:WebhookMaxAttempts must be from 1 to 100.")]
     public async Task The_service_refuses_to_start_with_a_bad_setting_and_exit_code_2(string key, string value, string expected)
     {
         var (exit, output) = await HostCommand.RunAsync(new Dictionary<string, string?> { [key] = value }, "run");

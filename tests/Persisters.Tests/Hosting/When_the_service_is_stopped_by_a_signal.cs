@@ -78,6 +78,22 @@ public sealed class When_the_service_is_stopped_by_a_signal
         Assert.Contains($"(shutdown timeout {shown})", host.Output);
     }
 
+    [Fact]
+    public async Task An_address_already_in_use_stops_the_start_with_exit_code_2_and_one_line_naming_it()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var address = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var (exit, output) = await HostCommand.RunAsync(new Dictionary<string, string?> { ["Urls"] = address }, "run");
+
+        Assert.True(exit == 2, output);
+        Assert.Contains($"Configuration error: Urls: cannot listen on {address}", output);
+        Assert.Contains("--urls", output);
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("R-FAULT", output);
+    }
+
     [Theory]
     [InlineData("30s")]
     [InlineData("0")]

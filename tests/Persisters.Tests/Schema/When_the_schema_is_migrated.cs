@@ -12,7 +12,7 @@ namespace Persisters.Tests.Schema;
 public sealed class When_the_schema_is_migrated_on_MariaDb : IAsyncLifetime
 {
     private const string ApplicationTables =
-        "('auto_ops_rule','evaluation_event','experiment','experiment_result','goal_event','goal_event_retry','ops_count','ops_user')";
+        "('auto_ops_rule','auto_ops_trigger','evaluation_event','experiment','experiment_result','goal_event','goal_event_retry','ops_count','ops_user')";
 
     // The migration before ByteExactIds: the schema of existing installations.
     private const string PadSpaceSchema = "20261122210000_QuartzScheduler";
@@ -41,9 +41,9 @@ public sealed class When_the_schema_is_migrated_on_MariaDb : IAsyncLifetime
         var tables = await db.ColumnAsync(
             $"SELECT CONCAT(TABLE_NAME, ' ', TABLE_COLLATION) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN {ApplicationTables}");
 
-        Assert.Equal(48, columns.Count);
+        Assert.Equal(58, columns.Count);
         Assert.All(columns, c => Assert.EndsWith(" utf8mb4_nopad_bin", c));
-        Assert.Equal(8, tables.Count);
+        Assert.Equal(9, tables.Count);
         Assert.All(tables, t => Assert.EndsWith(" utf8mb4_nopad_bin", t));
         Assert.Equal(["utf8mb4_nopad_bin"], await db.ColumnAsync("SELECT DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = DATABASE()"));
     }

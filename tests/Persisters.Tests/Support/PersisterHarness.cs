@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Persisters.Consumers;
+using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Diagnostics;
 using Persisters.Consumers.Persisters;
@@ -37,7 +38,9 @@ public sealed class PersisterHarness : IAsyncDisposable
 
     /// <param name="configure">Changes to the persister options.</param>
     /// <param name="database">Another database (a MariaDB one); by default a fresh SQLite file.</param>
-    public static async Task<PersisterHarness> StartAsync(Action<PersisterOptions>? configure = null, DatabaseOptions? database = null)
+    /// <param name="killSwitch">Changes to the kill switch's settings (webhooks); the harness runs its dispatcher like a host, and <see cref="DispatchAsync"/> runs one pass more.</param>
+    public static async Task<PersisterHarness> StartAsync(Action<PersisterOptions>? configure = null, DatabaseOptions? database = null,
+        Action<KillSwitchOptions>? killSwitch = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "persisters-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -59,6 +62,7 @@ public sealed class PersisterHarness : IAsyncDisposable
             ConnectionString = $"Data Source={Path.Combine(directory, "test.db")}",
         });
         services.AddPersisterServices();
+        services.Configure<KillSwitchOptions>(o => killSwitch?.Invoke(o));
         services.AddMassTransitTestHarness(x =>
         {
             x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30), testInactivityTimeout: TimeSpan.FromMilliseconds(400));
@@ -88,15 +92,45 @@ public sealed class PersisterHarness : IAsyncDisposable
     /// Publishes the events and waits until both persisters of the type (DWH and OPS) have finished
     /// the batches that hold them.
     /// </summary>
-    public async Task PublishAsync<T>(params T[] events) where T : class
+    public Task PublishAsync<T>(params T[] events) where T : class => PublishAndWaitAsync<T>(events.Length, async () =>
+    {
+        foreach (var e in events) await Harness.Bus.Publish(e);
+    });
+
+    /// <summary>Publishes messages of type <typeparamref name="T"/> whose bodies are given as JSON text, and waits as above.</summary>
+    public Task PublishJsonAsync<T>(params string[] messages) where T : class, new() => PublishAndWaitAsync<T>(messages.Length, async () =>
+    {
+        foreach (var json in messages) await Harness.Bus.PublishJsonAsync<T>(json);
+    });
+
+    private async Task PublishAndWaitAsync<T>(int count, Func<Task> publish) where T : class
     {
         var before = _consumed.Count<T>();
-        foreach (var e in events) await Harness.Bus.Publish(e);
-        var expected = before + 2 * events.Length;
+        await publish();
+        var expected = before + 2 * count;
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (_consumed.Count<T>() < expected)
         {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {_consumed.Count<T>() - before} of {2 * events.Length} consumptions of {typeof(T).Name} happened.");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Only {_consumed.Count<T>() - before} of {2 * count} consumptions of {typeof(T).Name} happened.");
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>One pass of this "host's" kill-switch dispatcher: publishes and delivers the triggers due now; returns how many it worked on.</summary>
+    public Task<int> DispatchAsync() => Provider.GetRequiredService<AutoOpsTriggerDispatcher>().RunOnceAsync(CancellationToken.None);
+
+    public Task<List<Persistence.Model.AutoOpsTriggerRow>> TriggersAsync() =>
+        QueryAsync(db => db.AutoOpsTriggers.AsNoTracking().OrderBy(t => t.TriggeredAt).ToListAsync());
+
+    /// <summary>Waits (up to 30 s) until every trigger row satisfies <paramref name="done"/> and returns them.</summary>
+    public async Task<List<Persistence.Model.AutoOpsTriggerRow>> WaitForTriggersAsync(Func<Persistence.Model.AutoOpsTriggerRow, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var rows = await TriggersAsync();
+            if (rows.Count > 0 && rows.All(done)) return rows;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{rows.Count(done)} of {rows.Count} triggers are done.");
             await Task.Delay(20);
         }
     }

@@ -103,7 +103,25 @@ namespace Persisters.Persistence.Migrations.MySql
 
                     b.Property<int>("Status")
                         .HasColumnType("int")
-                        .HasColumnName("status");
+                        .HasColumnName("status")
+                        .IsConcurrencyToken();
+
+                    b.Property<long?>("TriggeredAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("triggered_at");
+
+                    b.Property<string>("TriggeredClauseId")
+                        .HasMaxLength(36)
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("triggered_clause_id");
+
+                    b.Property<long?>("TriggeredEvaluationCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("triggered_evaluation_count");
+
+                    b.Property<long?>("TriggeredOpsEventCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("triggered_ops_event_count");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("bigint")
@@ -115,6 +133,120 @@ namespace Persisters.Persistence.Migrations.MySql
                         .HasDatabaseName("ix_auto_ops_rule_active");
 
                     b.ToTable("auto_ops_rule", (string)null);
+                });
+
+            modelBuilder.Entity("Persisters.Persistence.Model.AutoOpsTriggerRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(36)
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AutoOpsRuleId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("auto_ops_rule_id");
+
+                    b.Property<string>("ClauseId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("varchar(36)")
+                        .HasColumnName("clause_id");
+
+                    b.Property<long?>("DueAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("EnvironmentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)")
+                        .HasColumnName("environment_id");
+
+                    b.Property<long>("EvaluationCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("evaluation_count");
+
+                    b.Property<string>("FeatureId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)")
+                        .HasColumnName("feature_id");
+
+                    b.Property<int>("FeatureVersion")
+                        .HasColumnType("int")
+                        .HasColumnName("feature_version");
+
+                    b.Property<string>("GoalId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)")
+                        .HasColumnName("goal_id");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<long>("LeaseUntil")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lease_until");
+
+                    b.Property<int>("Operator")
+                        .HasColumnType("int")
+                        .HasColumnName("operator");
+
+                    b.Property<long>("OpsEventCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ops_event_count");
+
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("published_at");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("double")
+                        .HasColumnName("threshold");
+
+                    b.Property<long>("TriggeredAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("triggered_at");
+
+                    b.Property<string>("VariationId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)")
+                        .HasColumnName("variation_id");
+
+                    b.Property<int>("WebhookAttempts")
+                        .HasColumnType("int")
+                        .HasColumnName("webhook_attempts");
+
+                    b.Property<long?>("WebhookLastAttemptAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("webhook_last_attempt_at");
+
+                    b.Property<string>("WebhookLastError")
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)")
+                        .HasColumnName("webhook_last_error");
+
+                    b.Property<int>("WebhookState")
+                        .HasColumnType("int")
+                        .HasColumnName("webhook_state");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AutoOpsRuleId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_auto_ops_trigger_rule");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_auto_ops_trigger_due");
+
+                    b.ToTable("auto_ops_trigger", (string)null);
                 });
 
             modelBuilder.Entity("Persisters.Persistence.Model.EvaluationEventRow", b =>

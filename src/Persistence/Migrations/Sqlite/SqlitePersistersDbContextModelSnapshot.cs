@@ -96,7 +96,25 @@ namespace Persisters.Persistence.Migrations.Sqlite
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("status");
+                        .HasColumnName("status")
+                        .IsConcurrencyToken();
+
+                    b.Property<long?>("TriggeredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("triggered_at");
+
+                    b.Property<string>("TriggeredClauseId")
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("triggered_clause_id");
+
+                    b.Property<long?>("TriggeredEvaluationCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("triggered_evaluation_count");
+
+                    b.Property<long?>("TriggeredOpsEventCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("triggered_ops_event_count");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER")
@@ -108,6 +126,120 @@ namespace Persisters.Persistence.Migrations.Sqlite
                         .HasDatabaseName("ix_auto_ops_rule_active");
 
                     b.ToTable("auto_ops_rule", (string)null);
+                });
+
+            modelBuilder.Entity("Persisters.Persistence.Model.AutoOpsTriggerRow", b =>
+                {
+                    b.Property<string>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AutoOpsRuleId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("auto_ops_rule_id");
+
+                    b.Property<string>("ClauseId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("clause_id");
+
+                    b.Property<long?>("DueAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("due_at");
+
+                    b.Property<string>("EnvironmentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("environment_id");
+
+                    b.Property<long>("EvaluationCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("evaluation_count");
+
+                    b.Property<string>("FeatureId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("feature_id");
+
+                    b.Property<int>("FeatureVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("feature_version");
+
+                    b.Property<string>("GoalId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("goal_id");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<long>("LeaseUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lease_until");
+
+                    b.Property<int>("Operator")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("operator");
+
+                    b.Property<long>("OpsEventCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ops_event_count");
+
+                    b.Property<long?>("PublishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("published_at");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("REAL")
+                        .HasColumnName("threshold");
+
+                    b.Property<long>("TriggeredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("triggered_at");
+
+                    b.Property<string>("VariationId")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("variation_id");
+
+                    b.Property<int>("WebhookAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("webhook_attempts");
+
+                    b.Property<long?>("WebhookLastAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("webhook_last_attempt_at");
+
+                    b.Property<string>("WebhookLastError")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("webhook_last_error");
+
+                    b.Property<int>("WebhookState")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("webhook_state");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AutoOpsRuleId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_auto_ops_trigger_rule");
+
+                    b.HasIndex("DueAt")
+                        .HasDatabaseName("ix_auto_ops_trigger_due");
+
+                    b.ToTable("auto_ops_trigger", (string)null);
                 });
 
             modelBuilder.Entity("Persisters.Persistence.Model.EvaluationEventRow", b =>

@@ -1,0 +1,172 @@
+using System.Text;
+using System.Threading.Channels;
+using Azure.Messaging.ServiceBus;
+
+namespace Persisters.Transports.AzureServiceBus.Transport;
+
+/// <summary>
+/// Sends to one entity over one sender link, in <see cref="ServiceBusMessageBatch"/>es. No timer: a batch forms from
+/// whatever is waiting while earlier batches are on the wire, so a lone message goes out at once and a burst goes out as
+/// few batches as the entity's size limit allows. A message that does not fit an empty batch is refused at once with
+/// <see cref="ServiceBusMessageTooLargeException"/>.
+/// </summary>
+internal sealed class ServiceBusSendQueue : IAsyncDisposable
+{
+    const int ConcurrentBatches = 4;
+
+    readonly ServiceBusSender _sender;
+    readonly Uri _address;
+    readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    readonly SemaphoreSlim _inFlight = new(ConcurrentBatches);
+    readonly Task _loop;
+
+    public ServiceBusSendQueue(ServiceBusSender sender, Uri address)
+    {
+        _sender = sender;
+        _address = address;
+        _loop = Task.Run(Loop);
+    }
+
+    public string EntityPath => _sender.EntityPath;
+
+    /// <summary>Queues the message for the next batch; completes when Service Bus has accepted it.</summary>
+    public Task Send(ServiceBusMessage message, CancellationToken cancellationToken)
+    {
+        var pending = new Pending(message, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
+        if (!_channel.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(ServiceBusSendQueue), "The Azure Service Bus transport is stopping.");
+        return pending.Done.Task;
+    }
+
+    /// <summary>Throws <see cref="ServiceBusMessageTooLargeException"/> when the message would not fit an empty batch (opens the link if needed).</summary>
+    public async Task EnsureFits(ServiceBusMessage message, CancellationToken cancellationToken)
+    {
+        using var batch = await _sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
+        if (!batch.TryAddMessage(message))
+            throw TooLarge(message, batch.MaxSizeInBytes);
+    }
+
+    /// <summary>Opens the sender link: fails with MessagingEntityNotFound when the entity does not exist.</summary>
+    public async Task<long> Open(CancellationToken cancellationToken)
+    {
+        using var batch = await _sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
+        return batch.MaxSizeInBytes;
+    }
+
+    public Task<long> Schedule(ServiceBusMessage message, DateTimeOffset enqueueTime, CancellationToken cancellationToken) =>
+        _sender.ScheduleMessageAsync(message, enqueueTime, cancellationToken);
+
+    public Task CancelScheduled(long sequenceNumber, CancellationToken cancellationToken) =>
+        _sender.CancelScheduledMessageAsync(sequenceNumber, cancellationToken);
+
+    async Task Loop()
+    {
+        var reader = _channel.Reader;
+        var flushes = new List<Task>();
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                await _inFlight.WaitAsync().ConfigureAwait(false);
+                ServiceBusMessageBatch batch;
+                try
+                {
+                    batch = await _sender.CreateMessageBatchAsync().ConfigureAwait(false);
+                }
+                catch (Exception exception)
+                {
+                    // The link cannot be opened (entity missing, no rights, connection down): fail what is waiting now.
+                    _inFlight.Release();
+                    while (reader.TryRead(out var failed))
+                        failed.Done.TrySetException(exception);
+                    continue;
+                }
+
+                var taken = new List<Pending>();
+                while (reader.TryPeek(out var next))
+                {
+                    if (next.CancellationToken.IsCancellationRequested)
+                    {
+                        reader.TryRead(out _);
+                        next.Done.TrySetCanceled(next.CancellationToken);
+                        continue;
+                    }
+                    if (batch.TryAddMessage(next.Message))
+                    {
+                        reader.TryRead(out _);
+                        taken.Add(next);
+                        continue;
+                    }
+                    if (batch.Count == 0)
+                    {
+                        reader.TryRead(out _);
+                        next.Done.TrySetException(TooLarge(next.Message, batch.MaxSizeInBytes));
+                        continue;
+                    }
+                    break;
+                }
+
+                if (taken.Count == 0)
+                {
+                    batch.Dispose();
+                    _inFlight.Release();
+                    continue;
+                }
+                flushes.RemoveAll(t => t.IsCompleted);
+                flushes.Add(Flush(batch, taken));
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(flushes).ConfigureAwait(false);
+        }
+    }
+
+    async Task Flush(ServiceBusMessageBatch batch, List<Pending> taken)
+    {
+        try
+        {
+            await _sender.SendMessagesAsync(batch).ConfigureAwait(false);
+            foreach (var pending in taken)
+                pending.Done.TrySetResult();
+        }
+        catch (Exception exception)
+        {
+            foreach (var pending in taken)
+                pending.Done.TrySetException(exception);
+        }
+        finally
+        {
+            batch.Dispose();
+            _inFlight.Release();
+        }
+    }
+
+    ServiceBusMessageTooLargeException TooLarge(ServiceBusMessage message, long limit) =>
+        new(_address, _sender.EntityPath, EstimateSize(message), limit);
+
+    /// <summary>Body, application properties and message ids, plus a fixed allowance for AMQP framing.</summary>
+    public static long EstimateSize(ServiceBusMessage message)
+    {
+        long size = message.Body.ToMemory().Length + 64;
+        foreach (var (key, value) in message.ApplicationProperties)
+            size += Encoding.UTF8.GetByteCount(key) + 2 + value switch
+            {
+                string s => Encoding.UTF8.GetByteCount(s) + 2,
+                null => 1,
+                _ => 9,
+            };
+        size += (message.MessageId?.Length ?? 0) + (message.CorrelationId?.Length ?? 0) + (message.ContentType?.Length ?? 0) + (message.Subject?.Length ?? 0);
+        return size;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _channel.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        await _sender.DisposeAsync().ConfigureAwait(false);
+        _inFlight.Dispose();
+    }
+
+    sealed record Pending(ServiceBusMessage Message, TaskCompletionSource Done, CancellationToken CancellationToken);
+}
