@@ -35,6 +35,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<OpsCounterStore>();
         services.AddSingleton<AutoOpsTriggerStore>();
         services.AddSingleton<DefinitionStore>();
+        services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<DatabaseMigrator>();
         return services;
     }

@@ -25,6 +25,7 @@ public abstract class PersistersDbContext(DbContextOptions options) : DbContext(
     public DbSet<AutoOpsTriggerRow> AutoOpsTriggers => Set<AutoOpsTriggerRow>();
     public DbSet<OpsCountRow> OpsCounts => Set<OpsCountRow>();
     public DbSet<ExperimentResultRow> ExperimentResults => Set<ExperimentResultRow>();
+    public DbSet<ApiKeyRow> ApiKeys => Set<ApiKeyRow>();
 
     /// <summary>Large text (JSON documents); each provider names its own type.</summary>
     protected abstract string LargeTextType { get; }
@@ -214,6 +215,19 @@ public abstract class PersistersDbContext(DbContextOptions options) : DbContext(
             e.Property(x => x.EnvironmentId).HasColumnName("environment_id").HasMaxLength(EnvironmentIdLength);
             e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
             e.Property(x => x.Data).HasColumnName("data").HasColumnType(LargeTextType);
+        });
+
+        b.Entity<ApiKeyRow>(e =>
+        {
+            e.ToTable("api_key");
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).HasColumnName("id").HasMaxLength(32);
+            e.Property(x => x.Name).HasColumnName("name").HasMaxLength(IdLength);
+            e.Property(x => x.Hash).HasColumnName("hash").HasMaxLength(64);
+            e.Property(x => x.Role).HasColumnName("role");
+            e.Property(x => x.Environments).HasColumnName("environments").HasColumnType(LargeTextType);
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+            e.Property(x => x.RevokedAt).HasColumnName("revoked_at");
         });
     }
 }

@@ -68,6 +68,7 @@ public static class PersistersCommandLine
 
         root.Subcommands.Add(Experiments());
         root.Subcommands.Add(AutoOps());
+        root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(ServiceBusEntitiesCommand.Create(Guard));
         return root;
     }
@@ -285,7 +286,7 @@ public static class PersistersCommandLine
     /// A bad setting ends the process with its message and exit code 2; a send the broker refused (or a broker that cannot be
     /// reached) with one line and exit code 4; an interrupt with 130. Never a stack trace.
     /// </summary>
-    private static async Task<int> Guard(Func<Task<int>> verb)
+    internal static async Task<int> Guard(Func<Task<int>> verb)
     {
         try
         {

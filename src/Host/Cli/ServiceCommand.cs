@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Persisters.Host.Configuration;
 using Persisters.Host.Hosting;
+using Persisters.Host.Ingest;
 using Persisters.Persistence;
 
 namespace Persisters.Host.Cli;
@@ -26,15 +27,9 @@ public static class ServiceCommand
         IHostApplicationLifetime? lifetime = null;
         var signals = Signals = new SignalRegistrations(() => Volatile.Read(ref lifetime)?.StopApplication());
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs, ContentRootPath = AppContext.BaseDirectory });
-        var settings = builder.AddPersistersSettings();
-        ListenAddressPreflight.Check(builder.Configuration);
-        builder.AddPersistersServices(settings, withPersisters: true);
-        builder.AddPersistersHealth();
-        await using var app = builder.Build();
+        await using var app = Compose(builder, out var settings, b => ListenAddressPreflight.Check(b.Configuration));
         lifetime = app.Lifetime;
         if (signals.Received) lifetime.StopApplication();
-        app.Services.ValidatePersisterOptions();
-        app.MapPersistersEndpoints();
         await app.Services.MigrateIfConfiguredAsync(app.Lifetime.ApplicationStopping);
         app.Logger.LogInformation("Persisters starting: transport {Transport}, database {Provider}, scheduler store {SchedulerStore}",
             settings.Transport.Kind, settings.Database.Provider, settings.Scheduler.Store);
@@ -67,6 +62,34 @@ public static class ServiceCommand
                 shutdownTimeout);
         }
         return 0;
+    }
+
+    /// <summary>
+    /// The service's web application from <paramref name="builder"/>: settings (checked; a bad one throws <see cref="Configuration.SettingsException"/>),
+    /// persisters, bus, health, metrics and the HTTP front door. Not started, not migrated.
+    /// </summary>
+    /// <param name="preflight">Checks that need the settings but must run before anything starts (the listen address).</param>
+    public static WebApplication Compose(WebApplicationBuilder builder, out PersistersSettings settings, Action<WebApplicationBuilder>? preflight = null)
+    {
+        settings = builder.AddPersistersSettings();
+        preflight?.Invoke(builder);
+        builder.AddPersistersServices(settings, withPersisters: true);
+        builder.AddPersistersHealth();
+        builder.Services.AddPersistersIngest(builder.Configuration);
+        var app = builder.Build();
+        try
+        {
+            app.Services.ValidatePersisterOptions();
+            app.Services.ValidateIngestOptions();
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
+        app.MapPersistersEndpoints();
+        app.MapPersistersIngest();
+        return app;
     }
 
     public static async Task<int> MigrateAsync(string[] hostArgs, CancellationToken ct)

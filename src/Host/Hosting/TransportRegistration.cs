@@ -12,6 +12,9 @@ namespace Persisters.Host.Hosting;
 public static class TransportRegistration
 {
     /// <remarks>
+    /// Every transport also reads plain JSON (content type <c>application/json</c>, no MassTransit envelope) beside MassTransit's
+    /// envelopes: the message type comes from the <c>MT-MessageType</c> header (<c>urn:message:Persisters.Contracts:EvaluationEvent</c>),
+    /// see docs/plain-json-publishing.md.
     /// Each transport also registers its <see cref="IReceiveEndpointTopologyDeployer"/> (declare without consuming, queue
     /// retention); MassTransit's in-memory transport uses the default one. A new transport adds its own here.
     /// </remarks>
@@ -24,6 +27,7 @@ public static class TransportRegistration
                 x.UsingInMemory((context, cfg) =>
                 {
                     if (withScheduler) cfg.UseDurableMessageScheduler(context);
+                    cfg.UsePlainJson();
                     cfg.ConfigureEndpoints(context);
                 });
                 break;
@@ -39,6 +43,7 @@ public static class TransportRegistration
                         if (o.UseSsl) h.UseSsl(_ => { });
                     });
                     if (withScheduler) cfg.UseDurableMessageScheduler(context);
+                    cfg.UsePlainJson();
                     cfg.ConfigureEndpoints(context);
                 });
                 break;
@@ -58,6 +63,7 @@ public static class TransportRegistration
                         if (sqs.QueuePrefix.Length > 0) h.QueueNamePrefix(sqs.QueuePrefix);
                     });
                     if (withScheduler) cfg.UseDurableMessageScheduler(context);
+                    cfg.UsePlainJson();
                     cfg.ConfigureEndpoints(context);
                 });
                 break;

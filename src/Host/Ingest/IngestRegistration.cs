@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Persisters.Host.Ingest;
+
+/// <summary>Wiring of the HTTP front door into the service's web host.</summary>
+public static class IngestRegistration
+{
+    public const string CorsPolicy = "sdk-browsers";
+
+    /// <summary>Options (validated at start), the key verifier, the ingestor, metrics, the per-key rate limiter and CORS.</summary>
+    public static IServiceCollection AddPersistersIngest(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ApiKeyVerifier>();
+        services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<EventIngestor>();
+        services.AddApiKeyRateLimiter();
+        services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy =>
+        {
+            var origins = configuration.GetSection($"{IngestOptions.SectionName}:CorsOrigins").Get<string[]>() ?? [];
+            if (origins.Length == 0 || origins.Contains("*")) policy.AllowAnyOrigin(); else policy.WithOrigins(origins);
+            policy.WithMethods("POST").WithHeaders("authorization", "content-type").SetPreflightMaxAge(TimeSpan.FromDays(1));
+        }));
+        return services;
+    }
+
+    /// <summary>Fails with the validator's message (exit code 2) when the <c>Ingest</c> section is invalid.</summary>
+    public static void ValidateIngestOptions(this IServiceProvider services)
+    {
+        try
+        {
+            _ = services.GetRequiredService<IOptions<IngestOptions>>().Value;
+        }
+        catch (OptionsValidationException ex)
+        {
+            throw new Configuration.SettingsException(string.Join(" ", ex.Failures));
+        }
+    }
+
+    /// <summary>CORS, the API key check and the rate limiter (in that order), then the endpoints.</summary>
+    public static WebApplication MapPersistersIngest(this WebApplication app)
+    {
+        app.UseCors();
+        app.UseApiKeyAuthentication();
+        app.UseRateLimiter();
+        app.MapPost(EventsEndpoint.Path, EventsEndpoint.HandleAsync)
+            .WithMetadata(new RequireApiKey(ApiKeyRole.Ingest))
+            .RequireRateLimiting(ApiKeyAuthentication.RateLimitPolicy)
+            .RequireCors(CorsPolicy);
+        app.MapPost(RegisterEventsEndpoint.Path, RegisterEventsEndpoint.HandleAsync)
+            .WithMetadata(new RequireApiKey(ApiKeyRole.Ingest))
+            .RequireRateLimiting(ApiKeyAuthentication.RateLimitPolicy)
+            .RequireCors(CorsPolicy);
+        return app;
+    }
+}
