@@ -50,6 +50,9 @@ public static class IngestRegistration
             .WithMetadata(new RequireApiKey(ApiKeyRole.Ingest))
             .RequireRateLimiting(ApiKeyAuthentication.RateLimitPolicy)
             .RequireCors(CorsPolicy);
+        app.MapPost(ExperimentsEndpoint.Path, ExperimentsEndpoint.HandleAsync)
+            .WithMetadata(new RequireApiKey(ApiKeyRole.Admin))
+            .RequireRateLimiting(ApiKeyAuthentication.RateLimitPolicy);
         app.MapPost(RegisterEventsEndpoint.Path, RegisterEventsEndpoint.HandleAsync)
             .WithMetadata(new RequireApiKey(ApiKeyRole.Ingest))
             .RequireRateLimiting(ApiKeyAuthentication.RateLimitPolicy)

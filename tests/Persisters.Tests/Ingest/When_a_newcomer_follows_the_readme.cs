@@ -9,7 +9,7 @@ using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Ingest;
 
-/// <summary>README "Send events over HTTP", step by step, on the real executable with the embedded default.</summary>
+/// <summary>README "Send events over HTTP", step by step, on the real executable with the embedded default: a key, an experiment, events, rows.</summary>
 public sealed class When_a_newcomer_follows_the_readme
 {
     [Fact]
@@ -19,27 +19,38 @@ public sealed class When_a_newcomer_follows_the_readme
         var database = $"Data Source={Path.Combine(directory, "persisters.db")}";
         var env = new Dictionary<string, string?> { ["Database__ConnectionString"] = database, ["Persisters__ReconcileInterval"] = "00:00:01",
             ["Persisters__GoalRetry__InitialInterval"] = "00:00:01", ["Persisters__GoalRetry__PollInterval"] = "00:00:01" };
-        var (created, output) = await HostCommand.RunAsync(env, "keys", "create", "--name", "my-gateway", "--environment", "prod");
+        var (created, output) = await HostCommand.RunAsync(env, "keys", "create", "--name", "me", "--role", "admin", "--environment", "prod");
         Assert.True(created == 0, output);
         var key = output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal));
+        var (ingestCreated, ingestOutput) = await HostCommand.RunAsync(env, "keys", "create", "--name", "gateway", "--environment", "prod");
+        Assert.True(ingestCreated == 0, ingestOutput);
+        var ingestKey = ingestOutput.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal));
         await using var host = HostCommand.Start(env);
         await host.WaitUntilReadyAsync();
-        // A live experiment in "prod" (issue 14 gives this an HTTP command; here it is written where the service reads it).
         var services = new ServiceCollection().AddPersistersDatabase(new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = database }).BuildServiceProvider();
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        await services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(
-            Events.Experiment(now, feature: "checkout-button", goal: "purchase") with { EnvironmentId = "prod", VariationIds = ["blue", "green"], BaselineVariationId = "blue" },
-            now, CancellationToken.None);
-
         using var http = new HttpClient();
+
+        // A live experiment in "prod", created over HTTP (the embedded default's in-memory bus reaches no other process); an ingest key may not.
+        var notAdmin = await PostAsync(http, host.Port, "/v1/experiments", ingestKey,
+            """{"environmentId":"prod","featureId":"checkout-button","featureVersion":1,"variationIds":["blue","green"],"goalIds":["purchase"]}""");
+        Assert.Equal(HttpStatusCode.Forbidden, notAdmin.StatusCode);
+        var invalid = await PostAsync(http, host.Port, "/v1/experiments", key, """{"environmentId":"prod","featureId":"checkout-button","variationIds":["blue","green"]}""");
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
+        Assert.Contains("goal", await invalid.Content.ReadAsStringAsync());
+        var experiment = await PostAsync(http, host.Port, "/v1/experiments", key,
+            """{"environmentId":"prod","featureId":"checkout-button","featureVersion":1,"variationIds":["blue","green"],"goalIds":["purchase"]}""");
+        var answer = await experiment.Content.ReadAsStringAsync();
+        Assert.True(experiment.StatusCode == HttpStatusCode.OK, answer);
+        Assert.Equal("Running", JsonNode.Parse(answer)!["status"]!.GetValue<string>());
+        Assert.Equal(1, await services.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext().Experiments.CountAsync());
+
         var body = $$"""
             {"evaluationEvents":[{"id":"ev-1","timestamp":{{now}},"featureId":"checkout-button","featureVersion":1,"userId":"alice","variationId":"green","reason":"Rule"},
                                  {"id":"ev-2","timestamp":{{now}},"featureId":"checkout-button","featureVersion":1,"userId":"bob","variationId":"blue","reason":"Rule"}],
              "goalEvents":[{"id":"goal-1","timestamp":{{now}},"goalId":"purchase","userId":"alice","value":19.99}]}
             """;
-        var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{host.Port}/v1/events") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {key}");
-        var response = await http.SendAsync(request);
+        var response = await PostAsync(http, host.Port, "/v1/events", key, body);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"accepted\":3,\"rejected\":[]}", await response.Content.ReadAsStringAsync());
 
@@ -61,5 +72,12 @@ public sealed class When_a_newcomer_follows_the_readme
         var metrics = await http.GetStringAsync($"http://127.0.0.1:{host.Port}/metrics");
         Assert.Contains("persisters_ingest_events_accepted_total{otel_scope_name=\"Persisters\",endpoint=\"v1_events\",kind=\"evaluation\"} 2", metrics);
         Assert.DoesNotContain(key, host.Output);
+    }
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient http, int port, string path, string key, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{port}{path}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {key}");
+        return http.SendAsync(request);
     }
 }
