@@ -44,6 +44,9 @@ public sealed class When_a_newcomer_follows_the_readme
         Assert.True(experiment.StatusCode == HttpStatusCode.OK, answer);
         Assert.Equal("Running", JsonNode.Parse(answer)!["status"]!.GetValue<string>());
         Assert.Equal(1, await services.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext().Experiments.CountAsync());
+        // As the README's NOW=$(date +%s), taken after the experiment started: it starts at the service's "now", and earlier events
+        // are skipped as before_experiment_started.
+        now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
         var body = $$"""
             {"evaluationEvents":[{"id":"ev-1","timestamp":{{now}},"featureId":"checkout-button","featureVersion":1,"userId":"alice","variationId":"green","reason":"Rule"},
