@@ -14,7 +14,8 @@ namespace Persisters.IntegrationTests;
 public sealed class When_a_server_becomes_unavailable(ITestOutputHelper output)
 {
     /// <summary>Bound on one readiness answer: "about a second", with room for a loaded 2-core CI machine.</summary>
-    private static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(2);
+    /// <summary>The readiness probe's <c>timeoutSeconds</c> in deploy/kubernetes/base/deployment.yaml: a slower answer is a failed probe to the kubelet.</summary>
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
 
     [Fact]
     public async Task Readiness_is_503_while_the_broker_is_stopped_or_the_database_is_stopped_or_frozen_and_answers_at_once()
@@ -47,7 +48,6 @@ public sealed class When_a_server_becomes_unavailable(ITestOutputHelper output)
                 $"slowest {during.Max(d => d.AnswerTime).TotalMilliseconds:0} ms (slowest of all answers {probe.Slowest.TotalMilliseconds:0} ms); 200 again {back.Elapsed.TotalSeconds:0.0} s after it ended");
             Assert.All(during, d => Assert.Equal(HttpStatusCode.ServiceUnavailable, d.Status));
         }
-        Assert.True(probe.Slowest < AnswerBound, $"the slowest readiness answer took {probe.Slowest.TotalMilliseconds:0} ms");
     }
 
     [Fact]
@@ -69,7 +69,6 @@ public sealed class When_a_server_becomes_unavailable(ITestOutputHelper output)
         output.WriteLine($"SQS server stopped: 503 after {down.Elapsed.TotalSeconds:0.0} s; slowest answer {probe.Slowest.TotalMilliseconds:0} ms; " +
             $"200 again {back.Elapsed.TotalSeconds:0.0} s after it was back");
         Assert.All(during, d => Assert.Equal(HttpStatusCode.ServiceUnavailable, d.Status));
-        Assert.True(probe.Slowest < AnswerBound, $"the slowest readiness answer took {probe.Slowest.TotalMilliseconds:0} ms");
     }
 
     [Fact]
@@ -103,7 +102,6 @@ public sealed class When_a_server_becomes_unavailable(ITestOutputHelper output)
         output.WriteLine($"Service Bus unreachable: 503 after {down.Elapsed.TotalSeconds:0.0} s; slowest answer {probe.Slowest.TotalMilliseconds:0} ms; " +
             $"200 again {back.Elapsed.TotalSeconds:0.0} s after it was back");
         Assert.All(during, d => Assert.Equal(HttpStatusCode.ServiceUnavailable, d.Status));
-        Assert.True(probe.Slowest < AnswerBound, $"the slowest readiness answer took {probe.Slowest.TotalMilliseconds:0} ms");
     }
 
     /// <summary>Asks /health/ready and records how long every answer took.</summary>
@@ -114,7 +112,18 @@ public sealed class When_a_server_becomes_unavailable(ITestOutputHelper output)
         public async Task<(HttpStatusCode Status, TimeSpan AnswerTime)> AskAsync()
         {
             var watch = Stopwatch.StartNew();
-            using var response = await http.GetAsync($"http://127.0.0.1:{port}/health/ready");
+            // As the kubelet asks: an answer later than the probe's timeout is no answer (a probe that hangs is as bad as one that lies).
+            using var probeTimeout = new CancellationTokenSource(ProbeTimeout);
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.GetAsync($"http://127.0.0.1:{port}/health/ready", probeTimeout.Token);
+            }
+            catch (OperationCanceledException) when (probeTimeout.IsCancellationRequested)
+            {
+                throw new Xunit.Sdk.XunitException($"readiness gave no answer within the probe's timeoutSeconds ({ProbeTimeout.TotalSeconds} s)");
+            }
+            using var answered = response;
             var took = watch.Elapsed;
             if (took > Slowest) Slowest = took;
             return (response.StatusCode, took);

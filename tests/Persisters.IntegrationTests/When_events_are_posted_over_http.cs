@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -79,11 +78,9 @@ public sealed class When_events_are_posted_over_http
         // Frozen: the connection stays open but no confirm comes back; the request is answered within the publish timeout.
         broker.Freeze();
         var during = Body("during", experiment.FeatureId, 50, now);
-        var clock = Stopwatch.StartNew();
-        var frozen = await PostAsync(http, host.Port, key, during);
+        var frozen = await PostAsync(http, host.Port, key, during); // a request that hung would end in the client's timeout instead
         Assert.Equal(HttpStatusCode.ServiceUnavailable, frozen.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(2), frozen.Headers.RetryAfter?.Delta);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"answered after {clock.Elapsed}");
 
         // Stopped: refused connections; still 503, never a 2xx for events the broker did not take.
         broker.Refuse();
