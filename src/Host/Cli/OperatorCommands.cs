@@ -21,10 +21,14 @@ public static class OperatorCommands
     /// <summary>The last second a time can be (9999-12-31T23:59:59Z); later ones cannot be sent, stored or scheduled.</summary>
     public static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
+    /// <summary>The experiment lifecycle saga's queue name: <c>ExperimentLifecycle:EndpointName</c>, else its default.</summary>
+    public static string ExperimentLifecycleQueue(IConfiguration configuration) =>
+        configuration[$"{ExperimentLifecycleOptions.SectionName}:EndpointName"] is { Length: > 0 } name ? name : ExperimentLifecycleOptions.DefaultEndpointName;
+
     /// <summary>Sends an experiment command to the lifecycle saga and prints the answer.</summary>
     public static Task<int> SendExperimentCommandAsync<T>(string[] hostArgs, T command, TimeSpan timeout, CancellationToken ct) where T : class =>
         SendAsync<T, ExperimentCommandAccepted, ExperimentCommandRejected>(hostArgs, command,
-            configuration => configuration[$"{ExperimentLifecycleOptions.SectionName}:EndpointName"] is { Length: > 0 } name ? name : ExperimentLifecycleOptions.DefaultEndpointName,
+            ExperimentLifecycleQueue,
             a => $"experiment {a.ExperimentId} {a.Detail} (status {a.Status})",
             r => $"experiment {r.ExperimentId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""),
             timeout, ct);

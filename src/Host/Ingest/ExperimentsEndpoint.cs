@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using MassTransit;
 using Persisters.Contracts;
-using Persisters.Sagas;
 
 namespace Persisters.Host.Ingest;
 
@@ -57,7 +56,7 @@ public static class ExperimentsEndpoint
             StartAt = startAt,
             StopAt = command.StopAt > 0 ? command.StopAt : startAt + 14 * 86_400L,
         };
-        var queue = configuration[$"{ExperimentLifecycleOptions.SectionName}:EndpointName"] is { Length: > 0 } name ? name : ExperimentLifecycleOptions.DefaultEndpointName;
+        var queue = Cli.OperatorCommands.ExperimentLifecycleQueue(configuration);
         var client = bus.CreateRequestClient<CreateExperiment>(new Uri($"queue:{queue}"), RequestTimeout.After(ms: (int)o.PublishTimeout.TotalMilliseconds));
         try
         {
