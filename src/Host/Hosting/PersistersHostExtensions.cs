@@ -10,6 +10,7 @@ using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Calculator;
 using Persisters.Consumers.Demand;
 using Persisters.Host.Configuration;
+using Persisters.Host.Pages;
 using Persisters.Persistence;
 using Persisters.Sagas;
 using Persisters.Sagas.AutoOps;
@@ -116,7 +117,7 @@ public static class PersistersHostExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.Services.StartMetrics();
         app.MapMetricsEndpoint();
-        app.MapGet("/", () => Results.Text("Persisters: /health/live, /health/ready, /metrics\n"));
+        app.MapPersistersPages(); // "/" (links) and the results pages /experiments, /experiments/{id}
         return app;
     }
 
