@@ -141,14 +141,14 @@ internal static class ExperimentViews
         {
             var cvr = v.Cvr;
             body.Append(Invariant, $"<tr data-variation=\"{E(v.Id)}\"><td data-column=\"variation\">{E(v.Id)}{(v.Baseline ? " <span class=\"muted\">(baseline)</span>" : "")}</td>")
-                .Append(Invariant, $"<td data-column=\"users\">{v.EvaluationUsers:N0}</td>")
-                .Append(Invariant, $"<td data-column=\"conversions\">{v.GoalUsers:N0}</td>")
-                .Append(Invariant, $"<td data-column=\"conversion-rate\">{v.ConversionRate.ToString("F2", Invariant)} %</td>")
-                .Append(Invariant, $"<td data-column=\"credible-interval\">{(cvr is null ? "—" : $"{(cvr.P025 * 100).ToString("F2", Invariant)} – {(cvr.P975 * 100).ToString("F2", Invariant)} %")}</td>")
-                .Append(Invariant, $"<td data-column=\"prob-beat-baseline\">{(cvr is null ? "—" : v.Baseline ? "baseline" : Percent(cvr.ProbBeatBaseline))}</td>")
-                .Append(Invariant, $"<td data-column=\"prob-best\">{(cvr is null ? "—" : Percent(cvr.ProbBest))}</td>")
-                .Append(Invariant, $"<td data-column=\"expected-loss\">{(cvr is null ? "—" : cvr.ExpectedLoss.ToString("F3", Invariant) + " pp")}</td>")
-                .Append(Invariant, $"<td data-column=\"value-per-user\">{(v.ValuePerUser is { } value ? value.ToString("F2", Invariant) : "—")}</td></tr>");
+                .Append(Invariant, $"<td data-column=\"users\" data-label=\"Users\">{v.EvaluationUsers:N0}</td>")
+                .Append(Invariant, $"<td data-column=\"conversions\" data-label=\"Conversions\">{v.GoalUsers:N0}</td>")
+                .Append(Invariant, $"<td data-column=\"conversion-rate\" data-label=\"Conversion rate\">{v.ConversionRate.ToString("F2", Invariant)} %</td>")
+                .Append(Invariant, $"<td data-column=\"credible-interval\" data-label=\"95% credible interval\">{(cvr is null ? "—" : $"{(cvr.P025 * 100).ToString("F2", Invariant)} – {(cvr.P975 * 100).ToString("F2", Invariant)} %")}</td>")
+                .Append(Invariant, $"<td data-column=\"prob-beat-baseline\" data-label=\"P(beat baseline)\">{(cvr is null ? "—" : v.Baseline ? "baseline" : Percent(cvr.ProbBeatBaseline))}</td>")
+                .Append(Invariant, $"<td data-column=\"prob-best\" data-label=\"P(best)\">{(cvr is null ? "—" : Percent(cvr.ProbBest))}</td>")
+                .Append(Invariant, $"<td data-column=\"expected-loss\" data-label=\"Expected loss\">{(cvr is null ? "—" : cvr.ExpectedLoss.ToString("F3", Invariant) + " pp")}</td>")
+                .Append(Invariant, $"<td data-column=\"value-per-user\" data-label=\"Value per user\">{(v.ValuePerUser is { } value ? value.ToString("F2", Invariant) : "—")}</td></tr>");
         }
         body.Append("</tbody></table></div>");
         if (c.Summary.CvrSafeToStop) body.Append("<p class=\"muted\">A variation's Bayes factor against the baseline is at least 20: safe to stop on conversion.</p>");

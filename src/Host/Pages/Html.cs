@@ -6,8 +6,8 @@ namespace Persisters.Host.Pages;
 
 /// <summary>
 /// The pages' HTML: every text that comes from data goes through <see cref="E"/> (<see cref="HtmlEncoder.Default"/>), the layout is
-/// one document with embedded CSS (no script, no external resource), readable from 320 px wide (tables scroll sideways in their
-/// own box). Numbers are written with the invariant culture.
+/// one document with embedded CSS (no script, no external resource), readable from 320 px wide (below 640 px a results table becomes one
+/// card per variation; other tables scroll sideways in their own box). Numbers are written with the invariant culture.
 /// </summary>
 internal static class Html
 {
@@ -79,5 +79,14 @@ internal static class Html
         figure svg{display:block;width:100%;height:auto}
         .muted{color:var(--muted)}
         ul.links li{margin:.35rem 0}
+        @media (max-width:640px){
+          .scroll:has(table.results){overflow:visible;border:0;background:none}
+          table.results thead{display:none}
+          table.results,table.results tbody,table.results tr,table.results td{display:block;width:100%}
+          table.results tr{background:#fff;border:1px solid var(--line);border-radius:6px;margin:0 0 .6rem}
+          table.results td{display:flex;justify-content:space-between;gap:1rem;white-space:normal;text-align:right}
+          table.results td:first-child{position:static;font-weight:600;background:#f6f8fa}
+          table.results td[data-label]::before{content:attr(data-label);color:var(--muted);text-align:left}
+        }
         """;
 }

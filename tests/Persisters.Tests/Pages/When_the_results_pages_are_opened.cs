@@ -290,6 +290,6 @@ public sealed partial class When_the_results_pages_are_opened : IAsyncLifetime
     private static string Cell(string row, string column) =>
         WebUtility.HtmlDecode(CellPattern().Matches(row).Single(m => m.Groups[1].Value == column).Groups[2].Value);
 
-    [GeneratedRegex("<td data-column=\"([a-z-]+)\">(.*?)</td>")]
+    [GeneratedRegex("<td data-column=\"([a-z-]+)\"[^>]*>(.*?)</td>")]
     private static partial Regex CellPattern();
 }
