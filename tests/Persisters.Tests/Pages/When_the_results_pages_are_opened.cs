@@ -91,6 +91,10 @@ public sealed partial class When_the_results_pages_are_opened : IAsyncLifetime
         var foreign = await PostFormAsync("/experiments/login", new() { ["apiKey"] = _admin, ["returnUrl"] = "/experiments" }, origin: "https://evil.example");
         Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
 
+        // A page that sent no referrer makes a browser post "Origin: null": refused; the pages send same-origin so their own forms work.
+        Assert.Equal(HttpStatusCode.Forbidden, (await PostFormAsync("/experiments/login", new() { ["apiKey"] = _admin }, origin: "null")).StatusCode);
+        Assert.Equal("same-origin", Assert.Single(wrong.Headers.GetValues("Referrer-Policy")));
+
         var offsite = await PostFormAsync("/experiments/login", new() { ["apiKey"] = _admin, ["returnUrl"] = "//evil.example/x" });
         Assert.Equal("/experiments", offsite.Headers.Location?.OriginalString);
 
