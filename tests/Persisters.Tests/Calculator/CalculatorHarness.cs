@@ -35,6 +35,13 @@ public sealed class CalculatorHarness : IAsyncDisposable
     /// <summary>A fixed, day-aligned "now" so that cut-offs are easy to reason about.</summary>
     public static readonly DateTimeOffset DefaultNow = DateTimeOffset.FromUnixTimeSeconds(1_790_000_000);
 
+    /// <summary>
+    /// A token for a positive <c>Any&lt;T&gt;(token)</c> wait: up to the harness's 60 s test timeout rather than its 2 s inactivity
+    /// timeout. On a loaded machine a consumer's query can stay silent longer than 2 s, and an <c>Any</c> bounded by inactivity
+    /// then answers false for a message that does arrive. Negative checks keep the inactivity bound.
+    /// </summary>
+    public static CancellationToken Patience() => new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token;
+
     public static async Task<CalculatorHarness> StartAsync(DatabaseOptions? database = null, DateTimeOffset? now = null,
         Action<CalculatorOptions>? calculator = null, Action<IBusRegistrationConfigurator>? bus = null)
     {

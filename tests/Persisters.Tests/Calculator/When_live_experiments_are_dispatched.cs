@@ -23,7 +23,7 @@ public sealed class When_live_experiments_are_dispatched
 
         var endpoint = await h.Harness.Bus.GetSendEndpoint(CalculatorQueues.Address);
         await endpoint.Send(new RunExperimentCalculations());
-        Assert.True(await h.Harness.GetConsumerHarness<ExperimentCalculationsDispatcher>().Consumed.Any<RunExperimentCalculations>());
+        Assert.True(await h.Harness.GetConsumerHarness<ExperimentCalculationsDispatcher>().Consumed.Any<RunExperimentCalculations>(CalculatorHarness.Patience()));
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (h.Harness.GetConsumerHarness<ExperimentResultsCalculator>().Consumed.Select<CalculateExperimentResults>().Count() < 2 && DateTime.UtcNow < deadline)
         {
@@ -45,7 +45,7 @@ public sealed class When_live_experiments_are_dispatched
         var endpoint = await h.Harness.Bus.GetSendEndpoint(CalculatorQueues.Address);
         await endpoint.Send(new RunExperimentCalculations());
 
-        Assert.True(await h.Harness.GetConsumerHarness<ExperimentCalculationsDispatcher>().Consumed.Any<RunExperimentCalculations>());
+        Assert.True(await h.Harness.GetConsumerHarness<ExperimentCalculationsDispatcher>().Consumed.Any<RunExperimentCalculations>(CalculatorHarness.Patience()));
         Assert.False(await h.Harness.Sent.Any<CalculateExperimentResults>());
     }
 }

@@ -21,7 +21,7 @@ public sealed class When_the_calculator_schedule_is_registered
             },
             bus: x => x.AddMessageScheduler(Scheduler));
 
-        Assert.True(await h.Harness.Sent.Any<ScheduleRecurringMessage>());
+        Assert.True(await h.Harness.Sent.Any<ScheduleRecurringMessage>(CalculatorHarness.Patience()));
         var request = Assert.Single(h.Harness.Sent.Select<ScheduleRecurringMessage>()).Context;
         Assert.Equal("scheduler", request.DestinationAddress!.AbsolutePath.Trim('/'));
         Assert.Equal(CalculatorSchedule.ScheduleId, request.Message.Schedule.ScheduleId);
@@ -36,7 +36,7 @@ public sealed class When_the_calculator_schedule_is_registered
     public async Task Every_replica_registers_the_same_schedule_so_the_store_keeps_one_trigger()
     {
         await using var h = await CalculatorHarness.StartAsync(calculator: o => o.Enabled = true, bus: x => x.AddMessageScheduler(Scheduler));
-        Assert.True(await h.Harness.Sent.Any<ScheduleRecurringMessage>());
+        Assert.True(await h.Harness.Sent.Any<ScheduleRecurringMessage>(CalculatorHarness.Patience()));
 
         // A second replica at start: the same id and group, so Quartz replaces the trigger instead of adding one.
         Assert.True(await h.Provider.GetRequiredService<CalculatorSchedule>().RegisterAsync(CancellationToken.None));
