@@ -1,8 +1,11 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Configuration;
 
 namespace Persisters.Scheduling;
 
 /// <summary>Where Quartz keeps its jobs and triggers.</summary>
+[Description("a scheduler store")]
 public enum SchedulerStore
 {
     /// <summary>Quartz's RAM store: schedules are lost when the process stops; one process only.</summary>
@@ -13,6 +16,7 @@ public enum SchedulerStore
 }
 
 /// <summary>The database behind <see cref="SchedulerStore.Database" />.</summary>
+[Description("a scheduler database")]
 public enum SchedulerDatabaseProvider
 {
     Sqlite,
@@ -20,7 +24,7 @@ public enum SchedulerDatabaseProvider
 }
 
 /// <summary>Configuration section <c>Scheduler</c>.</summary>
-public sealed class SchedulerOptions
+public sealed class SchedulerOptions : IValidatableObject
 {
     public const string SectionName = "Scheduler";
 
@@ -110,57 +114,55 @@ public sealed class SchedulerOptions
         return options;
     }
 
-    /// <summary>Every problem with these settings, each naming the setting (<c>Scheduler:Name</c>).</summary>
-    public IReadOnlyList<string> GetErrors()
+    /// <summary>Every problem with these settings, each naming the setting (<c>Scheduler:Name must be …</c>).</summary>
+    public IReadOnlyList<string> GetErrors() =>
+        Validate(new ValidationContext(this)).Select(r => $"{SectionName}:{r.MemberNames.First()} {r.ErrorMessage}").ToList();
+
+    /// <summary>The rules of these settings; each result names its key and says the rest (<c>must be …</c>).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var errors = new List<string>();
-
-        void Fail(string setting, string message) => errors.Add($"{SectionName}:{setting} {message}");
-
         if (!Enum.IsDefined(Store))
-            Fail(nameof(Store), "must be Memory or Database.");
+            yield return new ValidationResult("must be Memory or Database.", [nameof(Store)]);
         if (!Enum.IsDefined(Provider))
-            Fail(nameof(Provider), "must be Sqlite or MySql.");
+            yield return new ValidationResult("must be Sqlite or MySql.", [nameof(Provider)]);
         if (Store == SchedulerStore.Database && string.IsNullOrWhiteSpace(ConnectionString))
-            Fail(nameof(ConnectionString), "is required when Store is Database.");
+            yield return new ValidationResult("is required when Store is Database.", [nameof(ConnectionString)]);
         if (string.IsNullOrWhiteSpace(InstanceName))
-            Fail(nameof(InstanceName), "must not be empty.");
+            yield return new ValidationResult("must not be empty.", [nameof(InstanceName)]);
         else if (InstanceName.Length > 120)
-            Fail(nameof(InstanceName), "must be at most 120 characters (SCHED_NAME column).");
+            yield return new ValidationResult("must be at most 120 characters (SCHED_NAME column).", [nameof(InstanceName)]);
         if (string.IsNullOrWhiteSpace(InstanceId))
-            Fail(nameof(InstanceId), "must not be empty (use AUTO).");
+            yield return new ValidationResult("must not be empty (use AUTO).", [nameof(InstanceId)]);
         if (string.IsNullOrWhiteSpace(QueueName))
-            Fail(nameof(QueueName), "must not be empty.");
+            yield return new ValidationResult("must not be empty.", [nameof(QueueName)]);
         else if (QueueName.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':')))
-            Fail(nameof(QueueName), $"'{QueueName}' may contain only letters, digits, '-', '_', '.' and ':'.");
+            yield return new ValidationResult($"'{QueueName}' may contain only letters, digits, '-', '_', '.' and ':'.", [nameof(QueueName)]);
         if (MisfireThreshold < TimeSpan.FromSeconds(1))
-            Fail(nameof(MisfireThreshold), "must be at least 00:00:01.");
+            yield return new ValidationResult("must be at least 00:00:01.", [nameof(MisfireThreshold)]);
         if (ClusterCheckinInterval < TimeSpan.FromMilliseconds(500))
-            Fail(nameof(ClusterCheckinInterval), "must be at least 00:00:00.5.");
+            yield return new ValidationResult("must be at least 00:00:00.5.", [nameof(ClusterCheckinInterval)]);
         if (ClusterCheckinMisfireThreshold < TimeSpan.FromMilliseconds(500))
-            Fail(nameof(ClusterCheckinMisfireThreshold), "must be at least 00:00:00.5.");
+            yield return new ValidationResult("must be at least 00:00:00.5.", [nameof(ClusterCheckinMisfireThreshold)]);
         if (IdleWaitTime < TimeSpan.FromMilliseconds(100) || IdleWaitTime > TimeSpan.FromMinutes(5))
-            Fail(nameof(IdleWaitTime), "must be between 00:00:00.1 and 00:05:00.");
+            yield return new ValidationResult("must be between 00:00:00.1 and 00:05:00.", [nameof(IdleWaitTime)]);
         if (ThreadCount is < 1 or > 200)
-            Fail(nameof(ThreadCount), "must be between 1 and 200.");
+            yield return new ValidationResult("must be between 1 and 200.", [nameof(ThreadCount)]);
         if (MaxBatchSize < 1 || MaxBatchSize > Math.Max(1, ThreadCount))
-            Fail(nameof(MaxBatchSize), "must be between 1 and ThreadCount.");
+            yield return new ValidationResult("must be between 1 and ThreadCount.", [nameof(MaxBatchSize)]);
         if (BatchTriggerAcquisitionFireAheadTimeWindow < TimeSpan.Zero)
-            Fail(nameof(BatchTriggerAcquisitionFireAheadTimeWindow), "must not be negative.");
+            yield return new ValidationResult("must not be negative.", [nameof(BatchTriggerAcquisitionFireAheadTimeWindow)]);
         if (PrefetchCount is < 1 or > 10000)
-            Fail(nameof(PrefetchCount), "must be between 1 and 10000.");
+            yield return new ValidationResult("must be between 1 and 10000.", [nameof(PrefetchCount)]);
         if (ConcurrentMessageLimit is < 1 or > 10000)
-            Fail(nameof(ConcurrentMessageLimit), "must be between 1 and 10000.");
+            yield return new ValidationResult("must be between 1 and 10000.", [nameof(ConcurrentMessageLimit)]);
         if (MaxSendAttempts is < 1 or > 100)
-            Fail(nameof(MaxSendAttempts), "must be between 1 and 100.");
+            yield return new ValidationResult("must be between 1 and 100.", [nameof(MaxSendAttempts)]);
         if (SendRetryDelay < TimeSpan.Zero || SendRetryDelay > TimeSpan.FromHours(1))
-            Fail(nameof(SendRetryDelay), "must be between 00:00:00 and 01:00:00.");
+            yield return new ValidationResult("must be between 00:00:00 and 01:00:00.", [nameof(SendRetryDelay)]);
         if (CancellationMemory < TimeSpan.Zero)
-            Fail(nameof(CancellationMemory), "must not be negative.");
+            yield return new ValidationResult("must not be negative.", [nameof(CancellationMemory)]);
         if (SqliteTakeoverPollInterval < TimeSpan.FromMilliseconds(100))
-            Fail(nameof(SqliteTakeoverPollInterval), "must be at least 00:00:00.1.");
-
-        return errors;
+            yield return new ValidationResult("must be at least 00:00:00.1.", [nameof(SqliteTakeoverPollInterval)]);
     }
 
     /// <summary>Throws <see cref="InvalidOperationException" /> listing every bad setting.</summary>

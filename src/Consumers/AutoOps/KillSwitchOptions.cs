@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Persisters.Consumers.AutoOps;
 
 /// <summary>Settings of the kill switch's actions (section <c>AutoOps</c>).</summary>
-public sealed class KillSwitchOptions
+public sealed class KillSwitchOptions : IValidatableObject
 {
     public const string SectionName = "AutoOps";
 
@@ -23,26 +25,31 @@ public sealed class KillSwitchOptions
     /// <summary>How long one host may hold a trigger before another may take it over (a host that dies holding one).</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>The problems with these settings, each naming its setting; empty when valid.</summary>
-    public IReadOnlyList<string> GetErrors()
+    /// <summary>The rules of these settings; each result names its key under the section (<c>Webhooks:ENV:Url</c>).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var errors = new List<string>();
         foreach (var (env, target) in Webhooks)
         {
             var path = $"{SectionName}:Webhooks:{env}";
             if (!Uri.TryCreate(target?.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             {
-                errors.Add($"{path}:Url must be an absolute http or https URL.");
+                yield return new($"{path}:Url must be an absolute http or https URL.", [$"Webhooks:{env}:Url"]);
             }
             if (string.IsNullOrEmpty(target?.Secret) || target.Secret.Length < 16)
             {
-                errors.Add($"{path}:Secret is required, at least 16 characters (the HMAC-SHA256 key the receiver checks the signature with; or {path}:SecretFile).");
+                yield return new($"{path}:Secret is required, at least 16 characters (the HMAC-SHA256 key the receiver checks the signature with; or {path}:SecretFile).",
+                    [$"Webhooks:{env}:Secret"]);
             }
         }
-        if (DispatchInterval < TimeSpan.FromMilliseconds(50) || DispatchInterval > TimeSpan.FromMinutes(10)) errors.Add($"{SectionName}:DispatchInterval must be from 00:00:00.050 to 00:10:00.");
-        if (WebhookMaxAttempts is < 1 or > 100) errors.Add($"{SectionName}:WebhookMaxAttempts must be from 1 to 100.");
-        if (Lease < TimeSpan.FromSeconds(40) || Lease > TimeSpan.FromHours(1)) errors.Add($"{SectionName}:Lease must be from 00:00:40 to 01:00:00 (longer than a webhook delivery's 30 s).");
-        return errors;
+        if (DispatchInterval < TimeSpan.FromMilliseconds(50) || DispatchInterval > TimeSpan.FromMinutes(10))
+        {
+            yield return new($"{SectionName}:DispatchInterval must be from 00:00:00.050 to 00:10:00.", [nameof(DispatchInterval)]);
+        }
+        if (WebhookMaxAttempts is < 1 or > 100) yield return new($"{SectionName}:WebhookMaxAttempts must be from 1 to 100.", [nameof(WebhookMaxAttempts)]);
+        if (Lease < TimeSpan.FromSeconds(40) || Lease > TimeSpan.FromHours(1))
+        {
+            yield return new($"{SectionName}:Lease must be from 00:00:40 to 01:00:00 (longer than a webhook delivery's 30 s).", [nameof(Lease)]);
+        }
     }
 }
 

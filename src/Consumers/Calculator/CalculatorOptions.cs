@@ -1,7 +1,9 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Persisters.Consumers.Calculator;
 
 /// <summary>Configuration section <c>Calculator</c>.</summary>
-public sealed class CalculatorOptions
+public sealed class CalculatorOptions : IValidatableObject
 {
     public const string SectionName = "Calculator";
 
@@ -23,16 +25,18 @@ public sealed class CalculatorOptions
     /// <summary>The Quartz cron expression of <see cref="Interval"/>; null when it has no exact cron form.</summary>
     public string? CronExpression => ToCron(Interval);
 
-    public IReadOnlyList<string> GetErrors()
+    /// <summary>Every problem with these settings, each naming its setting (<c>Calculator:Interval must …</c>).</summary>
+    public IReadOnlyList<string> GetErrors() => Validate(new ValidationContext(this)).Select(r => r.ErrorMessage!).ToList();
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var errors = new List<string>();
         if (Interval <= TimeSpan.Zero || CronExpression is null)
         {
-            errors.Add($"{SectionName}:Interval must divide a minute (whole seconds), an hour (whole minutes) or a day (whole hours); got '{Interval}'.");
+            yield return new($"{SectionName}:Interval must divide a minute (whole seconds), an hour (whole minutes) or a day (whole hours); got '{Interval}'.",
+                [nameof(Interval)]);
         }
-        if (ConcurrencyLimit is < 1 or > 16) errors.Add($"{SectionName}:ConcurrencyLimit must be from 1 to 16; got {ConcurrencyLimit}.");
-        if (RetryLimit is < 0 or > 100) errors.Add($"{SectionName}:RetryLimit must be from 0 to 100; got {RetryLimit}.");
-        return errors;
+        if (ConcurrencyLimit is < 1 or > 16) yield return new($"{SectionName}:ConcurrencyLimit must be from 1 to 16; got {ConcurrencyLimit}.", [nameof(ConcurrencyLimit)]);
+        if (RetryLimit is < 0 or > 100) yield return new($"{SectionName}:RetryLimit must be from 0 to 100; got {RetryLimit}.", [nameof(RetryLimit)]);
     }
 
     /// <summary>"0/30 * * * * ?" for 30 s, "0 0/5 * * * ?" for 5 min, "0 0 0/2 * * ?" for 2 h.</summary>

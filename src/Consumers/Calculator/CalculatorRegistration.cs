@@ -1,25 +1,20 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace Persisters.Consumers.Calculator;
 
 public static class CalculatorRegistration
 {
     /// <summary>
-    /// The calculator's services, without the bus: options (validated at start; the host binds them to the section
-    /// <c>Calculator</c>, as it does for <c>Persisters</c>), the count queries and <see cref="ExperimentResultsService"/>.
+    /// The calculator's services, without the bus: options (the host binds and validates them as section <c>Calculator</c>, as
+    /// every section), the count queries and <see cref="ExperimentResultsService"/>.
     /// Safe to call more than once.
     /// </summary>
     public static IServiceCollection AddExperimentCalculatorServices(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        if (!services.Any(d => d.ServiceType == typeof(ExperimentResultsService)))
-        {
-            services.AddOptions<CalculatorOptions>().ValidateOnStart();
-            services.AddSingleton<IValidateOptions<CalculatorOptions>, CalculatorOptionsValidator>();
-        }
+        services.AddOptions<CalculatorOptions>();
         services.TryAddSingleton<ExperimentCounts>();
         services.TryAddSingleton<ExperimentResultsService>();
         return services;
@@ -38,14 +33,5 @@ public static class CalculatorRegistration
         x.AddConsumer<ExperimentResultsCalculator, ExperimentResultsCalculatorDefinition>();
         x.AddConsumer<ExperimentCalculationsDispatcher, ExperimentCalculationsDispatcherDefinition>();
         return x;
-    }
-}
-
-internal sealed class CalculatorOptionsValidator : IValidateOptions<CalculatorOptions>
-{
-    public ValidateOptionsResult Validate(string? name, CalculatorOptions options)
-    {
-        var errors = options.GetErrors();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

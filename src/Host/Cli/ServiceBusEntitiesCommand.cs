@@ -48,7 +48,7 @@ public static class ServiceBusEntitiesCommand
                 $"servicebus-entities lists Azure Service Bus entities, but Transport:Kind is {settings.Transport.Kind} (environment: Transport__Kind=AzureServiceBus).");
         }
         // Every persister endpoint as a static endpoint: the same queues the demand controller connects and stops.
-        builder.Configuration["Persisters:OnDemand"] = "false";
+        settings.Persisters.OnDemand = false;
         builder.AddPersistersServices(settings, withPersisters: true);
         using var host = builder.Build();
         var entities = host.Services.GetRequiredService<Bind<IBus, IBusInstance>>().Value.GetServiceBusEntities();

@@ -1,6 +1,6 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Azure.Messaging.ServiceBus;
-using Microsoft.Extensions.Configuration;
 
 namespace Persisters.Host.Configuration;
 
@@ -48,106 +48,90 @@ public sealed partial class AzureServiceBusTransportOptions
     [GeneratedRegex(@"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")]
     private static partial Regex EntityPath();
 
-    public static AzureServiceBusTransportOptions Read(IConfigurationSection section)
+    internal void Normalize()
     {
-        var o = new AzureServiceBusTransportOptions();
-        var connectionString = section["ConnectionString"] is { Length: > 0 } cs ? cs.Trim() : null;
-        var ns = section["Namespace"] is { Length: > 0 } n ? n.Trim() : null;
-        if (connectionString is null && ns is null)
+        ConnectionString = string.IsNullOrWhiteSpace(ConnectionString) ? null : ConnectionString.Trim();
+        if (!string.IsNullOrWhiteSpace(Namespace))
         {
-            throw new SettingsException(
-                $"{section.Path}:ConnectionString or {section.Path}:Namespace is required when Transport:Kind is AzureServiceBus: a connection string " +
-                $"with a shared access key (environment: {Env(section, "ConnectionString")}, or {Env(section, "ConnectionStringFile")}), or the namespace " +
-                $"to reach with DefaultAzureCredential, e.g. contoso.servicebus.windows.net (environment: {Env(section, "Namespace")}).");
-        }
-        if (connectionString is not null && ns is not null)
-        {
-            throw new SettingsException(
-                $"{section.Path}:ConnectionString and {section.Path}:Namespace are both set: give one (environment: {Env(section, "ConnectionString")} " +
-                $"or {Env(section, "Namespace")}).");
-        }
-
-        if (connectionString is not null)
-        {
-            // Never echo the value: it holds a key.
-            ServiceBusConnectionStringProperties properties;
-            try
-            {
-                properties = ServiceBusConnectionStringProperties.Parse(connectionString);
-            }
-            catch (FormatException)
-            {
-                throw new SettingsException(
-                    $"{section.Path}:ConnectionString is not a Service Bus connection string (Endpoint=sb://NAMESPACE/;SharedAccessKeyName=…;SharedAccessKey=…) " +
-                    $"(environment: {Env(section, "ConnectionString")}).");
-            }
-            string? problem = null;
-            if (properties.Endpoint is null || string.IsNullOrEmpty(properties.Endpoint.Host))
-                problem = "has no Endpoint=sb://NAMESPACE/";
-            else if (string.IsNullOrEmpty(properties.SharedAccessSignature)
-                && (string.IsNullOrEmpty(properties.SharedAccessKeyName) || string.IsNullOrEmpty(properties.SharedAccessKey)))
-                problem = "has no SharedAccessKeyName and SharedAccessKey (use Namespace for a managed or workload identity)";
-            else if (!string.IsNullOrEmpty(properties.EntityPath))
-                problem = "names an entity (EntityPath); use the namespace's connection string";
-            if (problem is not null)
-                throw new SettingsException($"{section.Path}:ConnectionString {problem} (environment: {Env(section, "ConnectionString")}).");
-            o.ConnectionString = connectionString;
+            var host = Namespace.Trim();
+            if (host.StartsWith("sb://", StringComparison.OrdinalIgnoreCase)) host = host["sb://".Length..];
+            Namespace = host.TrimEnd('/');
         }
         else
         {
-            var host = ns!;
-            if (host.StartsWith("sb://", StringComparison.OrdinalIgnoreCase))
-                host = host["sb://".Length..];
-            host = host.TrimEnd('/');
-            if (!HostName().IsMatch(host))
-            {
-                throw new SettingsException(
-                    $"{section.Path}:Namespace '{ns}' is not a fully qualified namespace such as contoso.servicebus.windows.net (environment: {Env(section, "Namespace")}).");
-            }
-            o.Namespace = host;
+            Namespace = null;
         }
-
-        if (section["Scope"] is { Length: > 0 } scope)
-        {
-            scope = scope.Trim().Trim('/');
-            if (scope.Length > 100 || !EntityPath().IsMatch(scope))
-            {
-                throw new SettingsException(
-                    $"{section.Path}:Scope '{scope}' may contain only letters, digits, '.', '-', '_' and '/' between segments (Service Bus's naming rules), at most 100 characters " +
-                    $"(environment: {Env(section, "Scope")}).");
-            }
-            o.Scope = scope;
-        }
-
-        if (section["LockDuration"] is { Length: > 0 } lockText)
-        {
-            if (!TimeSpan.TryParse(lockText, System.Globalization.CultureInfo.InvariantCulture, out var lockDuration)
-                || lockDuration < TimeSpan.FromSeconds(5) || lockDuration > TimeSpan.FromMinutes(5))
-            {
-                throw new SettingsException(
-                    $"{section.Path}:LockDuration '{lockText}' is not a duration from 00:00:05 to 00:05:00 (environment: {Env(section, "LockDuration")}).");
-            }
-            o.LockDuration = lockDuration;
-        }
-
-        if (section["NamespaceSeparator"] is { Length: > 0 } separator)
-        {
-            var path = $"{section.Path}:NamespaceSeparator";
-            if (separator.Trim() == "~")
-            {
-                throw new SettingsException(
-                    $"{path} '~' is not allowed: Service Bus refuses '~' in entity names (a segment may contain only letters, digits, '.', '-' and '_'). " +
-                    $"Use '_' (environment: {Env(section, "NamespaceSeparator")}=_).");
-            }
-            o.NamespaceSeparator = EnumeratedSettings.Name(path, separator, NamespaceSeparators, "a namespace separator");
-        }
-
-        if (section["CreateEntities"] is { Length: > 0 } create)
-        {
-            o.CreateEntities = bool.Parse(EnumeratedSettings.Name($"{section.Path}:CreateEntities", create, ["true", "false"], "true or false"));
-        }
-        return o;
+        Scope = Scope.Trim().Trim('/');
+        NamespaceSeparator = NamespaceSeparators.FirstOrDefault(s => s == NamespaceSeparator.Trim()) ?? NamespaceSeparator;
     }
 
-    private static string Env(IConfigurationSection section, string key) => $"{section.Path.Replace(":", "__")}__{key}";
+    internal IEnumerable<ValidationResult> Validate()
+    {
+        if (ConnectionString is null && Namespace is null)
+        {
+            yield return new(
+                $"{Path}:ConnectionString or {Path}:Namespace is required when Transport:Kind is AzureServiceBus: a connection string " +
+                $"with a shared access key (environment: {Env("ConnectionString")}, or {Env("ConnectionStringFile")}), or the namespace " +
+                $"to reach with DefaultAzureCredential, e.g. contoso.servicebus.windows.net (environment: {Env("Namespace")}).", [nameof(ConnectionString)]);
+        }
+        else if (ConnectionString is not null && Namespace is not null)
+        {
+            yield return new($"{Path}:ConnectionString and {Path}:Namespace are both set: give one (environment: {Env("ConnectionString")} or {Env("Namespace")}).",
+                [nameof(ConnectionString)]);
+        }
+        else if (ConnectionString is not null && ConnectionStringProblem(ConnectionString) is { } problem)
+        {
+            // Never echo the value: it holds a key.
+            yield return new(problem, [nameof(ConnectionString)]);
+        }
+        else if (Namespace is not null && !HostName().IsMatch(Namespace))
+        {
+            yield return new($"'{Namespace}' is not a fully qualified namespace such as contoso.servicebus.windows.net.", [nameof(Namespace)]);
+        }
+
+        if (Scope.Length > 0 && (Scope.Length > 100 || !EntityPath().IsMatch(Scope)))
+        {
+            yield return new($"'{Scope}' may contain only letters, digits, '.', '-', '_' and '/' between segments (Service Bus's naming rules), at most 100 characters.",
+                [nameof(Scope)]);
+        }
+        if (LockDuration < TimeSpan.FromSeconds(5) || LockDuration > TimeSpan.FromMinutes(5))
+        {
+            yield return new($"'{LockDuration:c}' is not a duration from 00:00:05 to 00:05:00.", [nameof(LockDuration)]);
+        }
+        if (NamespaceSeparator.Trim() == "~")
+        {
+            yield return new($"{Path}:NamespaceSeparator '~' is not allowed: Service Bus refuses '~' in entity names (a segment may contain only letters, digits, '.', '-' and '_'). " +
+                $"Use '_' (environment: {Env("NamespaceSeparator")}=_).", [nameof(NamespaceSeparator)]);
+        }
+        else if (!NamespaceSeparators.Contains(NamespaceSeparator))
+        {
+            yield return new(EnumeratedSettings.NotOneOf($"{Path}:NamespaceSeparator", NamespaceSeparator, NamespaceSeparators, "a namespace separator"),
+                [nameof(NamespaceSeparator)]);
+        }
+    }
+
+    /// <summary>What is wrong with a connection string, in words that do not echo it; null when it is usable.</summary>
+    private static string? ConnectionStringProblem(string connectionString)
+    {
+        ServiceBusConnectionStringProperties properties;
+        try
+        {
+            properties = ServiceBusConnectionStringProperties.Parse(connectionString);
+        }
+        catch (FormatException)
+        {
+            return "is not a Service Bus connection string (Endpoint=sb://NAMESPACE/;SharedAccessKeyName=…;SharedAccessKey=…).";
+        }
+        if (properties.Endpoint is null || string.IsNullOrEmpty(properties.Endpoint.Host)) return "has no Endpoint=sb://NAMESPACE/.";
+        if (string.IsNullOrEmpty(properties.SharedAccessSignature)
+            && (string.IsNullOrEmpty(properties.SharedAccessKeyName) || string.IsNullOrEmpty(properties.SharedAccessKey)))
+        {
+            return "has no SharedAccessKeyName and SharedAccessKey (use Namespace for a managed or workload identity).";
+        }
+        return string.IsNullOrEmpty(properties.EntityPath) ? null : "names an entity (EntityPath); use the namespace's connection string.";
+    }
+
+    private const string Path = "Transport:AzureServiceBus";
+
+    private static string Env(string key) => Settings.EnvironmentName($"{Path}:{key}");
 }

@@ -28,8 +28,11 @@ public static partial class EnumeratedSettings
     /// <summary>The canonical spelling of <paramref name="text"/> among <paramref name="names"/>.</summary>
     /// <exception cref="SettingsException">It is none of them (a number, a list, a misspelling).</exception>
     public static string Name(string path, string text, IReadOnlyList<string> names, string noun) =>
-        names.FirstOrDefault(n => n.Equals(text.Trim(), StringComparison.OrdinalIgnoreCase))
-        ?? throw new SettingsException($"{path} '{text}' is not {noun}. Use one of: {string.Join(", ", names)} (environment: {path.Replace(":", "__")}).");
+        names.FirstOrDefault(n => n.Equals(text.Trim(), StringComparison.OrdinalIgnoreCase)) ?? throw new SettingsException(NotOneOf(path, text, names, noun));
+
+    /// <summary>The message for <paramref name="text"/> that is none of <paramref name="names"/>.</summary>
+    public static string NotOneOf(string path, string text, IReadOnlyList<string> names, string noun) =>
+        $"{path} '{text}' is not {noun}. Use one of: {string.Join(", ", names)} (environment: {Settings.EnvironmentName(path)}).";
 
     /// <summary>
     /// Checks the enumerated settings that the framework reads on its own (every <c>Logging:…:LogLevel:*</c>, the console

@@ -7,32 +7,21 @@ namespace Persisters.Host.Configuration;
 public static class SchedulerSettings
 {
     /// <summary>
-    /// The <c>Scheduler</c> section. Unless set, the store follows the application database: clustered in
-    /// MySQL (durable, fires once across replicas), Quartz's RAM store on the embedded SQLite default.
+    /// The <c>Scheduler</c> section (<see cref="Settings.Read{T}"/>). Unless set, the store follows the application database: clustered in
+    /// MySQL (durable, fires once across replicas), Quartz's RAM store on the embedded SQLite default; so do the database and its
+    /// connection string.
     /// </summary>
-    public static SchedulerOptions Read(IConfiguration configuration, DatabaseOptions database)
-    {
-        var section = configuration.GetSection(SchedulerOptions.SectionName);
-        // Checked before the binder, which would read "Memory,Database" as Database and "1" as a member.
-        var store = EnumeratedSettings.Read<SchedulerStore>(configuration, $"{SchedulerOptions.SectionName}:Store", "a scheduler store");
-        var provider = EnumeratedSettings.Read<SchedulerDatabaseProvider>(configuration, $"{SchedulerOptions.SectionName}:Provider", "a scheduler database");
-        var options = new SchedulerOptions();
-        try
+    /// <exception cref="SettingsException">The bad settings, each named by its path and environment form.</exception>
+    public static SchedulerOptions Read(IConfiguration configuration, DatabaseOptions database) =>
+        Settings.Read<SchedulerOptions>(configuration, SchedulerOptions.SectionName, (options, section) =>
         {
-            section.Bind(options);
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new SettingsException($"Scheduler: {ex.Message}");
-        }
-        options.Store = store ?? (database.Provider == DatabaseProvider.MySql ? SchedulerStore.Database : SchedulerStore.Memory);
-        if (options.Store == SchedulerStore.Database)
-        {
-            options.Provider = provider ?? (database.Provider == DatabaseProvider.MySql ? SchedulerDatabaseProvider.MySql : SchedulerDatabaseProvider.Sqlite);
+            var mySql = database.Provider == DatabaseProvider.MySql;
+            if (string.IsNullOrWhiteSpace(section[nameof(SchedulerOptions.Store)])) options.Store = mySql ? SchedulerStore.Database : SchedulerStore.Memory;
+            if (options.Store != SchedulerStore.Database) return;
+            if (string.IsNullOrWhiteSpace(section[nameof(SchedulerOptions.Provider)]))
+            {
+                options.Provider = mySql ? SchedulerDatabaseProvider.MySql : SchedulerDatabaseProvider.Sqlite;
+            }
             if (string.IsNullOrEmpty(options.ConnectionString)) options.ConnectionString = database.EffectiveConnectionString;
-        }
-        var errors = options.GetErrors();
-        if (errors.Count > 0) throw new SettingsException(string.Join(" ", errors));
-        return options;
-    }
+        });
 }

@@ -3,16 +3,13 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Persisters.Consumers;
-using Persisters.Consumers.Calculator;
-using Persisters.Sagas;
 
 namespace Persisters.Host.Configuration;
 
 /// <summary>
-/// Checks, before anything is built, the settings that the framework and the configuration binder read later on their own,
-/// so that a bad one stops the process with exit code 2 and its name instead of an exception trace from wherever it is first read;
-/// and applies the shutdown timeout.
+/// The settings the framework reads on its own, checked before anything is built, so that a bad one stops the process with exit
+/// code 2 and its name instead of an exception trace from wherever it is first read; and the shutdown timeout, applied to the host
+/// and the bus. The application's own sections are read by <see cref="Settings"/>.
 /// </summary>
 public static class SettingsPreflight
 {
@@ -20,6 +17,14 @@ public static class SettingsPreflight
     public const string ShutdownTimeoutKey = "ShutdownTimeoutSeconds";
 
     public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a stopping receive endpoint waits for its consumers: a consumer whose channel closed (broker restart) waits for its
+    /// deliveries before the endpoint reconnects, and a batch persister's deliveries can wait forever for acks on the dead channel.
+    /// They are cancelled after this instead: their messages were not acknowledged, so the broker redelivers them and the idempotent
+    /// writes store each once. A shorter shutdown timeout shortens it (MassTransit refuses one longer than the stop timeout).
+    /// </summary>
+    public static readonly TimeSpan ConsumerStopTimeout = TimeSpan.FromSeconds(15);
 
     /// <exception cref="SettingsException">The first bad setting, named by its path.</exception>
     public static void Check(IHostApplicationBuilder builder)
@@ -31,15 +36,9 @@ public static class SettingsPreflight
         builder.Services.PostConfigure<MassTransitHostOptions>(o =>
         {
             o.StopTimeout = shutdown;
-            // MassTransit refuses a consumer stop timeout longer than the stop timeout; a short shutdown shortens both.
-            if (o.ConsumerStopTimeout is { } consumerStop && consumerStop > shutdown) o.ConsumerStopTimeout = shutdown;
+            o.ConsumerStopTimeout = ConsumerStopTimeout < shutdown ? ConsumerStopTimeout : shutdown;
         });
         EnumeratedSettings.CheckFrameworkSettings(configuration);
-        // Persisters first: the experiment lifecycle copies its LateEventTail, and the message should name the setting that was set.
-        var persisters = Bind<PersisterOptions>(configuration, PersisterOptions.SectionName);
-        if (new PersisterOptionsValidator().Validate(null, persisters) is { Failed: true } invalid) throw new SettingsException(string.Join(" ", invalid.Failures!));
-        Bind<CalculatorOptions>(configuration, CalculatorOptions.SectionName);
-        Bind<ExperimentLifecycleOptions>(configuration, ExperimentLifecycleOptions.SectionName);
     }
 
     /// <summary><see cref="ShutdownTimeoutKey"/>: whole seconds from 1 to 3600, 30 when unset.</summary>
@@ -51,20 +50,4 @@ public static class SettingsPreflight
                 TimeSpan.FromSeconds(seconds),
             var text => throw new SettingsException($"{ShutdownTimeoutKey} '{text}' must be whole seconds from 1 to 3600 (environment: {ShutdownTimeoutKey}).")
         };
-
-    /// <summary>Binds a section the way the options system will, turning the binder's conversion failure into a settings error.</summary>
-    private static T Bind<T>(IConfiguration configuration, string section) where T : new()
-    {
-        try
-        {
-            var options = new T();
-            configuration.GetSection(section).Bind(options);
-            return options;
-        }
-        catch (InvalidOperationException ex)
-        {
-            // The binder's message names the path and the value: "Failed to convert configuration value 'abc' at 'Persisters:Batch:MessageLimit' to type 'System.Int32'."
-            throw new SettingsException(ex.Message);
-        }
-    }
 }

@@ -1,7 +1,11 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 
 namespace Persisters.Host.Configuration;
 
+[Description("a transport")]
 public enum TransportKind
 {
     InMemory,
@@ -10,8 +14,8 @@ public enum TransportKind
     AzureServiceBus,
 }
 
-/// <summary>Configuration section <c>Transport</c>: which broker, and its settings.</summary>
-public sealed class TransportOptions
+/// <summary>Configuration section <c>Transport</c>: which broker, and its settings (only the chosen broker's part is checked).</summary>
+public sealed class TransportOptions : IValidatableObject
 {
     public const string SectionName = "Transport";
 
@@ -20,31 +24,38 @@ public sealed class TransportOptions
     public AmazonSqsTransportOptions AmazonSqs { get; set; } = new();
     public AzureServiceBusTransportOptions AzureServiceBus { get; set; } = new();
 
-    /// <summary>Reads and checks the section; throws a <see cref="SettingsException"/> naming the bad setting.</summary>
-    public static TransportOptions Read(IConfiguration configuration)
-    {
-        var section = configuration.GetSection(SectionName);
-        var options = new TransportOptions();
-        if (EnumeratedSettings.Read<TransportKind>(configuration, $"{SectionName}:Kind", "a transport") is { } kind) options.Kind = kind;
-
-        switch (options.Kind)
+    /// <summary>Reads and checks the section (<see cref="Settings.Read{T}"/>).</summary>
+    /// <exception cref="SettingsException">The bad settings, each named by its path and environment form.</exception>
+    public static TransportOptions Read(IConfiguration configuration) =>
+        Settings.Read<TransportOptions>(configuration, SectionName, (o, _) =>
         {
-            case TransportKind.RabbitMq:
-                options.RabbitMq = RabbitMqTransportOptions.Read(section.GetSection("RabbitMq"));
-                break;
-            case TransportKind.AmazonSqs:
-                options.AmazonSqs = AmazonSqsTransportOptions.Read(section.GetSection("AmazonSqs"));
-                break;
-            case TransportKind.AzureServiceBus:
-                options.AzureServiceBus = AzureServiceBusTransportOptions.Read(section.GetSection("AzureServiceBus"));
-                break;
-        }
-        return options;
+            o.AmazonSqs.Normalize();
+            o.AzureServiceBus.Normalize();
+            o.RabbitMq.Normalize();
+        });
+
+    /// <summary>The chosen broker's part, named under <c>Transport:KIND</c>.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        IEnumerable<ValidationResult> part = Kind switch
+        {
+            TransportKind.RabbitMq => RabbitMq.Validate(),
+            TransportKind.AmazonSqs => AmazonSqs.Validate(),
+            TransportKind.AzureServiceBus => AzureServiceBus.Validate(),
+            _ => [],
+        };
+        return part.Select(r => new ValidationResult(r.ErrorMessage, r.MemberNames.Select(m => $"{Kind}:{m}")));
     }
 }
 
+/// <summary>
+/// Section <c>Transport:RabbitMq</c>: Host, Username and Password (required; PasswordFile works like every *File setting), Port,
+/// VirtualHost, UseSsl, ManagementUrl.
+/// </summary>
 public sealed class RabbitMqTransportOptions
 {
+    private const string Path = "Transport:RabbitMq";
+
     public string Host { get; set; } = "";
     public ushort Port { get; set; } = 5672;
     public string VirtualHost { get; set; } = "/";
@@ -56,43 +67,27 @@ public sealed class RabbitMqTransportOptions
 
     public Uri EffectiveManagementUrl => ManagementUrl ?? new Uri(UseSsl ? $"https://{Host}:15671/" : $"http://{Host}:15672/");
 
-    public static RabbitMqTransportOptions Read(IConfigurationSection section)
+    internal void Normalize()
     {
-        var o = new RabbitMqTransportOptions
-        {
-            Host = Required(section, "Host"),
-            Username = Required(section, "Username"),
-            Password = Required(section, "Password"),
-            VirtualHost = section["VirtualHost"] is { Length: > 0 } vh ? vh : "/",
-        };
-        if (section["Port"] is { Length: > 0 } port)
-        {
-            if (!ushort.TryParse(port, out var p) || p == 0)
-            {
-                throw new SettingsException($"{section.Path}:Port '{port}' is not a port number (1-65535).");
-            }
-            o.Port = p;
-        }
-        if (section["UseSsl"] is { Length: > 0 } ssl)
-        {
-            if (!bool.TryParse(ssl, out var useSsl)) throw new SettingsException($"{section.Path}:UseSsl '{ssl}' is not true or false.");
-            o.UseSsl = useSsl;
-        }
-        if (section["ManagementUrl"] is { Length: > 0 } management)
-        {
-            if (!Uri.TryCreate(management.EndsWith('/') ? management : management + "/", UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-                throw new SettingsException($"{section.Path}:ManagementUrl '{management}' is not an http(s) URL.");
-            o.ManagementUrl = url;
-        }
-        return o;
+        if (ManagementUrl is { IsAbsoluteUri: true } url && !url.OriginalString.EndsWith('/')) ManagementUrl = new Uri(url.OriginalString + "/");
     }
 
-    private static string Required(IConfigurationSection section, string key) =>
-        section[key] is { Length: > 0 } value
-            ? value
-            : throw new SettingsException(
-                $"{section.Path}:{key} is required when Transport:Kind is RabbitMq (environment: {section.Path.Replace(":", "__")}__{key}" +
-                (key == "Password" ? $", or {section.Path.Replace(":", "__")}__PasswordFile)." : ")."));
+    internal IEnumerable<ValidationResult> Validate()
+    {
+        foreach (var (key, value) in new[] { ("Host", Host), ("Username", Username), ("Password", Password) })
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                yield return new($"{Path}:{key} is required when Transport:Kind is RabbitMq (environment: {Settings.EnvironmentName($"{Path}:{key}")}" +
+                    (key == "Password" ? $", or {Settings.EnvironmentName(Path)}__PasswordFile)." : ")."), [key]);
+            }
+        }
+        if (Port == 0) yield return new($"'{Port}' is not a port number (1-65535).", [nameof(Port)]);
+        if (ManagementUrl is { } url && (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https")))
+        {
+            yield return new($"'{url.OriginalString}' is not an http(s) URL.", [nameof(ManagementUrl)]);
+        }
+    }
 }
 
 /// <summary>
@@ -100,63 +95,54 @@ public sealed class RabbitMqTransportOptions
 /// SecretKey (both or neither; neither = the default AWS credential chain; SecretKeyFile works like every *File setting),
 /// QueuePrefix (optional; put in front of every queue name).
 /// </summary>
-public sealed class AmazonSqsTransportOptions
+public sealed partial class AmazonSqsTransportOptions
 {
+    private const string Path = "Transport:AmazonSqs";
+
     public string Region { get; set; } = "";
     public Uri? ServiceUrl { get; set; }
     public string? AccessKey { get; set; }
     public string? SecretKey { get; set; }
     public string QueuePrefix { get; set; } = "";
 
-    public static AmazonSqsTransportOptions Read(IConfigurationSection section)
+    internal void Normalize()
     {
-        var o = new AmazonSqsTransportOptions();
-
-        o.Region = section["Region"] is { Length: > 0 } region
-            ? region.Trim()
-            : throw new SettingsException(
-                $"{section.Path}:Region is required when Transport:Kind is AmazonSqs, e.g. us-east-1 (environment: {Env(section, "Region")}).");
-        if (!System.Text.RegularExpressions.Regex.IsMatch(o.Region, "^[a-z]{2}(-[a-z]+)+-[0-9]+$"))
-        {
-            throw new SettingsException(
-                $"{section.Path}:Region '{o.Region}' is not an AWS region name such as us-east-1 (environment: {Env(section, "Region")}).");
-        }
-
-        if (section["ServiceUrl"] is { Length: > 0 } serviceUrl)
-        {
-            if (!Uri.TryCreate(serviceUrl, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
-            {
-                throw new SettingsException(
-                    $"{section.Path}:ServiceUrl '{serviceUrl}' is not an absolute http(s) URL (environment: {Env(section, "ServiceUrl")}).");
-            }
-            o.ServiceUrl = url;
-        }
-
-        var accessKey = section["AccessKey"] is { Length: > 0 } a ? a : null;
-        var secretKey = section["SecretKey"] is { Length: > 0 } k ? k : null;
-        if ((accessKey is null) != (secretKey is null))
-        {
-            var missing = accessKey is null ? "AccessKey" : "SecretKey";
-            throw new SettingsException(
-                $"{section.Path}:{missing} is required when {section.Path}:{(accessKey is null ? "SecretKey" : "AccessKey")} is set: give both, or neither " +
-                $"to use the default AWS credential chain (environment: {Env(section, missing)}" +
-                (missing == "SecretKey" ? $", or {Env(section, "SecretKeyFile")})." : ")."));
-        }
-        o.AccessKey = accessKey;
-        o.SecretKey = secretKey;
-
-        if (section["QueuePrefix"] is { Length: > 0 } prefix)
-        {
-            if (!System.Text.RegularExpressions.Regex.IsMatch(prefix, "^[A-Za-z0-9_-]{1,40}$"))
-            {
-                throw new SettingsException(
-                    $"{section.Path}:QueuePrefix '{prefix}' may contain only letters, digits, '-' and '_', at most 40 characters " +
-                    $"(environment: {Env(section, "QueuePrefix")}).");
-            }
-            o.QueuePrefix = prefix;
-        }
-        return o;
+        Region = Region.Trim();
+        if (string.IsNullOrEmpty(AccessKey)) AccessKey = null;
+        if (string.IsNullOrEmpty(SecretKey)) SecretKey = null;
     }
 
-    private static string Env(IConfigurationSection section, string key) => $"{section.Path.Replace(":", "__")}__{key}";
+    internal IEnumerable<ValidationResult> Validate()
+    {
+        if (Region.Length == 0)
+        {
+            yield return new($"{Path}:Region is required when Transport:Kind is AmazonSqs, e.g. us-east-1 (environment: {Env("Region")}).", [nameof(Region)]);
+        }
+        else if (!RegionName().IsMatch(Region))
+        {
+            yield return new($"'{Region}' is not an AWS region name such as us-east-1.", [nameof(Region)]);
+        }
+        if (ServiceUrl is { } url && (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+        {
+            yield return new($"'{url.OriginalString}' is not an absolute http(s) URL.", [nameof(ServiceUrl)]);
+        }
+        if ((AccessKey is null) != (SecretKey is null))
+        {
+            var missing = AccessKey is null ? "AccessKey" : "SecretKey";
+            yield return new($"{Path}:{missing} is required when {Path}:{(AccessKey is null ? "SecretKey" : "AccessKey")} is set: give both, or neither " +
+                $"to use the default AWS credential chain (environment: {Env(missing)}" + (missing == "SecretKey" ? $", or {Env("SecretKeyFile")})." : ")."), [missing]);
+        }
+        if (QueuePrefix.Length > 0 && !Prefix().IsMatch(QueuePrefix))
+        {
+            yield return new($"'{QueuePrefix}' may contain only letters, digits, '-' and '_', at most 40 characters.", [nameof(QueuePrefix)]);
+        }
+    }
+
+    private static string Env(string key) => Settings.EnvironmentName($"{Path}:{key}");
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    private static partial Regex RegionName();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,40}$")]
+    private static partial Regex Prefix();
 }

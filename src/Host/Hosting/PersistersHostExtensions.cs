@@ -19,26 +19,24 @@ using Persisters.Scheduling;
 namespace Persisters.Host.Hosting;
 
 /// <summary>The checked settings every verb starts from.</summary>
-public sealed record PersistersSettings(TransportOptions Transport, DatabaseOptions Database, SchedulerOptions Scheduler);
+public sealed record PersistersSettings(
+    TransportOptions Transport, DatabaseOptions Database, SchedulerOptions Scheduler, PersisterOptions Persisters, ExperimentLifecycleOptions Lifecycle);
 
 /// <summary>The composition root: configuration, database, bus and the persisters, for every verb.</summary>
 public static class PersistersHostExtensions
 {
-    /// <summary>Environment variables, then "*File" secrets; checks the transport and database sections.</summary>
+    /// <summary>Environment variables, then "*File" secrets; reads and checks every section (<see cref="Settings"/>).</summary>
     public static PersistersSettings AddPersistersSettings(this IHostApplicationBuilder builder)
     {
         SecretFiles.Apply(builder.Configuration);
         SettingsPreflight.Check(builder);
+        var (persisters, lifecycle) = ApplicationSettings.Add(builder.Services, builder.Configuration);
         var transport = TransportOptions.Read(builder.Configuration);
         var database = DatabaseSettings.Read(builder.Configuration);
         var scheduler = SchedulerSettings.Read(builder.Configuration, database);
         builder.Services.AddSingleton(transport);
         builder.Services.AddSingleton(scheduler);
-        builder.Services.AddOptions<PersisterOptions>().BindConfiguration(PersisterOptions.SectionName).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<PersisterOptions>, PersisterOptionsValidator>();
-        builder.Services.AddOptions<CalculatorOptions>().BindConfiguration(CalculatorOptions.SectionName);
-        builder.Services.AddOptions<KillSwitchOptions>().BindConfiguration(KillSwitchOptions.SectionName);
-        return new PersistersSettings(transport, database, scheduler);
+        return new PersistersSettings(transport, database, scheduler, persisters, lifecycle);
     }
 
     /// <summary>Database, persister services and the bus. Without consumers the bus only publishes (the load verb).</summary>
@@ -48,17 +46,13 @@ public static class PersistersHostExtensions
         // A publish-only bus (load --publish-only, the operator verbs) runs no background work such as the goal retry worker.
         if (withPersisters) builder.Services.AddPersisterServices();
         // Persisters:OnDemand (default on): the demand controller connects the persister endpoints only while something needs them.
-        var onDemand = withPersisters && builder.Configuration.GetValue($"{PersisterOptions.SectionName}:OnDemand", defaultValue: true);
+        var onDemand = withPersisters && settings.Persisters.OnDemand;
         if (onDemand) builder.Services.AddPersisterDemandServices();
         else if (withPersisters) builder.Services.AddPersisterQueueRetention();
         builder.Services.Configure<MassTransitHostOptions>(o =>
         {
             o.WaitUntilStarted = true;
-            // StopTimeout follows the host's shutdown timeout (SettingsPreflight).
-            // A consumer whose channel closed (broker restart) waits for its deliveries before the endpoint reconnects; a batch
-            // persister's deliveries can wait forever for acks on the dead channel. Cancel them after 15 s instead: their
-            // messages were not acknowledged, so the broker redelivers them and the idempotent writes store each once.
-            o.ConsumerStopTimeout = TimeSpan.FromSeconds(15);
+            // StopTimeout and ConsumerStopTimeout follow the host's shutdown timeout (SettingsPreflight).
         });
         builder.Services.AddMassTransit(x =>
         {
@@ -69,7 +63,7 @@ public static class PersistersHostExtensions
             {
                 // The service: persisters, the experiment lifecycle and the durable scheduler its timers need.
                 x.AddDurableMessageScheduler(settings.Scheduler);
-                x.AddExperimentLifecycle(LifecycleOptions(builder.Configuration));
+                x.AddExperimentLifecycle(settings.Lifecycle);
                 x.AddAutoOpsRules();
                 x.AddPersisters(onDemand);
                 if (onDemand) x.AddPersisterDemandController();
@@ -78,20 +72,6 @@ public static class PersistersHostExtensions
             x.UsingPersistersTransport(settings.Transport, withScheduler: withPersisters);
         });
         return builder;
-    }
-
-    private static ExperimentLifecycleOptions LifecycleOptions(IConfiguration configuration)
-    {
-        var options = new ExperimentLifecycleOptions();
-        configuration.GetSection(ExperimentLifecycleOptions.SectionName).Bind(options);
-        // The saga and the persisters must agree on how long a stopped experiment takes late events.
-        if (configuration.GetSection(PersisterOptions.SectionName)["LateEventTail"] is { Length: > 0 } tail && TimeSpan.TryParse(tail, out var t))
-        {
-            options.LateEventTail = t;
-        }
-        var errors = options.GetErrors();
-        if (errors.Count > 0) throw new SettingsException(string.Join(" ", errors));
-        return options;
     }
 
     /// <summary>
@@ -131,21 +111,6 @@ public static class PersistersHostExtensions
         }
     }
 
-    /// <summary>Fails with the validator's message when an options section is invalid.</summary>
-    public static void ValidatePersisterOptions(this IServiceProvider services)
-    {
-        try
-        {
-            _ = services.GetRequiredService<IOptions<PersisterOptions>>().Value;
-            _ = services.GetRequiredService<IOptions<CalculatorOptions>>().Value;
-        }
-        catch (OptionsValidationException ex)
-        {
-            throw new SettingsException(string.Join(" ", ex.Failures));
-        }
-        if (services.GetRequiredService<IOptions<KillSwitchOptions>>().Value.GetErrors() is { Count: > 0 } errors)
-        {
-            throw new SettingsException(string.Join(" ", errors));
-        }
-    }
+    /// <summary>Fails with the validator's message when an options section is invalid (<see cref="Settings.ValidateSettings"/>).</summary>
+    public static void ValidatePersisterOptions(this IServiceProvider services) => services.ValidateSettings();
 }

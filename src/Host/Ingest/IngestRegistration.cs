@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
+using Persisters.Host.Configuration;
 
 namespace Persisters.Host.Ingest;
 
@@ -11,16 +13,16 @@ public static class IngestRegistration
     /// <summary>Options (validated at start), the key verifier, the ingestor, metrics, the per-key rate limiter and CORS.</summary>
     public static IServiceCollection AddPersistersIngest(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
     {
-        services.AddOptions<IngestOptions>().Bind(configuration.GetSection(IngestOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<IngestOptions>, IngestOptionsValidator>();
+        services.AddSettings<IngestOptions>(IngestOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ApiKeyVerifier>();
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<EventIngestor>();
         services.AddApiKeyRateLimiter();
-        services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy =>
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<IngestOptions>>((cors, ingest) => cors.AddPolicy(CorsPolicy, policy =>
         {
-            var origins = configuration.GetSection($"{IngestOptions.SectionName}:CorsOrigins").Get<string[]>() ?? [];
+            var origins = ingest.Value.CorsOrigins;
             if (origins.Length == 0 || origins.Contains("*")) policy.AllowAnyOrigin(); else policy.WithOrigins(origins);
             policy.WithMethods("POST").WithHeaders("authorization", "content-type").SetPreflightMaxAge(TimeSpan.FromDays(1));
         }));
@@ -28,17 +30,7 @@ public static class IngestRegistration
     }
 
     /// <summary>Fails with the validator's message (exit code 2) when the <c>Ingest</c> section is invalid.</summary>
-    public static void ValidateIngestOptions(this IServiceProvider services)
-    {
-        try
-        {
-            _ = services.GetRequiredService<IOptions<IngestOptions>>().Value;
-        }
-        catch (OptionsValidationException ex)
-        {
-            throw new Configuration.SettingsException(string.Join(" ", ex.Failures));
-        }
-    }
+    public static void ValidateIngestOptions(this IServiceProvider services) => services.ValidateSettings();
 
     /// <summary>CORS, the API key check and the rate limiter (in that order), then the endpoints.</summary>
     public static WebApplication MapPersistersIngest(this WebApplication app)

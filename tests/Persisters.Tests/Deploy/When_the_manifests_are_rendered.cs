@@ -56,7 +56,7 @@ public sealed partial class When_the_manifests_are_rendered
         var persisters = new global::Persisters.Consumers.PersisterOptions();
         manager.GetSection("Persisters").Bind(persisters);
         Assert.Equal(TimeSpan.FromDays(2), persisters.QueueRetention);
-        Assert.True(new PersisterOptionsValidator().Validate(null, persisters).Succeeded);
+        Assert.True(new SettingsValidator<global::Persisters.Consumers.PersisterOptions>("Persisters").Validate(null, persisters).Succeeded);
     }
 
     [Fact]
