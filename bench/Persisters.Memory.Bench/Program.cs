@@ -166,8 +166,8 @@ async Task StartExperiment()
         });
     if (response.Is(out Response<ExperimentCommandRejected>? rejected)) throw new InvalidOperationException($"rejected: {rejected!.Message.Reason}");
     if (!killSwitch) return;
-    var rule = await bus.CreateRequestClient<CreateEventRateRule>(new Uri("queue:auto-ops-rules"), RequestTimeout.After(s: 60))
-        .GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(new CreateEventRateRule
+    var rule = await bus.CreateRequestClient<CreateAutoOpsRule>(new Uri("queue:auto-ops-rules"), RequestTimeout.After(s: 60))
+        .GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(new CreateAutoOpsRule
         {
             RuleId = Guid.NewGuid(), EnvironmentId = experiment.EnvironmentId, FeatureId = experiment.FeatureId, FeatureVersion = experiment.FeatureVersion,
             Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = experiment.GoalIds[0], MinCount = 1_000_000, Threshold = 0.99 }],

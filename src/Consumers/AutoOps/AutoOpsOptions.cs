@@ -1,7 +1,7 @@
 namespace Persisters.Consumers.AutoOps;
 
-/// <summary>Settings of the kill switch's actions (section <c>AutoOps</c>).</summary>
-public sealed class KillSwitchOptions
+/// <summary>Settings of the auto-ops rules' kill switch: how triggers are dispatched and where webhooks go (section <c>AutoOps</c>).</summary>
+public sealed class AutoOpsOptions
 {
     public const string SectionName = "AutoOps";
 

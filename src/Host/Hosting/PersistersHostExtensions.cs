@@ -12,7 +12,6 @@ using Persisters.Consumers.Demand;
 using Persisters.Host.Configuration;
 using Persisters.Persistence;
 using Persisters.Sagas;
-using Persisters.Sagas.AutoOps;
 using Persisters.Scheduling;
 
 namespace Persisters.Host.Hosting;
@@ -36,7 +35,7 @@ public static class PersistersHostExtensions
         builder.Services.AddOptions<PersisterOptions>().BindConfiguration(PersisterOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PersisterOptions>, PersisterOptionsValidator>();
         builder.Services.AddOptions<CalculatorOptions>().BindConfiguration(CalculatorOptions.SectionName);
-        builder.Services.AddOptions<KillSwitchOptions>().BindConfiguration(KillSwitchOptions.SectionName);
+        builder.Services.AddOptions<AutoOpsOptions>().BindConfiguration(AutoOpsOptions.SectionName);
         return new PersistersSettings(transport, database, scheduler);
     }
 
@@ -142,7 +141,7 @@ public static class PersistersHostExtensions
         {
             throw new SettingsException(string.Join(" ", ex.Failures));
         }
-        if (services.GetRequiredService<IOptions<KillSwitchOptions>>().Value.GetErrors() is { Count: > 0 } errors)
+        if (services.GetRequiredService<IOptions<AutoOpsOptions>>().Value.GetErrors() is { Count: > 0 } errors)
         {
             throw new SettingsException(string.Join(" ", errors));
         }
