@@ -12,7 +12,7 @@ using Persisters.Bench.Shared;
 using Persisters.Contracts;
 
 // Kill-switch latency on one real host process (the built `persisters run`) on MariaDB + RabbitMQ: per run, a new event-rate
-// rule (CreateEventRateRule to the service, so the OPS persisters connect on demand), its clause brought one goal user short of
+// rule (CreateAutoOpsRule to the service, so the OPS persisters connect on demand), its clause brought one goal user short of
 // the threshold and settled, then the goal event that crosses it is published; the time from that publish to the webhook's
 // arrival at a local HTTP listener (HttpListener on 127.0.0.1), over --runs runs. Run 0 (cold JIT) is reported apart.
 // Needs the test servers: scripts/services.sh up mariadb rabbitmq && eval "$(scripts/services.sh env)".
@@ -88,7 +88,7 @@ for (var run = 0; run <= runs; run++)
     var ruleId = Guid.NewGuid();
     var feature = $"ks-{run}-{ruleId:N}"[..20];
     var clause = new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = "error", MinCount = evaluationUsers / 2, Threshold = 0.5 };
-    var answer = await bus.CreateRequestClient<CreateEventRateRule>(rules).GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(new CreateEventRateRule
+    var answer = await bus.CreateRequestClient<CreateAutoOpsRule>(rules).GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(new CreateAutoOpsRule
     {
         RuleId = ruleId, EnvironmentId = env, FeatureId = feature, FeatureVersion = 1, Clauses = [clause],
     });

@@ -16,7 +16,7 @@ using Persisters.Host.Cli;
 //                      endpoint connects to a full queue); `stream` publishes while the host consumes
 //   --limit-mib N      run the host in a memory cgroup with this hard limit (0 = none)
 //   --set KEY=VALUE    an extra host setting (environment form), repeatable
-//   --kill-switch      also an active event-rate rule on the flag, so evaluation-events-ops consumes the burst too
+//   --kill-switch      also an active auto-ops rule on the flag, so evaluation-events-ops consumes the burst too
 //   --host-dll PATH    another build of persisters.dll (e.g. an older commit's, to measure before and after in one sitting)
 //   --settle-seconds N with preload, wait N s between loading the queue and starting the experiment (to attach dotnet-counters)
 // Prints peak RSS (VmHWM), the cgroup's peak charge and OOM kills, and stored against expected rows.
@@ -25,7 +25,7 @@ var events = Option("--events", 100_000);
 var perMessage = Option("--per-message", 100);
 var limitMib = Option("--limit-mib", 0);
 var mode = OptionText("--mode", "preload");
-var killSwitch = args.Contains("--kill-switch"); // an event-rate rule on the flag too: the OPS evaluation persister consumes the burst as well
+var killSwitch = args.Contains("--kill-switch"); // an auto-ops rule on the flag too: the OPS evaluation persister consumes the burst as well
 var settle = Option("--settle-seconds", 0); // with preload: wait this long before starting the experiment (to attach a profiler)
 var hostDll = OptionText("--host-dll", "");
 var admin = Required("PERSISTERS_TEST_MYSQL_ADMIN");
@@ -166,8 +166,8 @@ async Task StartExperiment()
         });
     if (response.Is(out Response<ExperimentCommandRejected>? rejected)) throw new InvalidOperationException($"rejected: {rejected!.Message.Reason}");
     if (!killSwitch) return;
-    var rule = await bus.CreateRequestClient<CreateEventRateRule>(new Uri("queue:auto-ops-rules"), RequestTimeout.After(s: 60))
-        .GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(new CreateEventRateRule
+    var rule = await bus.CreateRequestClient<CreateAutoOpsRule>(new Uri("queue:auto-ops-rules"), RequestTimeout.After(s: 60))
+        .GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(new CreateAutoOpsRule
         {
             RuleId = Guid.NewGuid(), EnvironmentId = experiment.EnvironmentId, FeatureId = experiment.FeatureId, FeatureVersion = experiment.FeatureVersion,
             Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = experiment.GoalIds[0], MinCount = 1_000_000, Threshold = 0.99 }],

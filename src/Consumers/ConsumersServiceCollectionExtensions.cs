@@ -29,12 +29,12 @@ public static class ConsumersServiceCollectionExtensions
     /// <summary>
     /// The kill switch's actions: the evaluator the OPS persisters call, the outbox dispatcher (a hosted service on every host) and the
     /// webhook client, whose transient failures (5xx, 408, 429, timeouts) are retried 3 times with exponential backoff from 200 ms,
-    /// each attempt bounded by 5 s and the whole call by 20 s, on the wall clock. Settings: <see cref="KillSwitchOptions"/> (bound by the host).
+    /// each attempt bounded by 5 s and the whole call by 20 s, on the wall clock. Settings: <see cref="AutoOpsOptions"/> (bound by the host).
     /// </summary>
     public static IServiceCollection AddKillSwitch(this IServiceCollection services)
     {
-        services.AddOptions<KillSwitchOptions>();
-        services.TryAddSingleton<KillSwitch>();
+        services.AddOptions<AutoOpsOptions>();
+        services.TryAddSingleton<AutoOpsRuleAssessor>();
         services.TryAddSingleton<TriggerWebhook>();
         services.TryAddSingleton<AutoOpsTriggerDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<AutoOpsTriggerDispatcher>());

@@ -24,7 +24,7 @@ public sealed class DefinitionStore(IPersistersDbContextFactory factory)
 
     /// <summary>
     /// What the demand controller needs, in one round trip: how many experiments are live (as in
-    /// <see cref="LoadLiveExperimentsAsync"/>) and how many event-rate rules are active (as in <see cref="LoadActiveRulesAsync"/>).
+    /// <see cref="LoadLiveExperimentsAsync"/>) and how many auto-ops rules are active (<see cref="ActiveAutoOpsRule"/>).
     /// </summary>
     public async Task<(int LiveExperiments, int ActiveRules)> CountDemandAsync(long nowUnix, TimeSpan lateEventTail, CancellationToken ct)
     {
@@ -33,21 +33,19 @@ public sealed class DefinitionStore(IPersistersDbContextFactory factory)
         // Plain SQL that MySQL/MariaDB and SQLite both read: two indexed counts, one statement.
         var row = (await db.Database.SqlQueryRaw<DemandCounts>(
             "SELECT (SELECT COUNT(*) FROM experiment WHERE archived = 0 AND (status = {0} OR (status = {1} AND stop_at > {2}))) AS LiveExperiments, " +
-            "(SELECT COUNT(*) FROM auto_ops_rule WHERE deleted = 0 AND status IN ({3}, {4})) AS ActiveRules",
-            (int)ExperimentStatus.Running, (int)ExperimentStatus.Stopped, tailStart, (int)AutoOpsRuleStatus.Waiting, (int)AutoOpsRuleStatus.Running)
+            "(SELECT COUNT(*) FROM auto_ops_rule WHERE " + ActiveAutoOpsRule.SqlCondition + ") AS ActiveRules",
+            (int)ExperimentStatus.Running, (int)ExperimentStatus.Stopped, tailStart)
             .ToListAsync(ct)).Single();
         return ((int)row.LiveExperiments, (int)row.ActiveRules);
     }
 
     private sealed record DemandCounts(long LiveExperiments, long ActiveRules);
 
-    /// <summary>Event-rate rules the OPS persisters count for: waiting or running, not deleted.</summary>
-    public async Task<IReadOnlyList<EventRateRuleDefinition>> LoadActiveRulesAsync(CancellationToken ct)
+    /// <summary>The active auto-ops rules (<see cref="ActiveAutoOpsRule"/>): what the OPS persisters count for.</summary>
+    public async Task<IReadOnlyList<AutoOpsRuleDefinition>> LoadActiveRulesAsync(CancellationToken ct)
     {
         await using var db = factory.CreateDbContext();
-        var rows = await db.AutoOpsRules.AsNoTracking()
-            .Where(r => !r.Deleted && (r.Status == (int)AutoOpsRuleStatus.Waiting || r.Status == (int)AutoOpsRuleStatus.Running))
-            .ToListAsync(ct);
+        var rows = await db.AutoOpsRules.AsNoTracking().Where(ActiveAutoOpsRule.Query).ToListAsync(ct);
         return rows.Select(ToDefinition).ToList();
     }
 
@@ -75,7 +73,7 @@ public sealed class DefinitionStore(IPersistersDbContextFactory factory)
         await db.SaveChangesAsync(ct);
     }
 
-    public async Task UpsertRuleAsync(EventRateRuleDefinition d, long nowUnix, CancellationToken ct)
+    public async Task UpsertRuleAsync(AutoOpsRuleDefinition d, long nowUnix, CancellationToken ct)
     {
         await using var db = factory.CreateDbContext();
         var row = await db.AutoOpsRules.FindAsync([d.RuleId], ct);
@@ -112,7 +110,7 @@ public sealed class DefinitionStore(IPersistersDbContextFactory factory)
     /// <summary>The stored form of a rule's clauses (column <c>auto_ops_rule.clauses</c>).</summary>
     public static string ClausesJson(IReadOnlyList<EventRateClause> clauses) => JsonSerializer.Serialize(clauses, Json);
 
-    public static EventRateRuleDefinition ToDefinition(AutoOpsRuleRow r) => new()
+    public static AutoOpsRuleDefinition ToDefinition(AutoOpsRuleRow r) => new()
     {
         RuleId = r.Id,
         EnvironmentId = r.EnvironmentId,

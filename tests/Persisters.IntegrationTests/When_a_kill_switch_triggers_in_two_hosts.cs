@@ -10,7 +10,7 @@ namespace Persisters.IntegrationTests;
 /// Issue 16: the kill switch on real servers. Two host processes on MariaDB + RabbitMQ count concurrent batches that cross a rule's
 /// threshold, and exactly one <see cref="DisableFeature"/> reaches the flag service and one signed webhook reaches a real HTTP
 /// listener; a host SIGKILLed after committing a trigger and before publishing it loses nothing. The waits are upper bounds for a
-/// loaded CI machine, not measurements (bench/Persisters.KillSwitch.Bench measures the latency).
+/// loaded CI machine, not measurements (bench/Persisters.AutoOpsRuleAssessor.Bench measures the latency).
 /// </summary>
 public sealed class When_a_kill_switch_triggers_in_two_hosts
 {
@@ -35,7 +35,7 @@ public sealed class When_a_kill_switch_triggers_in_two_hosts
         return flags;
     }
 
-    private static EventRateRuleDefinition Rule(string feature) => new()
+    private static AutoOpsRuleDefinition Rule(string feature) => new()
     {
         RuleId = Guid.NewGuid(), EnvironmentId = Env, FeatureId = feature, FeatureVersion = 1, Status = AutoOpsRuleStatus.Running,
         Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = "error", MinCount = 100, Threshold = 0.5 }],

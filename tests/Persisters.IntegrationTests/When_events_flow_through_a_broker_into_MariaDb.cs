@@ -6,7 +6,7 @@ namespace Persisters.IntegrationTests;
 
 public sealed class When_events_flow_through_a_broker_into_MariaDb
 {
-    private static EventRateRuleDefinition KillSwitch(ExperimentDefinition experiment) => new()
+    private static AutoOpsRuleDefinition KillSwitch(ExperimentDefinition experiment) => new()
     {
         RuleId = Guid.NewGuid(),
         EnvironmentId = experiment.EnvironmentId,

@@ -24,7 +24,7 @@ public sealed class When_metrics_are_scraped(ITestOutputHelper output)
         sut.Environment["Persisters__GoalRetry__MaxPeriod"] = "00:00:10";
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var experiment = Host.Cli.SyntheticTraffic.Experiment("it-metrics", Guid.NewGuid().ToString("N")[..10], now);
-        var rule = new EventRateRuleDefinition
+        var rule = new AutoOpsRuleDefinition
         {
             RuleId = Guid.NewGuid(), EnvironmentId = experiment.EnvironmentId, FeatureId = experiment.FeatureId, FeatureVersion = experiment.FeatureVersion,
             Status = AutoOpsRuleStatus.Running,

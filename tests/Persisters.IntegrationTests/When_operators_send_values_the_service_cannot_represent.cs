@@ -51,8 +51,8 @@ public sealed class When_operators_send_values_the_service_cannot_represent
         Assert.True(rejected.Is(out Response<ExperimentCommandRejected>? startInMilliseconds), "a start in milliseconds was accepted");
         Assert.Contains("start_at (1796035161000) is not a time in unix seconds", startInMilliseconds!.Message.Reason);
 
-        var rules = sut.Bus.CreateRequestClient<CreateEventRateRule>(new Uri("queue:auto-ops-rules"), RequestTimeout.After(s: 30));
-        var longEnvironment = await rules.GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(new CreateEventRateRule
+        var rules = sut.Bus.CreateRequestClient<CreateAutoOpsRule>(new Uri("queue:auto-ops-rules"), RequestTimeout.After(s: 30));
+        var longEnvironment = await rules.GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(new CreateAutoOpsRule
         {
             RuleId = Guid.NewGuid(), EnvironmentId = new string('e', 65), FeatureId = "f", FeatureVersion = 1,
             Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "a", GoalId = "g", MinCount = 1, Threshold = 0.5 }],

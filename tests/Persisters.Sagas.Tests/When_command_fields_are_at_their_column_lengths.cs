@@ -75,7 +75,7 @@ public abstract class When_command_fields_are_at_their_column_lengths
         {
             ClauseId = Guid.NewGuid(), VariationId = Emojis(PersistersDbContext.IdLength), GoalId = "error", MinCount = 50, Threshold = 0.5,
         };
-        var fits = new CreateEventRateRule
+        var fits = new CreateAutoOpsRule
         {
             RuleId = Guid.NewGuid(),
             EnvironmentId = Emojis(PersistersDbContext.EnvironmentIdLength),

@@ -153,12 +153,12 @@ public abstract class When_commands_carry_values_the_service_cannot_represent(Ho
         ClauseId = Guid.NewGuid(), VariationId = "green", GoalId = "error", MinCount = 50, Threshold = 0.5, Operator = RateOperator.GreaterOrEqual,
     };
 
-    private static CreateEventRateRule Rule() => new()
+    private static CreateAutoOpsRule Rule() => new()
     {
         RuleId = Guid.NewGuid(), EnvironmentId = "env-1", FeatureId = "checkout-button", FeatureVersion = 3, Clauses = [Clause()],
     };
 
-    public static TheoryData<string, Func<CreateEventRateRule, CreateEventRateRule>, string> HostileRules => new()
+    public static TheoryData<string, Func<CreateAutoOpsRule, CreateAutoOpsRule>, string> HostileRules => new()
     {
         { "null environment", r => r with { EnvironmentId = null! }, "EnvironmentId is required" },
         { "null feature", r => r with { FeatureId = null! }, "FeatureId is required" },
@@ -182,14 +182,14 @@ public abstract class When_commands_carry_values_the_service_cannot_represent(Ho
 
     [Theory]
     [MemberData(nameof(HostileRules))]
-    public async Task A_rule_with_a_hostile_value_is_rejected_not_faulted_and_stores_nothing(string _, Func<CreateEventRateRule, CreateEventRateRule> spoil,
+    public async Task A_rule_with_a_hostile_value_is_rejected_not_faulted_and_stores_nothing(string _, Func<CreateAutoOpsRule, CreateAutoOpsRule> spoil,
         string reason)
     {
         var create = spoil(Rule());
 
         var rejected = (await H.SendRuleCommandAsync(create)).ShouldBeRejected(reason);
 
-        Assert.Equal(nameof(CreateEventRateRule), rejected.Command);
+        Assert.Equal(CreateAutoOpsRule.MessageName, rejected.Command);
         Assert.Null(await H.RuleRowAsync(create.RuleId));
     }
 
@@ -204,7 +204,7 @@ public abstract class When_commands_carry_values_the_service_cannot_represent(Ho
     [InlineData(double.NegativeInfinity)]
     public void A_threshold_that_is_not_a_finite_number_is_a_problem(double threshold) =>
         Assert.Equal("clause 1: Threshold must be in (0, 1]",
-            Persisters.Sagas.AutoOps.EventRateRuleRules.ProblemWithCreate(Rule() with { Clauses = [Clause() with { Threshold = threshold }] }));
+            Persisters.Consumers.AutoOps.AutoOpsRuleValidation.ProblemWithCreate(Rule() with { Clauses = [Clause() with { Threshold = threshold }] }));
 
     [Fact]
     public async Task A_clause_id_of_another_rule_is_rejected_because_counts_are_kept_per_clause()
@@ -223,8 +223,8 @@ public abstract class When_commands_carry_values_the_service_cannot_represent(Ho
     {
         (await H.SendAsync(new StartExperiment { ExperimentId = Guid.Empty })).ShouldBeRejected("unknown experiment");
         (await H.SendAsync(new ChangeExperimentPeriod { ExperimentId = Guid.Empty, StartAt = long.MinValue, StopAt = long.MaxValue })).ShouldBeRejected("unknown experiment");
-        (await H.SendRuleCommandAsync(new StopEventRateRule { RuleId = Guid.Empty })).ShouldBeRejected("no such rule");
-        (await H.SendRuleCommandAsync(new DeleteEventRateRule { RuleId = Guid.Empty })).ShouldBeRejected("no such rule");
+        (await H.SendRuleCommandAsync(new StopAutoOpsRule { RuleId = Guid.Empty })).ShouldBeRejected("no such rule");
+        (await H.SendRuleCommandAsync(new DeleteAutoOpsRule { RuleId = Guid.Empty })).ShouldBeRejected("no such rule");
     }
 }
 

@@ -12,12 +12,12 @@ using Persisters.Persistence.Writers;
 namespace Persisters.Consumers.AutoOps;
 
 /// <summary>
-/// Works the kill switch's outbox (<c>auto_ops_trigger</c>) on every host: claims a due row with a lease (a conditional UPDATE,
+/// Acts the kill switch of triggered auto-ops rules: works their outbox (<c>auto_ops_trigger</c>) on every host: claims a due row with a lease (a conditional UPDATE,
 /// so one host at a time), publishes <see cref="EventRateRuleTriggered"/>, <see cref="DisableFeature"/> and
 /// <see cref="PersisterDemandChanged"/> (the rule is no longer active), records that, then POSTs the environment's webhook
 /// (<see cref="TriggerWebhook"/>) and records its outcome, scheduling the next attempt with exponential backoff (1 s doubling,
-/// at most 5 min) up to <see cref="KillSwitchOptions.WebhookMaxAttempts"/>. Runs when this host triggers a rule and every
-/// <see cref="KillSwitchOptions.DispatchInterval"/>, so a trigger committed by a host that died before publishing is published by
+/// at most 5 min) up to <see cref="AutoOpsOptions.WebhookMaxAttempts"/>. Runs when this host triggers a rule and every
+/// <see cref="AutoOpsOptions.DispatchInterval"/>, so a trigger committed by a host that died before publishing is published by
 /// any host within an interval of its restart or of the lease's end.
 /// </summary>
 /// <remarks>
@@ -27,11 +27,11 @@ namespace Persisters.Consumers.AutoOps;
 public sealed class AutoOpsTriggerDispatcher(
     PersistersDatabase database,
     AutoOpsTriggerStore store,
-    KillSwitch killSwitch,
+    AutoOpsRuleAssessor assessor,
     TriggerWebhook webhook,
     IBus bus,
     PersisterMetrics metrics,
-    IOptions<KillSwitchOptions> options,
+    IOptions<AutoOpsOptions> options,
     TimeProvider clock,
     ILogger<AutoOpsTriggerDispatcher> logger) : BackgroundService
 {
@@ -65,7 +65,7 @@ public sealed class AutoOpsTriggerDispatcher(
             }
             try
             {
-                await killSwitch.WaitAsync(options.Value.DispatchInterval, stoppingToken);
+                await assessor.WaitAsync(options.Value.DispatchInterval, stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -155,7 +155,7 @@ public sealed class AutoOpsTriggerDispatcher(
             FeatureId = row.FeatureId,
             FeatureVersion = row.FeatureVersion,
             RuleId = row.AutoOpsRuleId,
-            Comment = $"Kill switch: event-rate rule {row.AutoOpsRuleId} triggered ({triggered.GoalUsers} of {triggered.EvaluationUsers} users of variation " +
+            Comment = $"Kill switch: auto-ops rule {row.AutoOpsRuleId} triggered ({triggered.GoalUsers} of {triggered.EvaluationUsers} users of variation " +
                       $"{row.VariationId} reached goal {row.GoalId}, {(triggered.Operator == RateOperator.GreaterOrEqual ? ">=" : "<=")} {row.Threshold})",
         }, c => c.MessageId = DerivedId(row.Id, nameof(DisableFeature)), ct);
         await bus.Publish(new PersisterDemandChanged

@@ -3,7 +3,7 @@ using Persisters.Contracts;
 namespace Persisters.Consumers.AutoOps;
 
 /// <summary>
-/// Whether an event-rate clause's counts cross its threshold: the reference's assessment (Bucketeer
+/// Whether an event-rate clause's ops counts cross its threshold: the reference's assessment (Bucketeer
 /// <c>pkg/batch/jobs/opsevent</c>, reference §8.2), on exact counts instead of HyperLogLog estimates (README, "Kill switch").
 /// </summary>
 public static class EventRateAssessment

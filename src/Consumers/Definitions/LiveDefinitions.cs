@@ -43,12 +43,12 @@ public sealed class LiveDefinitions(DefinitionStore store, IOptions<PersisterOpt
     {
         private readonly Dictionary<(string Env, string Feature, int Version), List<ExperimentDefinition>> _byFeature = [];
         private readonly Dictionary<(string Env, string Goal), List<ExperimentDefinition>> _byGoal = [];
-        private readonly Dictionary<(string Env, string Feature), List<EventRateRuleDefinition>> _rulesByFeature = [];
-        private readonly Dictionary<(string Env, string Goal), List<(EventRateRuleDefinition Rule, EventRateClause Clause)>> _clausesByGoal = [];
+        private readonly Dictionary<(string Env, string Feature), List<AutoOpsRuleDefinition>> _rulesByFeature = [];
+        private readonly Dictionary<(string Env, string Goal), List<(AutoOpsRuleDefinition Rule, EventRateClause Clause)>> _clausesByGoal = [];
         private readonly HashSet<string> _experimentEnvironments = [];
         private readonly HashSet<string> _ruleEnvironments = [];
 
-        public Snapshot(DateTimeOffset loadedAt, IReadOnlyList<ExperimentDefinition> experiments, IReadOnlyList<EventRateRuleDefinition> rules)
+        public Snapshot(DateTimeOffset loadedAt, IReadOnlyList<ExperimentDefinition> experiments, IReadOnlyList<AutoOpsRuleDefinition> rules)
         {
             LoadedAt = loadedAt;
             Experiments = experiments;
@@ -69,7 +69,7 @@ public sealed class LiveDefinitions(DefinitionStore store, IOptions<PersisterOpt
 
         public DateTimeOffset LoadedAt { get; }
         public IReadOnlyList<ExperimentDefinition> Experiments { get; }
-        public IReadOnlyList<EventRateRuleDefinition> Rules { get; }
+        public IReadOnlyList<AutoOpsRuleDefinition> Rules { get; }
 
         public bool HasExperimentsIn(string environmentId) => _experimentEnvironments.Contains(environmentId);
         public bool HasRulesIn(string environmentId) => _ruleEnvironments.Contains(environmentId);
@@ -80,10 +80,10 @@ public sealed class LiveDefinitions(DefinitionStore store, IOptions<PersisterOpt
         public IReadOnlyList<ExperimentDefinition> ExperimentsOfGoal(string env, string goal) =>
             _byGoal.TryGetValue((env, goal), out var list) ? list : [];
 
-        public IReadOnlyList<EventRateRuleDefinition> RulesOfFeature(string env, string feature) =>
+        public IReadOnlyList<AutoOpsRuleDefinition> RulesOfFeature(string env, string feature) =>
             _rulesByFeature.TryGetValue((env, feature), out var list) ? list : [];
 
-        public IReadOnlyList<(EventRateRuleDefinition Rule, EventRateClause Clause)> ClausesOfGoal(string env, string goal) =>
+        public IReadOnlyList<(AutoOpsRuleDefinition Rule, EventRateClause Clause)> ClausesOfGoal(string env, string goal) =>
             _clausesByGoal.TryGetValue((env, goal), out var list) ? list : [];
 
         private static void Add<TKey, TValue>(Dictionary<TKey, List<TValue>> map, TKey key, TValue value) where TKey : notnull

@@ -37,7 +37,7 @@ public sealed class PersisterMetrics : IDisposable
         _skipped = _meter.CreateCounter<long>("persisters_events_skipped", description: "Events not stored, by reason.");
         _goalRetries = _meter.CreateCounter<long>("persisters_goal_retries", description: "Goal events parked for a later link attempt and what became of them.");
         _opsUsers = _meter.CreateCounter<long>("persisters_ops_distinct_users_added", description: "New distinct users added to auto-ops counters.");
-        _rulesTriggered = _meter.CreateCounter<long>("persisters_event_rate_rules_triggered", description: "Event-rate (kill-switch) rules triggered by this process.");
+        _rulesTriggered = _meter.CreateCounter<long>("persisters_event_rate_rules_triggered", description: "Auto-ops rules (event-rate clauses) triggered by this process; the name predates the auto-ops vocabulary and is kept for dashboards.");
         _webhookAttempts = _meter.CreateCounter<long>("persisters_webhook_attempts", description: "Kill-switch webhook deliveries by outcome: delivered, retrying, failed.");
         _batchSeconds = _meter.CreateHistogram("persisters_batch_duration", unit: "s", description: "Time to process one batch.", tags: null,
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });

@@ -15,13 +15,13 @@ namespace Persisters.Consumers.Persisters;
 /// The shared half of the two OPS persisters: validate, map each event to the counters it feeds,
 /// then add every counter's users in one transaction (counters in a fixed order, so concurrent
 /// batches never deadlock on each other) and, in that transaction, assess the rules whose counters
-/// changed (<see cref="KillSwitch"/>).
+/// changed (<see cref="AutoOpsRuleAssessor"/>).
 /// </summary>
 public abstract class OpsCounting<TEvent>(
     LiveDefinitions definitions,
     PersistersDatabase database,
     OpsCounterStore store,
-    KillSwitch killSwitch,
+    AutoOpsRuleAssessor killSwitch,
     PersisterMetrics metrics,
     IOptions<PersisterOptions> options,
     TimeProvider clock,
@@ -116,11 +116,11 @@ public abstract class OpsCounting<TEvent>(
 }
 
 /// <summary>
-/// Counts distinct users per kill-switch clause who were served the clause's variation of the rule's
+/// Counts distinct users per event-rate clause who were served the clause's variation of the rule's
 /// flag version (reference §5, exact instead of HyperLogLog).
 /// </summary>
 public sealed class EvaluationEventsOpsPersister(
-    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, KillSwitch killSwitch, PersisterMetrics metrics,
+    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, AutoOpsRuleAssessor killSwitch, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<EvaluationEventsOpsPersister> logger)
     : OpsCounting<EvaluationEvent>(definitions, database, store, killSwitch, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
 {
@@ -161,11 +161,11 @@ public sealed class EvaluationEventsOpsPersister(
 }
 
 /// <summary>
-/// Counts distinct users per kill-switch clause who reached the clause's goal while the rule watches
+/// Counts distinct users per event-rate clause who reached the clause's goal while the rule watches
 /// its flag version (reference §5, exact instead of HyperLogLog).
 /// </summary>
 public sealed class GoalEventsOpsPersister(
-    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, KillSwitch killSwitch, PersisterMetrics metrics,
+    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, AutoOpsRuleAssessor killSwitch, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<GoalEventsOpsPersister> logger)
     : OpsCounting<GoalEvent>(definitions, database, store, killSwitch, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
 {

@@ -21,7 +21,10 @@ public enum AutoOpsAction
     Disable = 2,
 }
 
-/// <summary>A kill-switch clause: disable the flag when goal users / evaluation users of a variation crosses the threshold.</summary>
+/// <summary>
+/// An event-rate clause of an auto-ops rule (Bucketeer's <c>OpsEventRateClause</c>): its action, the kill switch, disables the flag when
+/// goal users / evaluation users of a variation (the clause's ops counts) crosses the threshold.
+/// </summary>
 public sealed record EventRateClause
 {
     public Guid ClauseId { get; init; }
@@ -34,8 +37,8 @@ public sealed record EventRateClause
     public AutoOpsAction Action { get; init; } = AutoOpsAction.Disable;
 }
 
-/// <summary>An event-rate auto-ops rule on one flag version: what the OPS persisters count for.</summary>
-public sealed record EventRateRuleDefinition
+/// <summary>An auto-ops rule (Bucketeer's <c>AutoOpsRule</c> of type EVENT_RATE) on one flag version: its event-rate clauses are what the OPS persisters count ops counts for.</summary>
+public sealed record AutoOpsRuleDefinition
 {
     public Guid RuleId { get; init; }
     public string EnvironmentId { get; init; } = "";

@@ -1,10 +1,16 @@
 namespace Persisters.Contracts;
 
 /// <summary>
-/// An event-rate (kill-switch) rule triggered: one of its clauses crossed its threshold, and the rule is now
-/// <see cref="AutoOpsRuleStatus.Finished"/>. Published once per rule by the host that dispatches the trigger (at least once
+/// An auto-ops rule triggered: one of its event-rate clauses crossed its threshold, the rule is now
+/// <see cref="AutoOpsRuleStatus.Finished"/>, and its kill switch acts (<see cref="DisableFeature"/>, the webhook). Published once per rule by the host that dispatches the trigger (at least once
 /// if a host dies between publishing and recording it: <see cref="TriggerId"/>, also the message id, identifies repeats).
 /// </summary>
+/// <remarks>
+/// Keeps its name from before the auto-ops vocabulary (issue 12): the name is public three ways a rename would break: the publish
+/// exchange/topic subscribers bind to is derived from the type name on RabbitMQ and Service Bus (a <c>[MessageUrn]</c> keeps only the
+/// URN, and <c>[EntityName]</c> would bypass the host's entity-name prefix), and webhook receivers dispatch on the body's
+/// <c>type</c> and the <c>X-Persisters-Event</c> header. Read it as "the auto-ops rule with event-rate clauses triggered".
+/// </remarks>
 public sealed record EventRateRuleTriggered
 {
     /// <summary>Unique per trigger; the webhook's idempotency key.</summary>
@@ -39,7 +45,7 @@ public sealed record DisableFeature
     public string FeatureId { get; init; } = "";
     /// <summary>The flag version the rule watched; the flag service may refuse if the flag has moved on.</summary>
     public int FeatureVersion { get; init; }
-    /// <summary>The event-rate rule that asks for it.</summary>
+    /// <summary>The auto-ops rule that asks for it.</summary>
     public Guid RuleId { get; init; }
     /// <summary>Why, in one sentence for the flag's audit log.</summary>
     public string Comment { get; init; } = "";

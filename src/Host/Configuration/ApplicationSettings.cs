@@ -29,11 +29,11 @@ public static class ApplicationSettings
             o.LateEventTail = persisters.LateEventTail;
         });
         Settings.Read<CalculatorOptions>(configuration, CalculatorOptions.SectionName);
-        Settings.Read<KillSwitchOptions>(configuration, KillSwitchOptions.SectionName);
+        Settings.Read<AutoOpsOptions>(configuration, AutoOpsOptions.SectionName);
 
         services.AddSettings<PersisterOptions>(PersisterOptions.SectionName);
         services.AddSettings<CalculatorOptions>(CalculatorOptions.SectionName);
-        services.AddSettings<KillSwitchOptions>(KillSwitchOptions.SectionName);
+        services.AddSettings<AutoOpsOptions>(AutoOpsOptions.SectionName);
         return (persisters, lifecycle);
     }
 }

@@ -13,7 +13,6 @@ using Persisters.Host.Configuration;
 using Persisters.Host.Pages;
 using Persisters.Persistence;
 using Persisters.Sagas;
-using Persisters.Sagas.AutoOps;
 using Persisters.Scheduling;
 
 namespace Persisters.Host.Hosting;

@@ -88,7 +88,7 @@ public sealed class ExperimentRow
     public Guid? FinishTimerTokenId { get; set; }
 }
 
-/// <summary>An auto-ops event-rate rule (table <c>auto_ops_rule</c>); clauses as JSON.</summary>
+/// <summary>An auto-ops rule (table <c>auto_ops_rule</c>); its event-rate clauses as JSON. Active: <see cref="ActiveAutoOpsRule"/>.</summary>
 public sealed class AutoOpsRuleRow
 {
     public Guid Id { get; set; }
@@ -111,7 +111,7 @@ public sealed class AutoOpsRuleRow
 }
 
 /// <summary>
-/// One triggered event-rate rule and what is still to be done about it (table <c>auto_ops_trigger</c>, the outbox of the
+/// One triggered auto-ops rule and what is still to be done about it (table <c>auto_ops_trigger</c>, the outbox of the
 /// kill switch): written in the transaction that moved the rule to Finished, then published and sent to the webhook by
 /// whichever host claims it (<see cref="LeaseOwner"/> / <see cref="LeaseUntil"/>). At most one row per rule (unique index).
 /// </summary>

@@ -5,7 +5,7 @@ using Persisters.Persistence.Model;
 namespace Persisters.Persistence.Writers;
 
 /// <summary>
-/// The kill switch's writes: read a clause's counts inside the counting transaction, move a rule to Finished once (a
+/// The kill switch's writes (table <c>auto_ops_trigger</c>, one row per triggered auto-ops rule): read a clause's counts inside the counting transaction, move a rule to Finished once (a
 /// conditional UPDATE) and write its outbox row (<c>auto_ops_trigger</c>) in the same transaction; then the dispatcher's
 /// claims (a lease by conditional UPDATE, so two hosts never work on one row at once) and progress. Plain SQL both
 /// MySQL/MariaDB and SQLite read. Times are unix milliseconds.
@@ -17,10 +17,10 @@ public sealed class AutoOpsTriggerStore
     /// InnoDB re-checks the WHERE against the latest committed row (an UPDATE is a locking read) and SQLite has one writer,
     /// so of two racing transactions exactly one gets 1.
     /// </summary>
-    private const string TriggerRule =
+    private static readonly string TriggerRule =
         "UPDATE auto_ops_rule SET status = @finished, triggered_clause_id = @clause, triggered_at = @at, " +
         "triggered_evaluation_count = @evals, triggered_ops_event_count = @goals, updated_at = @now " +
-        "WHERE id = @rule AND deleted = 0 AND status IN (@waiting, @running)";
+        "WHERE id = @rule AND " + ActiveAutoOpsRule.SqlCondition;
 
     private const string InsertTrigger =
         "INSERT INTO auto_ops_trigger (id, auto_ops_rule_id, environment_id, feature_id, feature_version, clause_id, variation_id, goal_id, " +
@@ -39,7 +39,7 @@ public sealed class AutoOpsTriggerStore
 
     /// <summary>
     /// Moves the rule to Finished with <paramref name="trigger"/>'s clause, time and counts, and writes the outbox row, if the rule is
-    /// still active. Returns false (and writes nothing) when it is not: stopped, deleted, finished, or triggered by a concurrent
+    /// still active (<see cref="ActiveAutoOpsRule"/>). Returns false (and writes nothing) when it is not: stopped, deleted, finished, or triggered by a concurrent
     /// transaction.
     /// </summary>
     public async Task<bool> TryTriggerAsync(DbSession s, AutoOpsTriggerRow trigger, long nowUnixSeconds, CancellationToken ct)
@@ -47,7 +47,7 @@ public sealed class AutoOpsTriggerStore
         var won = await s.ExecuteAsync(TriggerRule, ct,
             ("@finished", (int)AutoOpsRuleStatus.Finished), ("@clause", trigger.ClauseId.ToString("D")), ("@at", trigger.TriggeredAt),
             ("@evals", trigger.EvaluationCount), ("@goals", trigger.OpsEventCount), ("@now", nowUnixSeconds),
-            ("@rule", trigger.AutoOpsRuleId.ToString("D")), ("@waiting", (int)AutoOpsRuleStatus.Waiting), ("@running", (int)AutoOpsRuleStatus.Running));
+            ("@rule", trigger.AutoOpsRuleId.ToString("D")));
         if (won != 1) return false;
         await s.ExecuteAsync(InsertTrigger, ct,
             ("@id", trigger.Id.ToString("D")), ("@rule", trigger.AutoOpsRuleId.ToString("D")), ("@env", trigger.EnvironmentId), ("@feature", trigger.FeatureId),

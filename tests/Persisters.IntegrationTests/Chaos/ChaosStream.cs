@@ -13,7 +13,7 @@ namespace Persisters.IntegrationTests.Chaos;
 /// </summary>
 public sealed class ChaosStream
 {
-    private ChaosStream(ServiceUnderTest sut, ExperimentDefinition experiment, EventRateRuleDefinition rule, SyntheticTraffic traffic)
+    private ChaosStream(ServiceUnderTest sut, ExperimentDefinition experiment, AutoOpsRuleDefinition rule, SyntheticTraffic traffic)
     {
         Sut = sut;
         Experiment = experiment;
@@ -23,7 +23,7 @@ public sealed class ChaosStream
 
     public ServiceUnderTest Sut { get; }
     public ExperimentDefinition Experiment { get; }
-    public EventRateRuleDefinition Rule { get; }
+    public AutoOpsRuleDefinition Rule { get; }
     public SyntheticTraffic Traffic { get; }
 
     public string RowsSql => $"SELECT COUNT(*) FROM evaluation_event WHERE feature_id = '{Experiment.FeatureId}'";
@@ -37,7 +37,7 @@ public sealed class ChaosStream
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var experiment = SyntheticTraffic.Experiment("chaos", run + "-" + Guid.NewGuid().ToString("N")[..6], now);
-        var rule = new EventRateRuleDefinition
+        var rule = new AutoOpsRuleDefinition
         {
             RuleId = Guid.NewGuid(), EnvironmentId = experiment.EnvironmentId, FeatureId = experiment.FeatureId, FeatureVersion = experiment.FeatureVersion,
             Status = AutoOpsRuleStatus.Running,

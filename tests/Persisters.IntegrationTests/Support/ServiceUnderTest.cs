@@ -215,7 +215,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public Task SeedAsync(ExperimentDefinition experiment) =>
         Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
 
-    public Task SeedAsync(EventRateRuleDefinition rule) =>
+    public Task SeedAsync(AutoOpsRuleDefinition rule) =>
         Services.GetRequiredService<DefinitionStore>().UpsertRuleAsync(rule, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
 
     /// <summary>Runs an operator verb (e.g. <c>experiments start --id …</c>) against this world and returns its exit code and output.</summary>

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using Persisters.Contracts;
 using Persisters.Persistence;
 using Persisters.Persistence.Model;
-using Persisters.Sagas.AutoOps;
+using Persisters.Consumers.AutoOps;
 
 namespace Persisters.Sagas.Tests.Support;
 

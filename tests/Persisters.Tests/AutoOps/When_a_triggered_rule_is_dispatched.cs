@@ -13,7 +13,7 @@ namespace Persisters.Tests.AutoOps;
 /// </summary>
 public sealed class When_a_triggered_rule_is_dispatched
 {
-    private static EventRateRuleDefinition Rule(string environment = Events.Env) => new()
+    private static AutoOpsRuleDefinition Rule(string environment = Events.Env) => new()
     {
         RuleId = Guid.NewGuid(), EnvironmentId = environment, FeatureId = "flag-1", FeatureVersion = 1, Status = AutoOpsRuleStatus.Running,
         Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = "error", MinCount = 1, Threshold = 0.5 }],
@@ -154,7 +154,7 @@ public sealed class When_triggered_rules_are_listed
         await using var receiver = await WebhookReceiver.StartAsync();
         await using var h = await PersisterHarness.StartAsync(killSwitch: o => o.Webhooks[Events.Env] = new WebhookTarget { Url = receiver.Url, Secret = receiver.Secret });
         var clause = new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = "error", MinCount = 2, Threshold = 0.5 };
-        var rule = new EventRateRuleDefinition
+        var rule = new AutoOpsRuleDefinition
         {
             RuleId = Guid.NewGuid(), EnvironmentId = Events.Env, FeatureId = "flag-1", FeatureVersion = 1, Status = AutoOpsRuleStatus.Running, Clauses = [clause],
         };

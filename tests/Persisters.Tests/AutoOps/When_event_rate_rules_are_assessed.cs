@@ -19,7 +19,7 @@ public sealed class When_event_rate_rules_are_assessed
         ClauseId = Guid.NewGuid(), VariationId = variation, GoalId = goal, MinCount = minCount, Threshold = threshold, Operator = op,
     };
 
-    private static EventRateRuleDefinition Rule(params EventRateClause[] clauses) => new()
+    private static AutoOpsRuleDefinition Rule(params EventRateClause[] clauses) => new()
     {
         RuleId = Guid.NewGuid(), EnvironmentId = Events.Env, FeatureId = "flag-1", FeatureVersion = 1, Status = AutoOpsRuleStatus.Running, Clauses = clauses,
     };
@@ -216,7 +216,7 @@ public sealed class When_event_rate_rules_are_assessed
         var rule = Rule(Clause("B", minCount: 2, threshold: 0.5));
         await h.SeedAsync(rule);
         await using var stale = h.Provider.GetRequiredService<Persistence.IPersistersDbContextFactory>().CreateDbContext();
-        var row = await stale.AutoOpsRules.SingleAsync(r => r.Id == rule.RuleId); // as StopEventRateRule reads it
+        var row = await stale.AutoOpsRules.SingleAsync(r => r.Id == rule.RuleId); // as StopAutoOpsRule reads it
 
         await h.PublishAsync(Served(now, "B", "u1", "u2"));
         await h.PublishAsync(Reached(now, "error", "u1", "u2"));

@@ -85,7 +85,7 @@ public sealed class DemandHarness : IAsyncDisposable
         await Provider.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, Clock.UnixNow, CancellationToken.None);
     }
 
-    public async Task SeedAsync(EventRateRuleDefinition rule)
+    public async Task SeedAsync(AutoOpsRuleDefinition rule)
     {
         await Provider.GetRequiredService<DefinitionStore>().UpsertRuleAsync(rule, Clock.UnixNow, CancellationToken.None);
     }

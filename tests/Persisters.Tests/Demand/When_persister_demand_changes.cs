@@ -8,7 +8,7 @@ namespace Persisters.Tests.Demand;
 
 public sealed class When_persister_demand_changes
 {
-    private static EventRateRuleDefinition Rule(AutoOpsRuleStatus status = AutoOpsRuleStatus.Running) => new()
+    private static AutoOpsRuleDefinition Rule(AutoOpsRuleStatus status = AutoOpsRuleStatus.Running) => new()
     {
         RuleId = Guid.NewGuid(),
         EnvironmentId = Events.Env,

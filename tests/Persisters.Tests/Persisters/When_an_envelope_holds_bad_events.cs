@@ -116,7 +116,7 @@ public sealed class When_an_envelope_holds_bad_events
     {
         await using var h = await PersisterHarness.StartAsync();
         var now = h.Clock.UnixNow;
-        var rule = new EventRateRuleDefinition
+        var rule = new AutoOpsRuleDefinition
         {
             RuleId = Guid.NewGuid(), EnvironmentId = Events.Env, FeatureId = "flag-1", FeatureVersion = 1, Status = AutoOpsRuleStatus.Running,
             Clauses = [new EventRateClause { ClauseId = Guid.NewGuid(), VariationId = "B", GoalId = "goal-1", MinCount = 1, Threshold = 0.5 }],

@@ -6,7 +6,7 @@ namespace Persisters.Tests.Persisters;
 
 public sealed class When_events_reach_the_ops_persisters
 {
-    private static EventRateRuleDefinition Rule(int version = 3) => new()
+    private static AutoOpsRuleDefinition Rule(int version = 3) => new()
     {
         RuleId = Guid.NewGuid(),
         EnvironmentId = Events.Env,

@@ -83,7 +83,7 @@ public abstract class Ids_compare_byte_for_byte
     {
         await using var h = await StartAsync();
         var now = h.Clock.UnixNow;
-        var rule = new EventRateRuleDefinition
+        var rule = new AutoOpsRuleDefinition
         {
             RuleId = Guid.NewGuid(),
             EnvironmentId = Events.Env,

@@ -40,7 +40,7 @@ public sealed class PersisterHarness : IAsyncDisposable
     /// <param name="database">Another database (a MariaDB one); by default a fresh SQLite file.</param>
     /// <param name="killSwitch">Changes to the kill switch's settings (webhooks); the harness runs its dispatcher like a host, and <see cref="DispatchAsync"/> runs one pass more.</param>
     public static async Task<PersisterHarness> StartAsync(Action<PersisterOptions>? configure = null, DatabaseOptions? database = null,
-        Action<KillSwitchOptions>? killSwitch = null)
+        Action<AutoOpsOptions>? killSwitch = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "persisters-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -62,7 +62,7 @@ public sealed class PersisterHarness : IAsyncDisposable
             ConnectionString = $"Data Source={Path.Combine(directory, "test.db")}",
         });
         services.AddPersisterServices();
-        services.Configure<KillSwitchOptions>(o => killSwitch?.Invoke(o));
+        services.Configure<AutoOpsOptions>(o => killSwitch?.Invoke(o));
         services.AddMassTransitTestHarness(x =>
         {
             x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30), testInactivityTimeout: TimeSpan.FromMilliseconds(400));
@@ -82,7 +82,7 @@ public sealed class PersisterHarness : IAsyncDisposable
         Provider.GetRequiredService<LiveDefinitions>().Invalidate();
     }
 
-    public async Task SeedAsync(EventRateRuleDefinition rule)
+    public async Task SeedAsync(AutoOpsRuleDefinition rule)
     {
         await Provider.GetRequiredService<DefinitionStore>().UpsertRuleAsync(rule, Clock.UnixNow, CancellationToken.None);
         Provider.GetRequiredService<LiveDefinitions>().Invalidate();

@@ -1,13 +1,12 @@
 using Persisters.Contracts;
 using Persisters.Persistence;
-using Persisters.Sagas.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Persisters.Sagas.Tests;
+namespace Persisters.Tests.AutoOps;
 
-public sealed class When_event_rate_rules_are_commanded
+public sealed class When_auto_ops_rules_are_commanded
 {
-    private static CreateEventRateRule Rule(Guid? id = null) => new()
+    private static CreateAutoOpsRule Rule(Guid? id = null) => new()
     {
         RuleId = id ?? Guid.NewGuid(),
         EnvironmentId = "env-1",
@@ -19,16 +18,16 @@ public sealed class When_event_rate_rules_are_commanded
         ],
     };
 
-    private static async Task<IReadOnlyList<EventRateRuleDefinition>> ActiveRulesAsync(LifecycleHarness h) =>
+    private static async Task<IReadOnlyList<AutoOpsRuleDefinition>> ActiveRulesAsync(AutoOpsRuleHarness h) =>
         await h.Provider.GetRequiredService<DefinitionStore>().LoadActiveRulesAsync(CancellationToken.None);
 
-    private static async Task<PersisterDemandChanged> DemandChangeAsync(LifecycleHarness h, Guid ruleId, bool live) =>
+    private static async Task<PersisterDemandChanged> DemandChangeAsync(AutoOpsRuleHarness h, Guid ruleId, bool live) =>
         await h.ShouldPublishAsync<PersisterDemandChanged>(ruleId, m => m.RuleId ?? Guid.Empty, m => m.IsLive == live);
 
     [Fact]
     public async Task A_created_rule_is_active_and_announces_the_OPS_demand()
     {
-        await using var h = await LifecycleHarness.StartAsync();
+        await using var h = await AutoOpsRuleHarness.StartAsync();
         var create = Rule();
 
         var accepted = (await h.SendRuleCommandAsync(create)).ShouldBeAccepted("created");
@@ -45,7 +44,7 @@ public sealed class When_event_rate_rules_are_commanded
     [Fact]
     public async Task Creating_the_same_rule_again_is_a_no_op_and_a_different_one_with_its_id_is_rejected()
     {
-        await using var h = await LifecycleHarness.StartAsync();
+        await using var h = await AutoOpsRuleHarness.StartAsync();
         var create = Rule();
         (await h.SendRuleCommandAsync(create)).ShouldBeAccepted("created");
 
@@ -60,12 +59,12 @@ public sealed class When_event_rate_rules_are_commanded
     [Fact]
     public async Task A_stopped_rule_is_no_longer_active_and_announces_it_once()
     {
-        await using var h = await LifecycleHarness.StartAsync();
+        await using var h = await AutoOpsRuleHarness.StartAsync();
         var create = Rule();
         (await h.SendRuleCommandAsync(create)).ShouldBeAccepted("created");
 
-        var stopped = (await h.SendRuleCommandAsync(new StopEventRateRule { RuleId = create.RuleId })).ShouldBeAccepted("stopped");
-        (await h.SendRuleCommandAsync(new StopEventRateRule { RuleId = create.RuleId })).ShouldBeAccepted("already stopped");
+        var stopped = (await h.SendRuleCommandAsync(new StopAutoOpsRule { RuleId = create.RuleId })).ShouldBeAccepted("stopped");
+        (await h.SendRuleCommandAsync(new StopAutoOpsRule { RuleId = create.RuleId })).ShouldBeAccepted("already stopped");
 
         Assert.Equal(AutoOpsRuleStatus.Stopped, stopped.Status);
         Assert.Empty(await ActiveRulesAsync(h));
@@ -76,13 +75,13 @@ public sealed class When_event_rate_rules_are_commanded
     [Fact]
     public async Task A_deleted_rule_cannot_be_stopped_or_created_again()
     {
-        await using var h = await LifecycleHarness.StartAsync();
+        await using var h = await AutoOpsRuleHarness.StartAsync();
         var create = Rule();
         (await h.SendRuleCommandAsync(create)).ShouldBeAccepted("created");
 
-        var deleted = (await h.SendRuleCommandAsync(new DeleteEventRateRule { RuleId = create.RuleId })).ShouldBeAccepted("deleted");
-        (await h.SendRuleCommandAsync(new DeleteEventRateRule { RuleId = create.RuleId })).ShouldBeAccepted("already deleted");
-        (await h.SendRuleCommandAsync(new StopEventRateRule { RuleId = create.RuleId })).ShouldBeRejected("a deleted rule cannot be stopped");
+        var deleted = (await h.SendRuleCommandAsync(new DeleteAutoOpsRule { RuleId = create.RuleId })).ShouldBeAccepted("deleted");
+        (await h.SendRuleCommandAsync(new DeleteAutoOpsRule { RuleId = create.RuleId })).ShouldBeAccepted("already deleted");
+        (await h.SendRuleCommandAsync(new StopAutoOpsRule { RuleId = create.RuleId })).ShouldBeRejected("a deleted rule cannot be stopped");
         (await h.SendRuleCommandAsync(create)).ShouldBeRejected("a deleted rule's id cannot be used again");
 
         Assert.True(deleted.Deleted);
@@ -94,29 +93,29 @@ public sealed class When_event_rate_rules_are_commanded
     [Fact]
     public async Task Deleting_a_stopped_rule_changes_no_demand()
     {
-        await using var h = await LifecycleHarness.StartAsync();
+        await using var h = await AutoOpsRuleHarness.StartAsync();
         var create = Rule();
         (await h.SendRuleCommandAsync(create)).ShouldBeAccepted("created");
-        (await h.SendRuleCommandAsync(new StopEventRateRule { RuleId = create.RuleId })).ShouldBeAccepted("stopped");
+        (await h.SendRuleCommandAsync(new StopAutoOpsRule { RuleId = create.RuleId })).ShouldBeAccepted("stopped");
         await DemandChangeAsync(h, create.RuleId, live: false);
 
-        (await h.SendRuleCommandAsync(new DeleteEventRateRule { RuleId = create.RuleId })).ShouldBeAccepted("deleted");
+        (await h.SendRuleCommandAsync(new DeleteAutoOpsRule { RuleId = create.RuleId })).ShouldBeAccepted("deleted");
 
         Assert.Equal(2, h.PublishedFor<PersisterDemandChanged>(create.RuleId, m => m.RuleId ?? Guid.Empty).Count);
     }
 
-    public static TheoryData<string> UnknownRuleCommands => [nameof(StopEventRateRule), nameof(DeleteEventRateRule)];
+    public static TheoryData<string> UnknownRuleCommands => [StopAutoOpsRule.MessageName, DeleteAutoOpsRule.MessageName];
 
     [Theory]
     [MemberData(nameof(UnknownRuleCommands))]
     public async Task A_command_for_an_unknown_rule_is_rejected(string command)
     {
-        await using var h = await LifecycleHarness.StartAsync();
+        await using var h = await AutoOpsRuleHarness.StartAsync();
         var id = Guid.NewGuid();
 
-        var rejected = (command == nameof(StopEventRateRule)
-            ? await h.SendRuleCommandAsync(new StopEventRateRule { RuleId = id })
-            : await h.SendRuleCommandAsync(new DeleteEventRateRule { RuleId = id })).ShouldBeRejected("no such rule");
+        var rejected = (command == StopAutoOpsRule.MessageName
+            ? await h.SendRuleCommandAsync(new StopAutoOpsRule { RuleId = id })
+            : await h.SendRuleCommandAsync(new DeleteAutoOpsRule { RuleId = id })).ShouldBeRejected("no such rule");
 
         Assert.Equal(command, rejected.Command);
         Assert.Null(rejected.Status);
@@ -139,7 +138,7 @@ public sealed class When_event_rate_rules_are_commanded
     [MemberData(nameof(InvalidRules))]
     public async Task An_invalid_rule_is_rejected_with_the_reason_and_not_stored(string problem, string reason)
     {
-        await using var h = await LifecycleHarness.StartAsync();
+        await using var h = await AutoOpsRuleHarness.StartAsync();
         var valid = Rule();
         var clause = valid.Clauses[0];
         var create = problem switch

@@ -2,8 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Persisters.Consumers.AutoOps;
 
-/// <summary>Settings of the kill switch's actions (section <c>AutoOps</c>).</summary>
-public sealed class KillSwitchOptions : IValidatableObject
+/// <summary>Settings of the auto-ops rules' kill switch: how triggers are dispatched and where webhooks go (section <c>AutoOps</c>).</summary>
+public sealed class AutoOpsOptions : IValidatableObject
 {
     public const string SectionName = "AutoOps";
 

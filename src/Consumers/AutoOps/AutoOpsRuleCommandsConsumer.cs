@@ -4,29 +4,29 @@ using Persisters.Contracts;
 using Persisters.Persistence;
 using Persisters.Persistence.Model;
 
-namespace Persisters.Sagas.AutoOps;
+namespace Persisters.Consumers.AutoOps;
 
 /// <summary>
-/// Creates, stops and deletes event-rate (kill-switch) rules in the <c>auto_ops_rule</c> table, which is what the OPS
-/// persisters count for and what the demand controllers read. Every command is answered with
+/// Creates, stops and deletes auto-ops rules (rows of <c>auto_ops_rule</c>, with event-rate clauses) on queue
+/// <see cref="AutoOpsRegistration.EndpointName"/>: what the OPS persisters count ops counts for and what the demand controllers read. Every command is answered with
 /// <see cref="AutoOpsCommandAccepted"/> (a repeat says "already ...") or <see cref="AutoOpsCommandRejected"/> with the
-/// reason; every change of whether a rule is active publishes <see cref="PersisterDemandChanged"/> after the row is saved.
+/// reason (<c>Command</c> is the command's wire name, e.g. <c>CreateEventRateRule</c>); every change of whether a rule is active publishes <see cref="PersisterDemandChanged"/> after the row is saved.
 /// </summary>
 /// <remarks>
-/// A rule is active (counted, so the OPS persisters are needed) while it is Waiting or Running. A created rule is Waiting:
+/// Whether a rule is active (counted, so the OPS persisters are needed) is <see cref="ActiveAutoOpsRule"/>. A created rule is Waiting:
 /// it counts from creation on. Stop makes it Stopped (counts kept); delete flags the row (counts kept, rule no longer listed).
 /// Two creates of one id racing meet on the primary key; the retry of the endpoint then sees the row and answers "already exists".
 /// </remarks>
-public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory databases, TimeProvider clock) :
-    IConsumer<CreateEventRateRule>,
-    IConsumer<StopEventRateRule>,
-    IConsumer<DeleteEventRateRule>
+public sealed class AutoOpsRuleCommandsConsumer(IPersistersDbContextFactory databases, TimeProvider clock) :
+    IConsumer<CreateAutoOpsRule>,
+    IConsumer<StopAutoOpsRule>,
+    IConsumer<DeleteAutoOpsRule>
 {
-    public async Task Consume(ConsumeContext<CreateEventRateRule> context)
+    public async Task Consume(ConsumeContext<CreateAutoOpsRule> context)
     {
         var m = context.Message;
-        const string command = nameof(CreateEventRateRule);
-        if (EventRateRuleRules.ProblemWithCreate(m) is { } problem)
+        const string command = CreateAutoOpsRule.MessageName;
+        if (AutoOpsRuleValidation.ProblemWithCreate(m) is { } problem)
         {
             await context.RespondAsync(new AutoOpsCommandRejected { RuleId = m.RuleId, Command = command, Reason = problem });
             return;
@@ -76,17 +76,17 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
         await context.RespondAsync(Accepted(row, command, "created"));
     }
 
-    public Task Consume(ConsumeContext<StopEventRateRule> context) =>
-        ChangeAsync(context, context.Message.RuleId, nameof(StopEventRateRule), row =>
+    public Task Consume(ConsumeContext<StopAutoOpsRule> context) =>
+        ChangeAsync(context, context.Message.RuleId, StopAutoOpsRule.MessageName, row =>
         {
             if (row.Deleted) return (false, "a deleted rule cannot be stopped");
-            if (!IsActive(row)) return (false, $"already {Describe(row)}");
+            if (!ActiveAutoOpsRule.IsActive(row)) return (false, $"already {Describe(row)}");
             row.Status = (int)AutoOpsRuleStatus.Stopped;
             return (true, "stopped");
         });
 
-    public Task Consume(ConsumeContext<DeleteEventRateRule> context) =>
-        ChangeAsync(context, context.Message.RuleId, nameof(DeleteEventRateRule), row =>
+    public Task Consume(ConsumeContext<DeleteAutoOpsRule> context) =>
+        ChangeAsync(context, context.Message.RuleId, DeleteAutoOpsRule.MessageName, row =>
         {
             if (row.Deleted) return (false, "already deleted");
             row.Deleted = true;
@@ -104,7 +104,7 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
             await context.RespondAsync(new AutoOpsCommandRejected { RuleId = ruleId, Command = command, Reason = "no such rule" });
             return;
         }
-        var wasActive = IsActive(row);
+        var wasActive = ActiveAutoOpsRule.IsActive(row);
         var before = (AutoOpsRuleStatus)row.Status;
         var (changed, detail) = change(row);
         if (!changed)
@@ -116,7 +116,7 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         row.UpdatedAt = now;
         await db.SaveChangesAsync(context.CancellationToken);
-        if (wasActive != IsActive(row)) await context.Publish(DemandChanged(row, now));
+        if (wasActive != ActiveAutoOpsRule.IsActive(row)) await context.Publish(DemandChanged(row, now));
         await context.RespondAsync(Accepted(row, command, detail));
     }
 
@@ -124,7 +124,7 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
     /// OPS counts are kept per clause id (<c>ops_count</c>, <c>ops_user</c>), so a clause id of another rule, deleted or not, would
     /// merge two rules' counts.
     /// </summary>
-    private static async Task<string?> ClauseOfAnotherRuleAsync(PersistersDbContext db, CreateEventRateRule m, CancellationToken ct)
+    private static async Task<string?> ClauseOfAnotherRuleAsync(PersistersDbContext db, CreateAutoOpsRule m, CancellationToken ct)
     {
         foreach (var clause in m.Clauses)
         {
@@ -138,9 +138,6 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
         return null;
     }
 
-    private static bool IsActive(AutoOpsRuleRow row) =>
-        !row.Deleted && row.Status is (int)AutoOpsRuleStatus.Waiting or (int)AutoOpsRuleStatus.Running;
-
     private static string Describe(AutoOpsRuleRow row) => ((AutoOpsRuleStatus)row.Status).ToString().ToLowerInvariant();
 
     private static AutoOpsCommandAccepted Accepted(AutoOpsRuleRow row, string command, string detail) => new()
@@ -152,7 +149,7 @@ public sealed class EventRateRuleCommandsConsumer(IPersistersDbContextFactory da
     {
         RuleId = row.Id,
         EnvironmentId = row.EnvironmentId,
-        IsLive = IsActive(row),
+        IsLive = ActiveAutoOpsRule.IsActive(row),
         Timestamp = now,
     };
 }

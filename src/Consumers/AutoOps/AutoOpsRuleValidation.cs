@@ -1,19 +1,19 @@
 using Persisters.Contracts;
 using Persisters.Persistence;
 
-namespace Persisters.Sagas.AutoOps;
+namespace Persisters.Consumers.AutoOps;
 
 /// <summary>
-/// What makes a rule definition acceptable (the reference's API validation: variation and goal required, min count above 0,
+/// What makes an auto-ops rule definition acceptable (the reference's API validation: variation and goal required, min count above 0,
 /// 0 &lt; threshold &lt;= 1, action Disable; ours: every field a sender can set, ids within their columns counted in characters,
 /// at most <see cref="MaxClauses"/> clauses); each problem is a sentence the sender sees.
 /// </summary>
-public static class EventRateRuleRules
+public static class AutoOpsRuleValidation
 {
     /// <summary>Clauses per rule: each is evaluated for every event of the rule's flag.</summary>
     public const int MaxClauses = 100;
 
-    public static string? ProblemWithCreate(CreateEventRateRule m)
+    public static string? ProblemWithCreate(CreateAutoOpsRule m)
     {
         if (m.RuleId == Guid.Empty) return "RuleId is required";
         if (string.IsNullOrWhiteSpace(m.EnvironmentId)) return "EnvironmentId is required";

@@ -8,13 +8,13 @@ using Persisters.Persistence.Writers;
 namespace Persisters.Consumers.AutoOps;
 
 /// <summary>
-/// Evaluates event-rate rules as their counts change: called by the OPS persisters inside the transaction that raised the
+/// Assesses auto-ops rules as their ops counts change: called by the OPS persisters inside the transaction that raised the
 /// counts, it assesses every changed clause (<see cref="EventRateAssessment"/>) on the counts that transaction sees, and for a
 /// clause that crosses, moves its rule to Finished and writes the trigger's outbox row, both only if the rule is still active
 /// (<see cref="AutoOpsTriggerStore.TryTriggerAsync"/>). The dispatcher (<see cref="AutoOpsTriggerDispatcher"/>) publishes and
 /// calls the webhook after the commit.
 /// </summary>
-public sealed class KillSwitch(AutoOpsTriggerStore store, PersisterMetrics metrics, ILogger<KillSwitch> logger)
+public sealed class AutoOpsRuleAssessor(AutoOpsTriggerStore store, PersisterMetrics metrics, ILogger<AutoOpsRuleAssessor> logger)
 {
     private readonly SemaphoreSlim _due = new(0, 1);
 
@@ -73,7 +73,7 @@ public sealed class KillSwitch(AutoOpsTriggerStore store, PersisterMetrics metri
         foreach (var t in triggers)
         {
             metrics.RuleTriggered();
-            logger.LogWarning("Event-rate rule {RuleId} triggered on clause {ClauseId} ({FeatureId}:{FeatureVersion} in {EnvironmentId}): {GoalUsers} goal users of {EvaluationUsers} evaluation users {Operator} {Threshold}; trigger {TriggerId}",
+            logger.LogWarning("Auto-ops rule {RuleId} triggered on clause {ClauseId} ({FeatureId}:{FeatureVersion} in {EnvironmentId}): {GoalUsers} goal users of {EvaluationUsers} evaluation users {Operator} {Threshold}; trigger {TriggerId}",
                 t.AutoOpsRuleId, t.ClauseId, t.FeatureId, t.FeatureVersion, t.EnvironmentId, t.OpsEventCount, t.EvaluationCount,
                 (RateOperator)t.Operator == RateOperator.GreaterOrEqual ? ">=" : "<=", t.Threshold, t.Id);
         }
