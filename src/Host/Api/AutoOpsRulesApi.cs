@@ -34,6 +34,7 @@ public static class AutoOpsRulesApi
             .WithName("GetAutoOpsRule")
             .WithSummary("Read one auto-ops rule")
             .WithDescription("The rule, deleted or not. 404 (Problem Details) when there is none with this id.")
+            .Produces<AutoOpsRule>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("", CreateAsync)
             .WithName("CreateEventRateRule")

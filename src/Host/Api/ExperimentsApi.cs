@@ -34,6 +34,7 @@ public static class ExperimentsApi
             .WithName("GetExperiment")
             .WithSummary("Read one experiment")
             .WithDescription("The experiment, archived or not. 404 (Problem Details) when there is none with this id.")
+            .Produces<Experiment>()
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         Command(group, "start", "StartExperiment", "Start a waiting experiment now",
