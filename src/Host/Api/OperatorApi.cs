@@ -16,10 +16,12 @@ public static class OperatorApi
     public const string ReferencePath = "/scalar/v1";
     private const string ApiKeyScheme = "apiKey";
 
-    /// <summary>Problem Details, the command client and the OpenAPI document (with the API key as its security scheme).</summary>
+    /// <summary>Problem Details, enums by name in JSON answers, the command client and the OpenAPI document (with the API key as its security scheme).</summary>
     public static IServiceCollection AddPersistersApi(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        // Enums by name in every answer (and so in the OpenAPI schemas), as the stored result document and the request bodies have them.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddSingleton<OperatorCommandClient>();
         services.AddOpenApi(o =>
         {

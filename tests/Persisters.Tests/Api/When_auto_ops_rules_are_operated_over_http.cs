@@ -29,8 +29,9 @@ public sealed class When_auto_ops_rules_are_operated_over_http
         var listed = Assert.Single((await ApiServer.JsonAsync(await api.GetAsync("/v1/auto-ops-rules"), HttpStatusCode.OK)).AsArray())!;
         Assert.Equal(id.ToString(), listed["ruleId"]!.GetValue<string>());
         var listedClause = Assert.Single(listed["clauses"]!.AsArray())!;
-        Assert.Equal((clause, "green", "error", 50L, 0.5), (listedClause["clauseId"]!.GetValue<string>(), listedClause["variationId"]!.GetValue<string>(),
-            listedClause["goalId"]!.GetValue<string>(), listedClause["minCount"]!.GetValue<long>(), listedClause["threshold"]!.GetValue<double>()));
+        Assert.Equal((clause, "green", "error", 50L, 0.5, "GreaterOrEqual", "Disable"), (listedClause["clauseId"]!.GetValue<string>(),
+            listedClause["variationId"]!.GetValue<string>(), listedClause["goalId"]!.GetValue<string>(), listedClause["minCount"]!.GetValue<long>(),
+            listedClause["threshold"]!.GetValue<double>(), listedClause["operator"]!.GetValue<string>(), listedClause["action"]!.GetValue<string>()));
         var one = await ApiServer.JsonAsync(await api.GetAsync($"/v1/auto-ops-rules/{id}"), HttpStatusCode.OK);
         Assert.Equal("Waiting", one["status"]!.GetValue<string>());
 
