@@ -43,6 +43,21 @@ public static class OperatorApi
                 };
                 return Task.CompletedTask;
             });
+            // GET …/results serves the stored document with its calculation time added.
+            o.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type == typeof(Consumers.Calculator.ExperimentResultDocument))
+                {
+                    schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
+                    schema.Properties["calculatedAt"] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Integer,
+                        Format = "int64",
+                        Description = "When the calculator wrote this document, unix seconds (added by GET /v1/experiments/{experimentId}/results).",
+                    };
+                }
+                return Task.CompletedTask;
+            });
             o.AddOperationTransformer((operation, context, _) =>
             {
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<RequireApiKey>().FirstOrDefault() is { } required)

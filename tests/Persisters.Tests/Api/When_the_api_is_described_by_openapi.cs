@@ -41,6 +41,10 @@ public sealed class When_the_api_is_described_by_openapi
         var problem = paths["/v1/experiments/{experimentId}/stop"]!["post"]!["responses"]!["409"]!["content"]!.AsObject();
         Assert.Contains("application/problem+json", problem.Select(c => c.Key));
 
+        Assert.Equal("integer", document["components"]!["schemas"]!["ExperimentResultDocument"]!["properties"]!["calculatedAt"]!["type"]!.GetValue<string>());
+        Assert.Equal(["Waiting", "Running", "Stopped", "ForceStopped", "Finished"],
+            document["components"]!["schemas"]!["ExperimentStatus"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+
         var reference = await api.Server.Client.GetAsync("/scalar/v1");
         Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
         Assert.Equal("text/html", reference.Content.Headers.ContentType?.MediaType);
