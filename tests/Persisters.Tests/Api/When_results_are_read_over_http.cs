@@ -74,25 +74,25 @@ public sealed class When_results_are_read_over_http
 
     private static async Task WaitForGoalRowsAsync(ApiServer api, int expected)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + Support.HostCommand.Patience;
         while (true)
         {
             await using var db = api.Server.Services.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
             var count = await db.GoalEvents.CountAsync();
             if (count >= expected) return;
-            Assert.True(DateTime.UtcNow < deadline, $"{count} goal rows after 30 s, expected {expected}");
+            Assert.True(DateTime.UtcNow < deadline, $"{count} goal rows after {Support.HostCommand.Patience.TotalSeconds} s, expected {expected}");
             await Task.Delay(50);
         }
     }
 
     private static async Task<JsonNode> WaitForResultsAsync(ApiServer api, Guid id)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + Support.HostCommand.Patience;
         while (true)
         {
             var response = await api.GetAsync($"/v1/experiments/{id}/results");
             if (response.StatusCode == HttpStatusCode.OK) return await ApiServer.JsonAsync(response, HttpStatusCode.OK);
-            Assert.True(DateTime.UtcNow < deadline, $"no results 30 s after the calculation was asked for: {(int)response.StatusCode}");
+            Assert.True(DateTime.UtcNow < deadline, $"no results {Support.HostCommand.Patience.TotalSeconds} s after the calculation was asked for: {(int)response.StatusCode}");
             await Task.Delay(50);
         }
     }
