@@ -1,0 +1,90 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Persisters.Contracts;
+using Persisters.Host.Ingest;
+using Persisters.Consumers.AutoOps;
+
+namespace Persisters.Host.Api;
+
+/// <summary>
+/// Sends an operator command as a MassTransit request, the same command to the same queue as the CLI verbs
+/// (<c>persisters experiments …</c>, <c>persisters autoops …</c>), and turns the answer into HTTP: accepted → 200 with the answer;
+/// rejected → Problem Details (RFC 9457) whose <c>detail</c> is the saga's or rule consumer's reason verbatim, with
+/// <c>experimentId</c> / <c>ruleId</c>, <c>command</c> and the unchanged <c>experimentStatus</c> / <c>ruleStatus</c> (when it exists) extensions; no answer within <see cref="IngestOptions.PublishTimeout"/> → 504;
+/// the service failed on the command (a fault, not a rejection) → 500 naming the exception.
+/// </summary>
+/// <remarks>
+/// Rejections map by what the answer says, never by the reason's wording: no status (the id has no experiment or rule) → 404, except for a
+/// create, where it means the command was invalid → 422; a period change rejected while Waiting or Running (the only states where a period
+/// may change, so the period itself was invalid) → 422; a create of a rule whose definition passes <see cref="AutoOpsRuleValidation"/> but is
+/// rejected anyway (its id or a clause id is taken) → 409; anything else is about the current status → 409.
+/// </remarks>
+public sealed class OperatorCommandClient(IBus bus, IConfiguration configuration, IOptions<IngestOptions> options)
+{
+    /// <summary>How long a command waits for its answer (<c>Ingest:PublishTimeout</c>, 10 s by default).</summary>
+    public TimeSpan Timeout => options.Value.PublishTimeout;
+
+    /// <summary>Sends <paramref name="command"/> to the experiment lifecycle saga (queue <c>ExperimentLifecycle:EndpointName</c>, read at each call).</summary>
+    public Task<IResult> SendExperimentCommandAsync<T>(T command, CancellationToken ct) where T : class =>
+        SendAsync<T, ExperimentCommandAccepted, ExperimentCommandRejected>(command, Cli.OperatorCommands.ExperimentLifecycleQueue(configuration),
+            "the experiment lifecycle", ct,
+            a => TypedResults.Ok(new ExperimentCommandAnswer(a.ExperimentId, a.Status, a.Detail)),
+            r => Rejection(ExperimentRejectionStatus(r), r.Reason, ("experimentId", r.ExperimentId), r.Command, ("experimentStatus", r.Status?.ToString())));
+
+    /// <summary>Sends <paramref name="command"/> to the auto-ops rule consumer (queue <see cref="AutoOpsRegistration.EndpointName"/>).</summary>
+    public Task<IResult> SendRuleCommandAsync<T>(T command, CancellationToken ct) where T : class =>
+        SendAsync<T, AutoOpsCommandAccepted, AutoOpsCommandRejected>(command, AutoOpsRegistration.EndpointName, "the auto-ops rule consumer", ct,
+            a => TypedResults.Ok(new AutoOpsRuleCommandAnswer(a.RuleId, a.Command, a.Status, a.Deleted, a.Detail)),
+            r => Rejection(RuleRejectionStatus(r, command as CreateAutoOpsRule), r.Reason, ("ruleId", r.RuleId), r.Command, ("ruleStatus", r.Status?.ToString())));
+
+    /// <summary>The HTTP status of an experiment command's rejection (see the remarks of the class).</summary>
+    public static int ExperimentRejectionStatus(ExperimentCommandRejected r) =>
+        r.Command == nameof(CreateExperiment) ? (r.Status is null ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict)
+        : r.Status is null ? StatusCodes.Status404NotFound
+        : r.Command == nameof(ChangeExperimentPeriod) && r.Status is ExperimentStatus.Waiting or ExperimentStatus.Running ? StatusCodes.Status422UnprocessableEntity
+        : StatusCodes.Status409Conflict;
+
+    /// <summary>The HTTP status of an auto-ops rule command's rejection (see the remarks of the class).</summary>
+    public static int RuleRejectionStatus(AutoOpsCommandRejected r, CreateAutoOpsRule? create) =>
+        create is not null ? (r.Status is null && AutoOpsRuleValidation.ProblemWithCreate(create) is not null ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status409Conflict)
+        : r.Status is null ? StatusCodes.Status404NotFound
+        : StatusCodes.Status409Conflict;
+
+    private async Task<IResult> SendAsync<TCommand, TAccepted, TRejected>(TCommand command, string queue, string who, CancellationToken ct,
+        Func<TAccepted, IResult> accepted, Func<TRejected, IResult> rejected)
+        where TCommand : class where TAccepted : class where TRejected : class
+    {
+        var client = bus.CreateRequestClient<TCommand>(new Uri($"queue:{queue}"), RequestTimeout.After(ms: (int)Timeout.TotalMilliseconds));
+        try
+        {
+            var response = await client.GetResponse<TAccepted, TRejected>(command, ct);
+            if (response.Is(out Response<TAccepted>? yes)) return accepted(yes!.Message);
+            response.Is(out Response<TRejected>? no);
+            return rejected(no!.Message);
+        }
+        catch (RequestTimeoutException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: "No answer",
+                detail: $"{who} gave no answer within {Timeout.TotalSeconds:0.###} s (Ingest:PublishTimeout); the command may still be applied: read the state, then send it again");
+        }
+        catch (RequestFaultException ex)
+        {
+            var reason = ex.Fault?.Exceptions.FirstOrDefault() is { } e ? $"{e.ExceptionType}: {e.Message}" : ex.Message;
+            return TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Command failed",
+                detail: $"{who} failed on the command: {reason} (see the service's log and the queue's _error queue)");
+        }
+    }
+
+    private static IResult Rejection(int status, string reason, (string Name, Guid Id) id, string command, (string Name, string? Value) current)
+    {
+        var extensions = new Dictionary<string, object?> { [id.Name] = id.Id, ["command"] = command };
+        if (current.Value is not null) extensions[current.Name] = current.Value;
+        var title = status switch
+        {
+            StatusCodes.Status404NotFound => id.Name == "ruleId" ? "Unknown auto-ops rule" : "Unknown experiment",
+            StatusCodes.Status422UnprocessableEntity => "Invalid command",
+            _ => "Not possible in the current status",
+        };
+        return TypedResults.Problem(statusCode: status, title: title, detail: reason, extensions: extensions);
+    }
+}
