@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Persisters.Host.Configuration;
 using Persisters.Host.Hosting;
@@ -74,7 +76,7 @@ public static class ServiceCommand
         settings = builder.AddPersistersSettings();
         preflight?.Invoke(builder);
         builder.AddPersistersServices(settings, withPersisters: true);
-        builder.AddPersistersHealth();
+        builder.AddServiceDefaults();
         builder.Services.AddPersistersIngest(builder.Configuration);
         var app = builder.Build();
         try
@@ -95,6 +97,8 @@ public static class ServiceCommand
     public static async Task<int> MigrateAsync(string[] hostArgs, CancellationToken ct)
     {
         var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Information);
+        // The migrations' own progress stays at Information; EF Core's every SQL statement does not.
+        builder.Logging.AddFilter<ConsoleLoggerProvider>(DbLoggerCategory.Database.Command.Name, LogLevel.Warning);
         var settings = builder.AddPersistersSettings();
         builder.Services.AddPersistersDatabase(settings.Database);
         using var host = builder.Build();

@@ -1,6 +1,5 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -94,11 +93,11 @@ public static class PersistersHostExtensions
     }
 
     /// <summary>
-    /// Liveness, readiness and Prometheus metrics. Readiness (503 while any check is unhealthy) = the broker
-    /// (<see cref="BrokerHealthCheck"/>), the database (<see cref="DatabaseProbe"/>, probed in the background) and the first
-    /// demand read; every check answers from memory, so a readiness answer never waits on a server.
+    /// Liveness and readiness checks (<see cref="ServiceDefaults.AddServiceDefaults{TBuilder}"/> adds them). Readiness (503 while
+    /// any check is unhealthy) = the broker (<see cref="BrokerHealthCheck"/>), the database (<see cref="DatabaseProbe"/>, probed in
+    /// the background) and the first demand read; every check answers from memory, so a readiness answer never waits on a server.
     /// </summary>
-    public static IHostApplicationBuilder AddPersistersHealth(this IHostApplicationBuilder builder)
+    internal static IHostApplicationBuilder AddPersistersHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<DatabaseProbe>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseProbe>());
@@ -106,16 +105,13 @@ public static class PersistersHostExtensions
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<BrokerHealthCheck>("broker", tags: ["ready"])
             .AddCheck<PersisterDemandHealthCheck>("persister-demand", tags: ["ready"]);
-        builder.Services.AddPersistersMetrics();
         return builder;
     }
 
+    /// <summary>The service's default endpoints (health, metrics) and its landing text.</summary>
     public static WebApplication MapPersistersEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.Services.StartMetrics();
-        app.MapMetricsEndpoint();
+        app.MapDefaultEndpoints();
         app.MapGet("/", () => Results.Text("Persisters: /health/live, /health/ready, /metrics\n"));
         return app;
     }
