@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
@@ -16,6 +17,25 @@ public static class ServiceCommand
 {
     /// <summary>Kept for the life of the process (a collected registration would unregister).</summary>
     private static SignalRegistrations? Signals { get; set; }
+
+    /// <summary><c>run</c>: the service (also what the root command does with no verb).</summary>
+    public static Command Run()
+    {
+        var run = HostArguments.AllowOn(new Command("run", "Run the service (the default): persisters, health and metrics endpoints. Host settings may follow: --urls URL, --Section:Key=value."));
+        run.SetAction(Action);
+        return run;
+    }
+
+    /// <summary>What <c>run</c> and the root command do.</summary>
+    public static Task<int> Action(ParseResult p, CancellationToken ct) => PersistersCommandLine.Guard(() => RunAsync(HostArguments.Of(p)));
+
+    /// <summary><c>migrate</c>: create or upgrade the schema, then exit.</summary>
+    public static Command Migrate()
+    {
+        var migrate = HostArguments.AllowOn(new Command("migrate", "Create or upgrade the database schema, then exit."));
+        migrate.SetAction((p, ct) => PersistersCommandLine.Guard(() => MigrateAsync(HostArguments.Of(p), ct)));
+        return migrate;
+    }
 
     /// <summary>
     /// Runs the service until SIGTERM or Ctrl+C, then stops it gracefully: batches in flight finish, the bus and the scheduler

@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Persisters.Consumers;
@@ -99,6 +100,7 @@ public static class PersistersHostExtensions
     /// </summary>
     internal static IHostApplicationBuilder AddPersistersHealth(this IHostApplicationBuilder builder)
     {
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DatabaseProbe>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseProbe>());
         builder.Services.AddHealthChecks()
