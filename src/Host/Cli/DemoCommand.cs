@@ -92,8 +92,7 @@ public static class DemoCommand
                 ExperimentResultDocument? document = null;
                 var ok = true;
 
-                await AnsiConsole.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                await VerbHost.Progress(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                     .StartAsync(async progress =>
                     {
                         var publishEvaluations = progress.AddTask("publish evaluation events", maxValue: evaluations.Count);

@@ -86,8 +86,7 @@ public static class LoadCommand
         Task<long> Goals(PersistersDbContext db, CancellationToken token) => db.GoalEvents.LongCountAsync(g => g.ExperimentId == experiment.ExperimentId, token);
 
         var answer = PersistersCommandLine.Done;
-        await AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+        await VerbHost.Progress(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
                 var publishEvaluations = progress.AddTask("publish evaluation events", maxValue: traffic.Evaluations.Count);

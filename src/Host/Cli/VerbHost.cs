@@ -180,4 +180,14 @@ public static class VerbHost
         await using var db = factory.CreateDbContext();
         return await count(db, ct);
     }
+
+    /// <summary>
+    /// Spectre.Console's live progress display on a terminal. When standard output is not one (a pipe, a file, a CI log) it is not
+    /// refreshed while it runs, so no line per percentage step is left behind; the final state is written once at the end.
+    /// </summary>
+    public static Progress Progress(params ProgressColumn[] columns)
+    {
+        var progress = AnsiConsole.Progress().Columns(columns);
+        return AnsiConsole.Profile.Capabilities.Interactive ? progress : progress.AutoRefresh(false);
+    }
 }
