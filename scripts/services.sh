@@ -662,6 +662,14 @@ cmd_status() {
   done
 }
 
+# Debian's chromium for the browser test (tests/Persisters.BrowserTests drives it with Playwright; never a downloaded browser).
+cmd_browser() {
+  mkdir -p "$DATA"
+  command -v chromium > /dev/null || apt_install chromium
+  command -v chromium > /dev/null || die "chromium: not on PATH after apt-get install chromium"
+  say "chromium  $(command -v chromium)"
+}
+
 cmd_env() {
   cat <<EOF
 export PERSISTERS_TEST_MYSQL="Server=127.0.0.1;Port=$MYSQL_PORT;User ID=$DB_USER;Password=$DB_PASSWORD;Database=$DB_NAME"
@@ -681,6 +689,7 @@ usage: scripts/services.sh up [mariadb] [rabbitmq] [sqs] [servicebus]   install 
        scripts/services.sh down [mariadb] [rabbitmq] [sqs] [servicebus] stop
        scripts/services.sh status                          up/down for each
        scripts/services.sh env                             export lines: eval "\$(scripts/services.sh env)"
+       scripts/services.sh browser                         install Debian's chromium if missing (the browser test)
 EOF
 }
 
@@ -692,6 +701,7 @@ main() {
     down) cmd_down "$@" ;;
     status) cmd_status ;;
     env) cmd_env ;;
+    browser) cmd_browser ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

@@ -9,7 +9,7 @@ configuration="${CONFIGURATION:-Release}"
 results="artifacts/test-results"
 log="artifacts/test.log"
 mkdir -p "$results"
-rm -f "$results"/*.trx
+rm -f "$results"/*.trx artifacts/browser/*.png
 
 started_servers=0
 cleanup() {
@@ -23,6 +23,7 @@ echo "== test servers"
 scripts/services.sh up < /dev/null
 started_servers=1
 eval "$(scripts/services.sh env)"
+scripts/services.sh browser < /dev/null
 
 echo "== build ($configuration)"
 dotnet build Persisters.sln -c "$configuration" -v quiet -nologo
@@ -45,5 +46,6 @@ if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
   echo "no test ran" >&2
   status=1
 fi
+if [ -f artifacts/browser/results-page.png ]; then echo "browser test screenshot: artifacts/browser/results-page.png"; fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit "$status"

@@ -10,6 +10,7 @@ using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Calculator;
 using Persisters.Consumers.Demand;
 using Persisters.Host.Configuration;
+using Persisters.Host.Pages;
 using Persisters.Persistence;
 using Persisters.Sagas;
 using Persisters.Sagas.AutoOps;
@@ -110,11 +111,11 @@ public static class PersistersHostExtensions
         return builder;
     }
 
-    /// <summary>The service's default endpoints (health, metrics) and its landing text.</summary>
+    /// <summary>The service defaults' endpoints (health, metrics), the landing page and the results pages.</summary>
     public static WebApplication MapPersistersEndpoints(this WebApplication app)
     {
         app.MapDefaultEndpoints();
-        app.MapGet("/", () => Results.Text("Persisters: /health/live, /health/ready, /metrics\n"));
+        app.MapPersistersPages(); // "/" (links) and the results pages /experiments, /experiments/{id}
         return app;
     }
 
