@@ -209,6 +209,7 @@ IHost Build(Dictionary<string, string?> values, bool withPersisters, Action<IBus
     builder.Configuration.AddInMemoryCollection(values);
     builder.Logging.SetMinimumLevel(LogLevel.Warning);
     var hostSettings = builder.AddPersistersSettings();
+    builder.AddServiceDefaults(); // as the service: metrics always, traces only with OTEL_EXPORTER_OTLP_ENDPOINT (unset here)
     if (extra is null)
     {
         builder.AddPersistersServices(hostSettings, withPersisters);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.EntityFrameworkCore;
 using Persisters.Consumers.Calculator;
 using Persisters.Host.Configuration;
@@ -11,6 +12,17 @@ namespace Persisters.Host.Cli;
 /// <summary>The <c>chart</c> verb: renders a stored experiment result (from <c>experiment_result</c>) as SVG.</summary>
 public static class ChartCommand
 {
+    /// <summary>The verb and its options.</summary>
+    public static Command Create()
+    {
+        var experimentId = new Option<Guid>("--experiment") { Description = "Experiment id whose stored result to draw.", Required = true };
+        var goal = new Option<string?>("--goal") { Description = "Goal to draw (default: the first)." };
+        var output = new Option<FileInfo>("--output") { Description = "SVG file to write.", Required = true }.Svg();
+        var chart = HostArguments.AllowOn(new Command("chart", "Render a stored experiment result (experiment_result) as an SVG chart.") { experimentId, goal, output });
+        chart.SetAction((p, ct) => PersistersCommandLine.Guard(() => RunAsync(HostArguments.Of(p), p.GetValue(experimentId), p.GetValue(goal), p.GetValue(output)!, ct)));
+        return chart;
+    }
+
     public static async Task<int> RunAsync(string[] hostArgs, Guid experimentId, string? goalId, FileInfo output, CancellationToken ct)
     {
         if (!output.Extension.Equals(".svg", StringComparison.OrdinalIgnoreCase))

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using MassTransit;
@@ -17,7 +18,8 @@ namespace Persisters.Host.Cli;
 
 /// <summary>
 /// The <c>demo</c> verb, a one-minute tour on the embedded default (in-memory transport, SQLite in a temporary
-/// directory unless <c>Database</c> is configured): an A/B experiment where B converts better, synthetic evaluation
+/// directory unless <c>Database</c> is configured): an A/B experiment where B converts better (created through the experiment-lifecycle
+/// saga, as a user creates one), synthetic evaluation
 /// and goal events through the persisters, the calculator, a results table and <c>demo-chart.svg</c>.
 /// </summary>
 public static class DemoCommand
@@ -26,6 +28,14 @@ public static class DemoCommand
     private const double BaselineConversion = 0.10;
     private const double TreatmentConversion = 0.13;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>The verb: host settings only.</summary>
+    public static Command Create()
+    {
+        var demo = HostArguments.AllowOn(new Command("demo", "A one-minute tour: an A/B experiment, synthetic events through the persisters, the calculator, a results table and demo-chart.svg."));
+        demo.SetAction((p, ct) => PersistersCommandLine.Guard(() => RunAsync(HostArguments.Of(p), ct)));
+        return demo;
+    }
 
     public static async Task<int> RunAsync(string[] hostArgs, CancellationToken ct)
     {
@@ -71,13 +81,7 @@ public static class DemoCommand
                     StopAt = now + (long)TimeSpan.FromDays(7).TotalSeconds,
                     Status = ExperimentStatus.Running,
                 };
-                await app.Services.GetRequiredService<DefinitionStore>().UpsertExperimentAsync(experiment, now, stopping);
-                app.Services.GetRequiredService<LiveDefinitions>().Invalidate();
-                // Seeded straight into the database, so tell every host's demand controller (Persisters:OnDemand) at once.
-                await app.Services.GetRequiredService<IBus>().Publish(new PersisterDemandChanged
-                {
-                    ExperimentId = experiment.ExperimentId, EnvironmentId = experiment.EnvironmentId, Status = ExperimentStatus.Running, IsLive = true, Timestamp = now,
-                }, stopping);
+                if (await VerbHost.CreateRunningExperimentAsync(app.Services, experiment, Timeout, stopping) is var refused and not PersistersCommandLine.Done) return refused;
                 var (evaluations, goals) = Traffic(experiment, now);
 
                 AnsiConsole.MarkupLine($"[bold]Experiment[/] {experiment.Name.EscapeMarkup()}: A (baseline, {BaselineConversion:P0} convert) vs B ({TreatmentConversion:P0}), " +
@@ -88,8 +92,7 @@ public static class DemoCommand
                 ExperimentResultDocument? document = null;
                 var ok = true;
 
-                await AnsiConsole.Progress()
-                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                await VerbHost.Progress(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                     .StartAsync(async progress =>
                     {
                         var publishEvaluations = progress.AddTask("publish evaluation events", maxValue: evaluations.Count);
@@ -98,12 +101,14 @@ public static class DemoCommand
                         var persistGoals = progress.AddTask("persist goal events", maxValue: goals.Count);
                         var calculate = progress.AddTask("calculate results", maxValue: 1);
 
-                        await PublishAsync(bus, evaluations, publishEvaluations, stopping);
-                        ok &= await WaitForAsync(() => CountAsync(factory, db => db.EvaluationEvents.LongCountAsync(e => e.FeatureId == experiment.FeatureId, stopping)),
-                            evaluations.Count, persistEvaluations, stopping);
-                        await PublishAsync(bus, goals, publishGoals, stopping);
-                        ok &= await WaitForAsync(() => CountAsync(factory, db => db.GoalEvents.LongCountAsync(g => g.ExperimentId == experiment.ExperimentId, stopping)),
-                            goals.Count, persistGoals, stopping);
+                        await VerbHost.PublishAsync(bus, evaluations, publishEvaluations, stopping);
+                        publishEvaluations.StopTask();
+                        ok &= await VerbHost.WaitForRowsAsync(factory, (db, token) => db.EvaluationEvents.LongCountAsync(e => e.FeatureId == experiment.FeatureId, token),
+                            evaluations.Count, persistEvaluations, Timeout, stopping) >= evaluations.Count;
+                        await VerbHost.PublishAsync(bus, goals, publishGoals, stopping);
+                        publishGoals.StopTask();
+                        ok &= await VerbHost.WaitForRowsAsync(factory, (db, token) => db.GoalEvents.LongCountAsync(g => g.ExperimentId == experiment.ExperimentId, token),
+                            goals.Count, persistGoals, Timeout, stopping) >= goals.Count;
                         document = await CalculateAsync(app.Services, bus, factory, experiment.ExperimentId, stopping);
                         calculate.Value = calculate.MaxValue;
                         calculate.StopTask();
@@ -250,36 +255,5 @@ public static class DemoCommand
             });
         }
         return (evaluations, goals);
-    }
-
-    private static async Task PublishAsync<T>(IBus bus, IReadOnlyList<T> events, ProgressTask task, CancellationToken ct) where T : class
-    {
-        foreach (var chunk in events.Chunk(250))
-        {
-            await bus.PublishBatch(chunk, ct);
-            task.Increment(chunk.Length);
-        }
-        task.StopTask();
-    }
-
-    private static async Task<bool> WaitForAsync(Func<Task<long>> count, long expected, ProgressTask task, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        long current;
-        while (true)
-        {
-            current = await count();
-            task.Value = Math.Min(current, task.MaxValue);
-            if (current >= expected || DateTime.UtcNow > deadline) break;
-            await Task.Delay(100, ct);
-        }
-        task.StopTask();
-        return current >= expected;
-    }
-
-    private static async Task<long> CountAsync(IPersistersDbContextFactory factory, Func<PersistersDbContext, Task<long>> count)
-    {
-        await using var db = factory.CreateDbContext();
-        return await count(db);
     }
 }

@@ -43,82 +43,23 @@ public static class PersistersCommandLine
         return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
-    /// <summary>The command tree.</summary>
+    /// <summary>The command tree: the root runs the service; each verb defines its options and handler in its own file.</summary>
     public static RootCommand Create()
     {
         var root = new RootCommand("Persisters: stores feature-flag evaluation and goal events for experiments and auto-ops, on demand.");
         HostArguments.AllowOn(root);
-        root.SetAction((p, _) => Guard(() => ServiceCommand.RunAsync(HostArguments.Of(p))));
-
-        var run = HostArguments.AllowOn(new Command("run", "Run the service (the default): persisters, health and metrics endpoints. Host settings may follow: --urls URL, --Section:Key=value."));
-        run.SetAction((p, _) => Guard(() => ServiceCommand.RunAsync(HostArguments.Of(p))));
-        root.Subcommands.Add(run);
-
-        var migrate = HostArguments.AllowOn(new Command("migrate", "Create or upgrade the database schema, then exit."));
-        migrate.SetAction((p, ct) => Guard(() => ServiceCommand.MigrateAsync(HostArguments.Of(p), ct)));
-        root.Subcommands.Add(migrate);
-
-        root.Subcommands.Add(Load());
-        root.Subcommands.Add(Calc());
-        root.Subcommands.Add(Chart());
-
-        var demo = HostArguments.AllowOn(new Command("demo", "A one-minute tour: an A/B experiment, synthetic events through the persisters, the calculator, a results table and demo-chart.svg."));
-        demo.SetAction((p, ct) => Guard(() => DemoCommand.RunAsync(HostArguments.Of(p), ct)));
-        root.Subcommands.Add(demo);
-
+        root.SetAction(ServiceCommand.Action);
+        root.Subcommands.Add(ServiceCommand.Run());
+        root.Subcommands.Add(ServiceCommand.Migrate());
+        root.Subcommands.Add(LoadCommand.Create());
+        root.Subcommands.Add(CalcCommand.Create());
+        root.Subcommands.Add(ChartCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(Experiments());
         root.Subcommands.Add(AutoOps());
         root.Subcommands.Add(KeysCommand.Create());
-        root.Subcommands.Add(ServiceBusEntitiesCommand.Create(Guard));
+        root.Subcommands.Add(ServiceBusEntitiesCommand.Create());
         return root;
-    }
-
-    private static Command Load()
-    {
-        var events = new Option<int>("--events") { Description = "Evaluation events to publish (goal events follow for ~30% of users).", DefaultValueFactory = _ => 10_000 }.Between(1, 10_000_000);
-        var duplicates = new Option<double>("--duplicates") { Description = "Share of events sent twice (same id).", DefaultValueFactory = _ => 0.05 };
-        var malformed = new Option<double>("--malformed") { Description = "Share of malformed events (missing id, empty environment, far-future timestamp, ...).", DefaultValueFactory = _ => 0.01 };
-        var publishOnly = new Option<bool>("--publish-only") { Description = "Only publish; the persisters run in another process (a broker transport is needed)." };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the persisters.", DefaultValueFactory = _ => 300 }.Between(1, 86_400);
-        var seed = new Option<int>("--seed") { Description = "Random seed of the synthetic traffic.", DefaultValueFactory = _ => 42 };
-        var perMessage = new Option<int>("--per-message") { Description = "Events per broker message (an envelope, as a gateway sends them); 1 = one message per event.", DefaultValueFactory = _ => 1 }.Between(1, 10_000);
-        var environment = new Option<string>("--environment") { Description = "Environment id of the events.", DefaultValueFactory = _ => "load" }.Id(Persistence.PersistersDbContext.EnvironmentIdLength);
-        var load = HostArguments.AllowOn(new Command("load", "Publish synthetic events for a seeded running experiment, wait, and compare expected with persisted rows.")
-        {
-            events, duplicates, malformed, publishOnly, timeout, seed, environment, perMessage,
-        });
-        load.Validators.Add(r =>
-        {
-            var (d, m) = (r.GetValue(duplicates), r.GetValue(malformed));
-            if (d is < 0 or >= 1 || m is < 0 or >= 1 || d + m >= 1 || !double.IsFinite(d) || !double.IsFinite(m))
-            {
-                r.AddError($"--duplicates ({d}) and --malformed ({m}) are shares from 0 to below 1, and below 1 together.");
-            }
-        });
-        load.SetAction((p, ct) => Guard(() => LoadCommand.RunAsync(HostArguments.Of(p),
-            new LoadCommand.Settings(p.GetValue(events), p.GetValue(duplicates), p.GetValue(malformed), p.GetValue(publishOnly),
-                TimeSpan.FromSeconds(p.GetValue(timeout)), p.GetValue(seed), p.GetValue(environment)!, p.GetValue(perMessage)), ct)));
-        return load;
-    }
-
-    private static Command Calc()
-    {
-        var input = new Option<FileInfo>("--input") { Description = "JSON document of per-variation counts.", Required = true }.AcceptExistingOnly();
-        var output = new Option<FileInfo?>("--output") { Description = "Where to write the result JSON (default: standard output)." };
-        var chart = new Option<FileInfo?>("--chart") { Description = "Also render the posteriors as an SVG chart to this file." }.Svg();
-        var calc = new Command("calc", "Compute exact Bayesian experiment results from a JSON file of counts; no database needed.") { input, output, chart };
-        calc.SetAction((p, ct) => Guard(() => CalcCommand.RunAsync(p.GetValue(input)!, p.GetValue(output), p.GetValue(chart), ct)));
-        return calc;
-    }
-
-    private static Command Chart()
-    {
-        var experimentId = new Option<Guid>("--experiment") { Description = "Experiment id whose stored result to draw.", Required = true };
-        var goal = new Option<string?>("--goal") { Description = "Goal to draw (default: the first)." };
-        var output = new Option<FileInfo>("--output") { Description = "SVG file to write.", Required = true }.Svg();
-        var chart = HostArguments.AllowOn(new Command("chart", "Render a stored experiment result (experiment_result) as an SVG chart.") { experimentId, goal, output });
-        chart.SetAction((p, ct) => Guard(() => ChartCommand.RunAsync(HostArguments.Of(p), p.GetValue(experimentId), p.GetValue(goal), p.GetValue(output)!, ct)));
-        return chart;
     }
 
     // Operator verbs: commands over the configured broker to the running service, answers printed.

@@ -21,8 +21,8 @@ public static class ServiceBusEntitiesCommand
     public const string AzureCli = "az";
     public const string EmulatorConfig = "emulator-config";
 
-    /// <summary>The verb; <paramref name="guard"/> turns a bad setting into exit code 2 (see <see cref="PersistersCommandLine"/>).</summary>
-    public static Command Create(Func<Func<Task<int>>, Task<int>> guard)
+    /// <summary>The verb and its option; a bad setting is exit code 2 (see <see cref="PersistersCommandLine"/>).</summary>
+    public static Command Create()
     {
         var format = new Option<string>("--format")
         {
@@ -34,7 +34,7 @@ public static class ServiceBusEntitiesCommand
         {
             format,
         });
-        command.SetAction((p, _) => guard(() => Task.FromResult(Run(HostArguments.Of(p), p.GetValue(format)!))));
+        command.SetAction((p, _) => PersistersCommandLine.Guard(() => Task.FromResult(Run(HostArguments.Of(p), p.GetValue(format)!))));
         return command;
     }
 

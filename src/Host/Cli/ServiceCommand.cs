@@ -1,6 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Persisters.Host.Configuration;
 using Persisters.Host.Hosting;
@@ -14,6 +17,25 @@ public static class ServiceCommand
 {
     /// <summary>Kept for the life of the process (a collected registration would unregister).</summary>
     private static SignalRegistrations? Signals { get; set; }
+
+    /// <summary><c>run</c>: the service (also what the root command does with no verb).</summary>
+    public static Command Run()
+    {
+        var run = HostArguments.AllowOn(new Command("run", "Run the service (the default): persisters, health and metrics endpoints. Host settings may follow: --urls URL, --Section:Key=value."));
+        run.SetAction(Action);
+        return run;
+    }
+
+    /// <summary>What <c>run</c> and the root command do.</summary>
+    public static Task<int> Action(ParseResult p, CancellationToken ct) => PersistersCommandLine.Guard(() => RunAsync(HostArguments.Of(p)));
+
+    /// <summary><c>migrate</c>: create or upgrade the schema, then exit.</summary>
+    public static Command Migrate()
+    {
+        var migrate = HostArguments.AllowOn(new Command("migrate", "Create or upgrade the database schema, then exit."));
+        migrate.SetAction((p, ct) => PersistersCommandLine.Guard(() => MigrateAsync(HostArguments.Of(p), ct)));
+        return migrate;
+    }
 
     /// <summary>
     /// Runs the service until SIGTERM or Ctrl+C, then stops it gracefully: batches in flight finish, the bus and the scheduler
@@ -74,7 +96,7 @@ public static class ServiceCommand
         settings = builder.AddPersistersSettings();
         preflight?.Invoke(builder);
         builder.AddPersistersServices(settings, withPersisters: true);
-        builder.AddPersistersHealth();
+        builder.AddServiceDefaults();
         builder.Services.AddPersistersIngest(builder.Configuration);
         var app = builder.Build();
         try
@@ -95,6 +117,8 @@ public static class ServiceCommand
     public static async Task<int> MigrateAsync(string[] hostArgs, CancellationToken ct)
     {
         var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Information);
+        // The migrations' own progress stays at Information; EF Core's every SQL statement does not.
+        builder.Logging.AddFilter<ConsoleLoggerProvider>(DbLoggerCategory.Database.Command.Name, LogLevel.Warning);
         var settings = builder.AddPersistersSettings();
         builder.Services.AddPersistersDatabase(settings.Database);
         using var host = builder.Build();

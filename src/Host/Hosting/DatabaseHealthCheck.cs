@@ -20,6 +20,7 @@ public sealed class DatabaseProbe(PersistersDatabase database, TimeProvider cloc
     private readonly object _lock = new();
     private (bool Ok, string Detail, Exception? Error) _last = (false, "not probed yet", null);
     private long? _inFlightSince;
+    private bool _probed;
 
     /// <summary>The state now, from the last probe; no I/O.</summary>
     public (bool Available, string Detail, Exception? Error) Current
@@ -55,8 +56,10 @@ public sealed class DatabaseProbe(PersistersDatabase database, TimeProvider cloc
             }
             lock (_lock)
             {
-                if (result.Item1 != _last.Ok) LogChange(result.Item1, result.Item2);
+                // The first answer is no change: "answers again" only after a failure was logged.
+                if (result.Item1 != _last.Ok && (_probed || !result.Item1)) LogChange(result.Item1, result.Item2);
                 _last = result;
+                _probed = true;
                 _inFlightSince = null;
             }
         }

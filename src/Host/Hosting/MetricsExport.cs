@@ -1,5 +1,4 @@
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
 using Persisters.Consumers.Diagnostics;
 
 namespace Persisters.Host.Hosting;
@@ -13,7 +12,7 @@ namespace Persisters.Host.Hosting;
 /// </summary>
 /// <remarks>
 /// The provider is built before the bus starts (<see cref="StartMetrics"/>), so what is counted at start-up (a backlog taken
-/// as soon as an endpoint connects) is on the first scrape too. Issue 12's traces and OTLP export join the same SDK.
+/// as soon as an endpoint connects) is on the first scrape too. Traces and the OTLP export join the same SDK (<see cref="ServiceDefaults"/>).
 /// </remarks>
 public static class MetricsExport
 {
@@ -24,15 +23,10 @@ public static class MetricsExport
         "MySqlConnector",
     ];
 
-    public static IServiceCollection AddPersistersMetrics(this IServiceCollection services)
-    {
-        services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService("persisters"))
-            .WithMetrics(metrics => metrics
-            .AddMeter(Meters)
-            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
-        return services;
-    }
+    /// <summary>The meters and the Prometheus exporter (<see cref="ServiceDefaults.AddServiceDefaults{TBuilder}"/> adds them).</summary>
+    public static void Configure(MeterProviderBuilder metrics) => metrics
+        .AddMeter(Meters)
+        .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
 
     /// <summary>Builds the meter provider now (before the bus starts), so no measurement of the start-up is lost.</summary>
     public static void StartMetrics(this IServiceProvider services) => _ = services.GetRequiredService<MeterProvider>();

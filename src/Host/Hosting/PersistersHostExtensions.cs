@@ -1,8 +1,8 @@
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Persisters.Consumers;
@@ -74,28 +74,26 @@ public static class PersistersHostExtensions
     }
 
     /// <summary>
-    /// Liveness, readiness and Prometheus metrics. Readiness (503 while any check is unhealthy) = the broker
-    /// (<see cref="BrokerHealthCheck"/>), the database (<see cref="DatabaseProbe"/>, probed in the background) and the first
-    /// demand read; every check answers from memory, so a readiness answer never waits on a server.
+    /// Liveness and readiness checks (<see cref="ServiceDefaults.AddServiceDefaults{TBuilder}"/> adds them). Readiness (503 while
+    /// any check is unhealthy) = the broker (<see cref="BrokerHealthCheck"/>), the database (<see cref="DatabaseProbe"/>, probed in
+    /// the background) and the first demand read; every check answers from memory, so a readiness answer never waits on a server.
     /// </summary>
-    public static IHostApplicationBuilder AddPersistersHealth(this IHostApplicationBuilder builder)
+    internal static IHostApplicationBuilder AddPersistersHealth(this IHostApplicationBuilder builder)
     {
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<DatabaseProbe>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseProbe>());
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"])
             .AddCheck<BrokerHealthCheck>("broker", tags: ["ready"])
             .AddCheck<PersisterDemandHealthCheck>("persister-demand", tags: ["ready"]);
-        builder.Services.AddPersistersMetrics();
         return builder;
     }
 
+    /// <summary>The service defaults' endpoints (health, metrics), the landing page and the results pages.</summary>
     public static WebApplication MapPersistersEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.Services.StartMetrics();
-        app.MapMetricsEndpoint();
+        app.MapDefaultEndpoints();
         app.MapPersistersPages(); // "/" (links) and the results pages /experiments, /experiments/{id}
         return app;
     }
