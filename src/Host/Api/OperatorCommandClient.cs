@@ -26,7 +26,7 @@ public sealed class OperatorCommandClient(IBus bus, IConfiguration configuration
 
     /// <summary>Sends <paramref name="command"/> to the experiment lifecycle saga (queue <c>ExperimentLifecycle:EndpointName</c>, read at each call).</summary>
     public Task<IResult> SendExperimentCommandAsync<T>(T command, CancellationToken ct) where T : class =>
-        SendAsync<T, ExperimentCommandAccepted, ExperimentCommandRejected>(command, Cli.OperatorCommands.ExperimentLifecycleQueue(configuration),
+        SendAsync<T, ExperimentCommandAccepted, ExperimentCommandRejected>(command, ExperimentLifecycleQueue,
             "the experiment lifecycle", ct,
             a => TypedResults.Ok(new ExperimentCommandAnswer(a.ExperimentId, a.Status, a.Detail)),
             r => Rejection(ExperimentRejectionStatus(r), r.Reason, ("experimentId", r.ExperimentId), r.Command, ("experimentStatus", r.Status?.ToString())));
@@ -54,26 +54,54 @@ public sealed class OperatorCommandClient(IBus bus, IConfiguration configuration
         Func<TAccepted, IResult> accepted, Func<TRejected, IResult> rejected)
         where TCommand : class where TAccepted : class where TRejected : class
     {
+        var answer = await AskAsync<TCommand, TAccepted, TRejected>(command, queue, ct);
+        if (answer.Accepted is { } yes) return accepted(yes);
+        if (answer.Rejected is { } no) return rejected(no);
+        if (answer.Fault is { } reason)
+            return TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Command failed",
+                detail: $"{who} failed on the command: {reason} (see the service's log and the queue's _error queue)");
+        return TypedResults.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: "No answer",
+            detail: $"{who} gave no answer within {Timeout.TotalSeconds:0.###} s (Ingest:PublishTimeout); the command may still be applied: read the state, then send it again");
+    }
+
+    /// <summary>
+    /// The one request path of every operator command (the API's and the results pages'): sends <paramref name="command"/> to
+    /// <c>queue:<paramref name="queue"/></c> with MassTransit's request client and waits up to <see cref="Timeout"/>. Never throws for
+    /// a rejection, a timeout (all three fields null) or a fault (<see cref="OperatorAnswer{TAccepted,TRejected}.Fault"/> names the exception).
+    /// </summary>
+    public async Task<OperatorAnswer<TAccepted, TRejected>> AskAsync<TCommand, TAccepted, TRejected>(TCommand command, string queue, CancellationToken ct)
+        where TCommand : class where TAccepted : class where TRejected : class
+    {
         var client = bus.CreateRequestClient<TCommand>(new Uri($"queue:{queue}"), RequestTimeout.After(ms: (int)Timeout.TotalMilliseconds));
         try
         {
             var response = await client.GetResponse<TAccepted, TRejected>(command, ct);
-            if (response.Is(out Response<TAccepted>? yes)) return accepted(yes!.Message);
+            if (response.Is(out Response<TAccepted>? yes)) return new(yes!.Message, null, null);
             response.Is(out Response<TRejected>? no);
-            return rejected(no!.Message);
+            return new(null, no!.Message, null);
         }
         catch (RequestTimeoutException)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status504GatewayTimeout, title: "No answer",
-                detail: $"{who} gave no answer within {Timeout.TotalSeconds:0.###} s (Ingest:PublishTimeout); the command may still be applied: read the state, then send it again");
+            return new(null, null, null);
         }
         catch (RequestFaultException ex)
         {
-            var reason = ex.Fault?.Exceptions.FirstOrDefault() is { } e ? $"{e.ExceptionType}: {e.Message}" : ex.Message;
-            return TypedResults.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "Command failed",
-                detail: $"{who} failed on the command: {reason} (see the service's log and the queue's _error queue)");
+            return new(null, null, ex.Fault?.Exceptions.FirstOrDefault() is { } e ? $"{e.ExceptionType}: {e.Message}" : ex.Message);
         }
     }
+
+    /// <summary>
+    /// Asks the calculator to compute one experiment's results now: sends <see cref="CalculateExperimentResults"/> to its queue
+    /// (<see cref="Consumers.Calculator.CalculatorQueues.Address"/>). It answers nothing; the stored document shows the outcome.
+    /// </summary>
+    public async Task RequestCalculationAsync(Guid experimentId, CancellationToken ct)
+    {
+        var endpoint = await bus.GetSendEndpoint(Consumers.Calculator.CalculatorQueues.Address);
+        await endpoint.Send(new CalculateExperimentResults { ExperimentId = experimentId }, ct);
+    }
+
+    /// <summary>The lifecycle saga's queue (<c>ExperimentLifecycle:EndpointName</c>, read at each call).</summary>
+    public string ExperimentLifecycleQueue => Cli.OperatorCommands.ExperimentLifecycleQueue(configuration);
 
     private static IResult Rejection(int status, string reason, (string Name, Guid Id) id, string command, (string Name, string? Value) current)
     {
@@ -88,3 +116,10 @@ public sealed class OperatorCommandClient(IBus bus, IConfiguration configuration
         return TypedResults.Problem(statusCode: status, title: title, detail: reason, extensions: extensions);
     }
 }
+
+/// <summary>
+/// An operator command's answer: exactly one of <see cref="Accepted"/> and <see cref="Rejected"/>, or a <see cref="Fault"/> (the
+/// consumer threw: the exception's type and message), or none of them when no answer came within the timeout.
+/// </summary>
+public sealed record OperatorAnswer<TAccepted, TRejected>(TAccepted? Accepted, TRejected? Rejected, string? Fault)
+    where TAccepted : class where TRejected : class;

@@ -72,7 +72,7 @@ public static class ResultsApi
     }
 
     /// <summary>202 once the command is sent; 404 for an unknown experiment (or not the key's environment).</summary>
-    public static async Task<IResult> RequestAsync(Guid experimentId, HttpContext context, IPersistersDbContextFactory databases, IBus send)
+    public static async Task<IResult> RequestAsync(Guid experimentId, HttpContext context, IPersistersDbContextFactory databases, OperatorCommandClient client)
     {
         await using (var db = databases.CreateDbContext())
         {
@@ -80,8 +80,7 @@ public static class ResultsApi
             if (environment is null || !ApiRequests.MaySee(context, environment))
                 return ApiRequests.NotFound("Unknown experiment", "unknown experiment", "experimentId", experimentId);
         }
-        var endpoint = await send.GetSendEndpoint(CalculatorQueues.Address);
-        await endpoint.Send(new CalculateExperimentResults { ExperimentId = experimentId }, context.RequestAborted);
+        await client.RequestCalculationAsync(experimentId, context.RequestAborted);
         var results = $"{ExperimentsApi.Path}/{experimentId}/results";
         return TypedResults.Accepted(results, new CalculationRequested(experimentId, results, "calculation requested"));
     }

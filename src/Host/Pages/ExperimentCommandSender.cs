@@ -1,4 +1,3 @@
-using MassTransit;
 using Persisters.Contracts;
 
 namespace Persisters.Host.Pages;
@@ -26,38 +25,23 @@ public enum CommandOutcome
 public sealed record CommandAnswer(CommandOutcome Outcome, Guid ExperimentId, ExperimentStatus? Status, string Detail);
 
 /// <summary>
-/// Sends an operator's experiment command (<see cref="StartExperiment"/>, <see cref="StopExperiment"/>, …) to the experiment
-/// lifecycle saga on its queue (<see cref="Cli.OperatorCommands.ExperimentLifecycleQueue"/>) with MassTransit's request client, as
-/// the CLI and <c>POST /v1/experiments</c> do (no second path to the tables), and names its answer. Also asks the calculator for a
-/// fresh calculation (<see cref="CalculateExperimentResults"/> to <c>queue:experiment-results-calculator</c>).
+/// The results pages' view of an operator's experiment command (<see cref="StartExperiment"/>, <see cref="StopExperiment"/>, …): sent
+/// through <see cref="Api.OperatorCommandClient"/>, the one request path the REST API uses too (no second path to the tables), and
+/// named as a <see cref="CommandAnswer"/> for the page to show.
 /// </summary>
-/// <param name="timeout">How long to wait for the saga's answer (the pages use <c>Ingest:PublishTimeout</c>).</param>
-public sealed class ExperimentCommandSender(IBus bus, IConfiguration configuration, TimeSpan timeout)
+public sealed class ExperimentCommandSender(Api.OperatorCommandClient client)
 {
-    /// <summary>Sends <paramref name="command"/> and waits for the saga's answer; never throws for a rejection or a timeout.</summary>
+    /// <summary>Sends <paramref name="command"/> and waits for the saga's answer; never throws for a rejection, a timeout or a fault.</summary>
     public async Task<CommandAnswer> SendAsync<T>(Guid experimentId, T command, CancellationToken ct) where T : class
     {
-        var queue = Cli.OperatorCommands.ExperimentLifecycleQueue(configuration);
-        var client = bus.CreateRequestClient<T>(new Uri($"queue:{queue}"), RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
-        try
-        {
-            var response = await client.GetResponse<ExperimentCommandAccepted, ExperimentCommandRejected>(command, ct);
-            if (response.Is(out Response<ExperimentCommandAccepted>? accepted))
-                return new CommandAnswer(CommandOutcome.Accepted, accepted!.Message.ExperimentId, accepted.Message.Status, accepted.Message.Detail);
-            response.Is(out Response<ExperimentCommandRejected>? rejected);
-            var r = rejected!.Message;
-            return new CommandAnswer(r.Status is null ? CommandOutcome.UnknownExperiment : CommandOutcome.Rejected, r.ExperimentId, r.Status, r.Reason);
-        }
-        catch (RequestTimeoutException)
-        {
-            return new CommandAnswer(CommandOutcome.NoAnswer, experimentId, null, $"the experiment lifecycle gave no answer within {timeout.TotalSeconds:0.#} s");
-        }
+        var answer = await client.AskAsync<T, ExperimentCommandAccepted, ExperimentCommandRejected>(command, client.ExperimentLifecycleQueue, ct);
+        if (answer.Accepted is { } a) return new CommandAnswer(CommandOutcome.Accepted, a.ExperimentId, a.Status, a.Detail);
+        if (answer.Rejected is { } r) return new CommandAnswer(r.Status is null ? CommandOutcome.UnknownExperiment : CommandOutcome.Rejected, r.ExperimentId, r.Status, r.Reason);
+        return new CommandAnswer(CommandOutcome.NoAnswer, experimentId, null, answer.Fault is { } fault
+            ? $"the experiment lifecycle failed on the command: {fault}"
+            : $"the experiment lifecycle gave no answer within {client.Timeout.TotalSeconds:0.#} s");
     }
 
-    /// <summary>Asks the calculator to compute the experiment's results now (it answers nothing; the document shows the outcome).</summary>
-    public async Task RequestCalculationAsync(Guid experimentId, CancellationToken ct)
-    {
-        var endpoint = await bus.GetSendEndpoint(Consumers.Calculator.CalculatorQueues.Address);
-        await endpoint.Send(new CalculateExperimentResults { ExperimentId = experimentId }, ct);
-    }
+    /// <summary>Asks the calculator to compute the experiment's results now (<see cref="Api.OperatorCommandClient.RequestCalculationAsync"/>).</summary>
+    public Task RequestCalculationAsync(Guid experimentId, CancellationToken ct) => client.RequestCalculationAsync(experimentId, ct);
 }

@@ -127,12 +127,8 @@ public static class ResultsPages
         return (new ExperimentView(DefinitionStore.ToDefinition(row), row.StoppedAt, result?.UpdatedAt), result?.Data);
     }
 
-    private static ExperimentCommandSender Sender(HttpContext context)
-    {
-        var services = context.RequestServices;
-        return new ExperimentCommandSender(services.GetRequiredService<MassTransit.IBus>(), services.GetRequiredService<IConfiguration>(),
-            services.GetRequiredService<IOptions<IngestOptions>>().Value.PublishTimeout);
-    }
+    private static ExperimentCommandSender Sender(HttpContext context) =>
+        new(context.RequestServices.GetRequiredService<Api.OperatorCommandClient>());
 
     /// <summary>The admin caller, or the page to answer instead: 401 + sign-in form, 403 + sign-in form, 503.</summary>
     private static async Task<(ApiCaller? Caller, IResult? Refusal)> SignedInAsync(HttpContext context)
