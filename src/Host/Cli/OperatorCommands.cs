@@ -44,11 +44,10 @@ public static class OperatorCommands
         command.Options.Add(url);
         command.Options.Add(apiKey);
         command.Options.Add(timeout);
-        command.Validators.Add(r =>
-        {
-            if (r.TryGetValue(apiKey, out var given) && ApiKey(given) is { Problem: { } problem }) r.AddError(problem);
-        });
-        return p => new OperatorConnection(BaseUrl(p.GetValue(url)!)!, ApiKey(p.GetValue(apiKey)).Key!, TimeSpan.FromSeconds(p.GetValue(timeout)));
+        // The key is looked for when the verb runs (after every option parsed): a missing one is a setting error, exit 2.
+        return p => ApiKey(p.GetValue(apiKey)) is { Key: { } key }
+            ? new OperatorConnection(BaseUrl(p.GetValue(url)!)!, key, TimeSpan.FromSeconds(p.GetValue(timeout)))
+            : throw new SettingsException(ApiKey(p.GetValue(apiKey)).Problem!);
     }
 
     /// <summary>An absolute http(s) URL ending in <c>/</c> (so that API paths go under a path prefix too); null when it is not one.</summary>
