@@ -93,14 +93,18 @@ public static class AutoOpsCommand
         {
             await output.WriteLineAsync(OperatorCommands.Fit($"{r.RuleId,-36}  {r.Status ?? "?",-8}  {r.EnvironmentId} / {r.FeatureId}:{r.FeatureVersion}", 100));
             foreach (var c in r.Clauses ?? []) await output.WriteLineAsync(OperatorCommands.Fit($"  clause {OperatorCommands.FormatClause(c)}", 100));
-            if (!string.IsNullOrEmpty(r.Trigger)) await output.WriteLineAsync("  " + r.Trigger);
+            if (OperatorCommands.DescribeTriggerCounts(r.TriggeredAtMs, r.TriggeredClauseId, r.TriggeredEvaluationCount, r.TriggeredOpsEventCount,
+                    r.Clauses ?? []) is { } trigger)
+            {
+                foreach (var line in OperatorCommands.Wrap(trigger, 100, "  ", "    ")) await output.WriteLineAsync(line);
+            }
         }
         await output.WriteLineAsync($"{shown.Count} rule(s)");
     }
 
-    /// <summary>The fields of the API's auto-ops rule the list shows; <c>trigger</c> is <see cref="OperatorCommands.DescribeTrigger"/>'s line.</summary>
+    /// <summary>The fields of the API's <c>AutoOpsRule</c> the list shows (<c>triggeredAtMs</c> in unix milliseconds).</summary>
     internal sealed record RuleView(Guid RuleId, string? EnvironmentId, string? FeatureId, int FeatureVersion, string? Status, bool Deleted,
-        IReadOnlyList<EventRateClause>? Clauses, string? Trigger);
+        IReadOnlyList<EventRateClause>? Clauses, Guid? TriggeredClauseId, long? TriggeredAtMs, long? TriggeredEvaluationCount, long? TriggeredOpsEventCount);
 
     private static string Accepted(JsonElement a) =>
         $"rule {ExperimentsCommand.Text(a, "ruleId")} {ExperimentsCommand.Text(a, "detail")} (status {ExperimentsCommand.Text(a, "status")}" +

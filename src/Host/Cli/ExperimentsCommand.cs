@@ -123,7 +123,7 @@ public static class ExperimentsCommand
         var list = new Command("list", "List experiments, newest first (GET /v1/experiments).") { all };
         var connection = OperatorCommands.AddConnectionOptions(list);
         list.SetAction((p, ct) => PersistersCommandLine.Guard(() =>
-            Client(p, connection).ListAsync<ExperimentView>(Path, "experiments", (rows, output) => PrintAsync(rows, p.GetValue(all), output), ct)));
+            Client(p, connection).ListAsync<ExperimentView>(p.GetValue(all) ? Path + "?all=true" : Path, "experiments", (rows, output) => PrintAsync(rows, p.GetValue(all), output), ct)));
         return list;
     }
 

@@ -14,7 +14,8 @@ namespace Persisters.Host.Cli;
 /// </summary>
 /// <remarks>
 /// Exit codes (<see cref="PersistersCommandLine"/>): 200 → 0 and <c>accepted: …</c> on standard output; 400, 404, 409, 422 →
-/// 1 and <c>rejected: …</c> with the Problem Details <c>detail</c> (the saga's or rule consumer's reason) on standard output;
+/// 1 and <c>rejected: …</c> with the Problem Details <c>detail</c> (the saga's or rule consumer's reason) and the
+/// <c>experimentStatus</c> / <c>ruleStatus</c> extension on standard output;
 /// 401 and 403 → 2 (the API key is a setting); 504, or no answer within <c>--timeout</c> → 3; connection refused, a name that does
 /// not resolve, or 503 (the service cannot reach its broker or database now) → 4; any other answer → 5. Everything but the
 /// accepted and rejected lines goes to standard error, one line, never a stack trace.
@@ -105,7 +106,7 @@ public sealed class OperatorApiClient(OperatorConnection connection, TextWriter 
             case HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity:
             case HttpStatusCode.NotFound when problem is not null:
                 var subject = problem?.Subject is { } id ? $"{what.Split(' ')[0]} {id}" : what;
-                await output.WriteLineAsync($"rejected: {subject}: {detail}");
+                await output.WriteLineAsync($"rejected: {subject}: {detail}" + (problem?.Status is { } status ? $" (status {status})" : ""));
                 return PersistersCommandLine.Rejected;
             case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
                 await error.WriteLineAsync($"the service refused the API key ({(int)response.StatusCode}): {detail}. Give an admin key with --api-key " +
@@ -151,10 +152,11 @@ public sealed class OperatorApiClient(OperatorConnection connection, TextWriter 
     {
         if (await JsonObjectAsync(response, ct) is not { } body) return null;
         string? Text(string name) => body.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        return new Problem(Text("title"), Text("detail"), Text("experimentId") ?? Text("ruleId"));
+        return new Problem(Text("title"), Text("detail"), Text("experimentId") ?? Text("ruleId"), Text("experimentStatus") ?? Text("ruleStatus"));
     }
 
-    private sealed record Problem(string? Title, string? Detail, string? Subject);
+    /// <summary>The Problem Details fields the CLI prints; <c>Status</c> is the extension with the experiment's or rule's unchanged status.</summary>
+    private sealed record Problem(string? Title, string? Detail, string? Subject, string? Status);
 }
 
 /// <summary>

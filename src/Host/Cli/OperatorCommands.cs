@@ -98,6 +98,27 @@ public static class OperatorCommands
     /// <summary><paramref name="text"/> cut to <paramref name="width"/> characters, the cut marked with …</summary>
     internal static string Fit(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
 
+    /// <summary>
+    /// <paramref name="text"/> in lines of at most <paramref name="width"/> characters, broken at spaces: the first after
+    /// <paramref name="indent"/>, the others after <paramref name="continuation"/>; a word longer than a line is cut (<see cref="Fit"/>).
+    /// </summary>
+    internal static IEnumerable<string> Wrap(string text, int width, string indent, string continuation)
+    {
+        var line = indent;
+        var empty = true;
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!empty && line.Length + 1 + word.Length > width)
+            {
+                yield return Fit(line, width);
+                (line, empty) = (continuation, true);
+            }
+            line += (empty ? "" : " ") + word;
+            empty = false;
+        }
+        if (!empty) yield return Fit(line, width);
+    }
+
     /// <summary>The clause as <c>--clause</c> takes it: <c>VARIATION:GOAL:MIN_COUNT:THRESHOLD:ge|le</c>.</summary>
     public static string FormatClause(EventRateClause c) =>
         $"{c.VariationId}:{c.GoalId}:{c.MinCount}:{c.Threshold.ToString(CultureInfo.InvariantCulture)}:{(c.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")}";
@@ -130,15 +151,8 @@ public static class OperatorCommands
     /// </summary>
     public static string? DescribeTrigger(AutoOpsRuleRow rule, AutoOpsTriggerRow? trigger)
     {
-        if (rule.TriggeredAt is not { } at || rule.TriggeredClauseId is not { } clauseId) return null;
-        var evaluations = rule.TriggeredEvaluationCount ?? 0;
-        var goals = Math.Min(rule.TriggeredOpsEventCount ?? 0, evaluations);
-        var clause = DefinitionStore.ToDefinition(rule).Clauses.FirstOrDefault(c => c.ClauseId == clauseId);
-        var time = DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
-        var rate = evaluations == 0 ? 0 : (double)goals / evaluations;
-        var text = $"triggered {time} UTC by clause {clauseId}" + (clause is null ? "" : $" ({clause.VariationId}:{clause.GoalId})") +
-                   $": {goals} of {evaluations} evaluation users reached the goal, rate {rate.ToString("0.####", CultureInfo.InvariantCulture)}" +
-                   (clause is null ? "" : $" {(clause.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")} {clause.Threshold.ToString(CultureInfo.InvariantCulture)}");
+        if (DescribeTriggerCounts(rule.TriggeredAt, rule.TriggeredClauseId, rule.TriggeredEvaluationCount, rule.TriggeredOpsEventCount,
+                DefinitionStore.ToDefinition(rule).Clauses) is not { } text) return null;
         if (trigger is null) return text + "; no outbox row";
         text += trigger.PublishedAt is null ? "; not yet published" : "; published";
         var attempts = $"{trigger.WebhookAttempts} attempt{(trigger.WebhookAttempts == 1 ? "" : "s")}";
@@ -151,6 +165,24 @@ public static class OperatorCommands
             _ => $"; webhook pending after {attempts} ({trigger.WebhookLastError}), next " +
                  (trigger.DueAt is { } due ? DateTimeOffset.FromUnixTimeMilliseconds(due).UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "attempt soon"),
         };
+    }
+
+    /// <summary>
+    /// The first part of <see cref="DescribeTrigger"/>: when (<paramref name="atMs"/>, unix milliseconds, shown in UTC), which clause
+    /// of <paramref name="clauses"/>, and the counts and rate it triggered on (goal users capped at evaluation users, as the rule
+    /// judges them). Null for a rule that has not triggered (no time or no clause).
+    /// </summary>
+    public static string? DescribeTriggerCounts(long? atMs, Guid? clauseId, long? evaluationCount, long? opsEventCount, IReadOnlyList<EventRateClause> clauses)
+    {
+        if (atMs is not { } at || clauseId is not { } id) return null;
+        var evaluations = evaluationCount ?? 0;
+        var goals = Math.Min(opsEventCount ?? 0, evaluations);
+        var clause = clauses.FirstOrDefault(c => c.ClauseId == id);
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
+        var rate = evaluations == 0 ? 0 : (double)goals / evaluations;
+        return $"triggered {time} UTC by clause {id}" + (clause is null ? "" : $" ({clause.VariationId}:{clause.GoalId})") +
+               $": {goals} of {evaluations} evaluation users reached the goal, rate {rate.ToString("0.####", CultureInfo.InvariantCulture)}" +
+               (clause is null ? "" : $" {(clause.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")} {clause.Threshold.ToString(CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>Parses <c>VARIATION:GOAL:MIN_COUNT:THRESHOLD[:ge|le]</c>.</summary>

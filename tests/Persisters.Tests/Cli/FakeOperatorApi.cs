@@ -28,11 +28,14 @@ public sealed class FakeOperatorApi : IAsyncDisposable
     private readonly ConcurrentDictionary<Guid, JsonObject> _experiments = new();
     private readonly ConcurrentDictionary<Guid, JsonObject> _rules = new();
 
+    /// <summary>The rules as the API lists them (camelCase <c>AutoOpsRule</c>), to seed one the test cannot trigger over the API.</summary>
+    public ConcurrentDictionary<Guid, JsonObject> Rules => _rules;
+
     private FakeOperatorApi(WebApplication app) => _app = app;
 
     public Uri Url { get; private set; } = null!;
 
-    /// <summary>Every request: method, path, the Authorization header and the body.</summary>
+    /// <summary>Every request: method, path with query, the Authorization header and the body.</summary>
     public ConcurrentQueue<(string Method, string Path, string Authorization, string Body)> Requests { get; } = new();
 
     /// <summary>When set and it returns a result, that is the answer (a 504, a 503, a slow answer).</summary>
@@ -66,7 +69,7 @@ public sealed class FakeOperatorApi : IAsyncDisposable
             context.Request.EnableBuffering();
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
             context.Request.Body.Position = 0;
-            Requests.Enqueue((context.Request.Method, context.Request.Path.Value ?? "", context.Request.Headers.Authorization.ToString(), body));
+            Requests.Enqueue((context.Request.Method, context.Request.Path.Value + context.Request.QueryString, context.Request.Headers.Authorization.ToString(), body));
             var presented = context.Request.Headers.Authorization.ToString();
             if (presented.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) presented = presented[7..];
             IResult? denied = presented.Length == 0 ? Problem(401, "missing API key: send it in the Authorization header")
@@ -77,7 +80,7 @@ public sealed class FakeOperatorApi : IAsyncDisposable
             else await next(context);
         });
 
-        app.MapGet("/v1/experiments", () => Results.Json(_experiments.Values.ToList()));
+        app.MapGet("/v1/experiments", (bool? all) => Results.Json(_experiments.Values.Where(e => all == true || !e["archived"]!.GetValue<bool>()).ToList()));
         app.MapGet("/v1/experiments/{id:guid}", (Guid id) => _experiments.TryGetValue(id, out var e) ? Results.Json(e) : UnknownExperiment(id));
         app.MapPost("/v1/experiments", (JsonObject body) =>
         {
@@ -104,7 +107,7 @@ public sealed class FakeOperatorApi : IAsyncDisposable
             return Accepted(id, e, "period changed");
         });
 
-        app.MapGet("/v1/auto-ops-rules", () => Results.Json(_rules.Values.Where(r => r["deleted"]!.GetValue<bool>() == false).ToList()));
+        app.MapGet("/v1/auto-ops-rules", (bool? all) => Results.Json(_rules.Values.Where(r => all == true || !r["deleted"]!.GetValue<bool>()).ToList()));
         app.MapPost("/v1/auto-ops-rules", (JsonObject body) =>
         {
             var id = body["ruleId"]!.GetValue<Guid>();
@@ -122,7 +125,7 @@ public sealed class FakeOperatorApi : IAsyncDisposable
         app.MapPost("/v1/auto-ops-rules/{id:guid}/stop", (Guid id) =>
         {
             if (!_rules.TryGetValue(id, out var r) || r["deleted"]!.GetValue<bool>()) return Problem(404, $"no rule {id}", ("ruleId", id));
-            if (r["status"]!.GetValue<string>() == "Stopped") return Problem(409, "the rule is stopped already", ("ruleId", id));
+            if (r["status"]!.GetValue<string>() == "Stopped") return Problem(409, "the rule is stopped already", ("ruleId", id), ("ruleStatus", "Stopped"));
             r["status"] = "Stopped";
             return RuleAccepted(id, r, "StopEventRateRule", "stopped");
         });
@@ -149,7 +152,7 @@ public sealed class FakeOperatorApi : IAsyncDisposable
         };
         if (to.Length == 0) return Results.NotFound();
         if (!from.Contains(status) || e["archived"]!.GetValue<bool>())
-            return Problem(409, $"cannot {transition} an experiment that is {status}", ("experimentId", id));
+            return Problem(409, $"cannot {transition} an experiment that is {status}", ("experimentId", id), ("experimentStatus", status));
         e["status"] = to;
         if (transition == "archive") e["archived"] = true;
         return Accepted(id, e, detail);

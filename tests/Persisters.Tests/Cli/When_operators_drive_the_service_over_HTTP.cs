@@ -97,7 +97,7 @@ public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
         var invalid = await RunAsync("experiments", "create", "--environment", "prod", "--feature", "f", "--variations", "a,b", "--goals", "g", "--baseline", "c");
 
         Assert.True(conflict.Exit == 1, conflict.All);
-        Assert.Equal($"rejected: experiment {id}: cannot start an experiment that is Running", Lines(conflict.Out).Single());
+        Assert.Equal($"rejected: experiment {id}: cannot start an experiment that is Running (status Running)", Lines(conflict.Out).Single());
         Assert.True(notFound.Exit == 1, notFound.All);
         Assert.Equal($"rejected: experiment {unknown}: no experiment {unknown}", Lines(notFound.Out).Single());
         Assert.True(invalid.Exit == 1, invalid.All);
@@ -127,7 +127,7 @@ public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
         Assert.Contains("1 experiment(s)", list.Out);
         Assert.Matches($"{archivedId}\\s+ForceStopped\\*", all.Out);
         Assert.Contains("2 experiment(s) (* archived)", all.Out);
-        Assert.Equal("GET /v1/experiments", _api.Requests.Where(r => r.Method == "GET").Select(r => $"{r.Method} {r.Path}").Distinct().Single());
+        Assert.Equal(["GET /v1/experiments", "GET /v1/experiments?all=true"], _api.Requests.Where(r => r.Method == "GET").Select(r => $"{r.Method} {r.Path}"));
     }
 
     [Fact]
@@ -143,6 +143,14 @@ public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
         var deleted = await RunAsync("autoops", "delete", "--id", id);
         var again = await RunAsync("autoops", "delete", "--id", id);
         var empty = await RunAsync("autoops", "list");
+        var triggered = Guid.NewGuid();
+        var clauseId = Guid.NewGuid();
+        _api.Rules[triggered] = System.Text.Json.Nodes.JsonNode.Parse($$"""
+            {"ruleId":"{{triggered}}","environmentId":"prod","featureId":"kill-me","featureVersion":2,"status":"Finished","deleted":false,
+             "clauses":[{"clauseId":"{{clauseId}}","variationId":"green","goalId":"error","minCount":50,"threshold":0.5,"operator":"GreaterOrEqual","action":"Disable"}],
+             "triggeredClauseId":"{{clauseId}}","triggeredAtMs":1796115601250,"triggeredEvaluationCount":50,"triggeredOpsEventCount":31}
+            """)!.AsObject();
+        var withTrigger = await RunAsync("autoops", "list");
 
         Assert.True(created.Exit == 0, created.All);
         Assert.Equal($"accepted: rule {id} created (status Running)", Lines(created.Out).Single());
@@ -158,6 +166,10 @@ public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
         Assert.True(again.Exit == 1, again.All);
         Assert.Equal($"rejected: rule {id}: no rule {id}", Lines(again.Out).Single());
         Assert.DoesNotContain(id, empty.Out);
+        Assert.Contains($"  triggered 2026-12-01 09:00:01.250 UTC by clause {clauseId} (green:error): 31 of 50 evaluation users reached the goal, rate 0.62 ge 0.5",
+            withTrigger.Out.Replace("\n    ", " "));
+        Assert.All(Lines(withTrigger.Out), line => Assert.True(line.Length <= 100, $"{line.Length} columns: {line}"));
+        Assert.Matches($"{triggered}\\s+Finished\\s+prod / kill-me:2", withTrigger.Out);
         Assert.Contains($"DELETE /v1/auto-ops-rules/{id}", _api.Requests.Select(r => $"{r.Method} {r.Path}"));
         using var body = JsonDocument.Parse(_api.Requests.First().Body);
         var clause = body.RootElement.GetProperty("clauses")[1];
