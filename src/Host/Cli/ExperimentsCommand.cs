@@ -134,7 +134,7 @@ public static class ExperimentsCommand
     internal static async Task PrintAsync(IReadOnlyList<ExperimentView> rows, bool all, TextWriter output)
     {
         var shown = rows.Where(e => all || !e.Archived).ToList();
-        await output.WriteLineAsync($"{"id",-36}  {"status",-13}  {"start (UTC)",-16}  {"stop (UTC)",-16}");
+        await output.WriteLineAsync($"{"id",-36}  {"status",-13}  {"start (UTC)",-16}  {"stop (UTC)"}");
         await output.WriteLineAsync("  environment / flag:version / name");
         foreach (var e in shown)
         {
