@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Persisters.Contracts;
 using Persisters.Host.Configuration;
 
 namespace Persisters.Host.Cli;
