@@ -37,7 +37,7 @@ public sealed partial class When_a_burst_of_envelopes_arrives_under_the_manifest
 
         // The experiment starts on a full queue: the whole burst is there for the endpoint the moment it connects.
         var watch = Stopwatch.StartNew();
-        var create = await sut.RunVerbAsync("experiments", "create", "--environment", x.EnvironmentId, "--feature", x.FeatureId, "--variations", "A,B",
+        var create = await sut.RunVerbAsync(host, "experiments", "create", "--environment", x.EnvironmentId, "--feature", x.FeatureId, "--variations", "A,B",
             "--goals", x.GoalIds[0], "--start-at", x.StartAt.ToString(), "--stop-at", x.StopAt.ToString());
         Assert.True(create.ExitCode == 0, create.Output);
         var countSql = $"SELECT COUNT(*) FROM evaluation_event WHERE feature_id = '{x.FeatureId}'";

@@ -74,13 +74,13 @@ public sealed class When_persisters_run_on_demand_in_two_hosts
             // A waiting experiment needs nothing yet.
             var id = Guid.NewGuid();
             var feature = $"on-demand-{id:N}"[..24];
-            ShouldBeAccepted(await sut.RunVerbAsync("experiments", "create", "--id", id.ToString(), "--environment", "it", "--feature", feature,
+            ShouldBeAccepted(await sut.RunVerbAsync(hostB, "experiments", "create", "--id", id.ToString(), "--environment", "it", "--feature", feature,
                 "--variations", "A,B", "--goals", "purchase", "--start-at", DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString()), "created");
             await Task.Delay(1000);
             await sut.ShouldHaveConsumersAsync(Consumers(dwh: 0, ops: 0), TimeSpan.Zero);
 
             // Started by the operator: both hosts connect the DWH pair, and events are persisted.
-            ShouldBeAccepted(await sut.RunVerbAsync("experiments", "start", "--id", id.ToString()), "started");
+            ShouldBeAccepted(await sut.RunVerbAsync(hostB, "experiments", "start", "--id", id.ToString()), "started");
             await sut.ShouldHaveConsumersAsync(Consumers(dwh: 2, ops: 0), Patience);
             var first = Evaluations("it", feature, "first", 300);
             await sut.PublishAsync(first);
@@ -99,9 +99,9 @@ public sealed class When_persisters_run_on_demand_in_two_hosts
             Assert.Equal(first.Count + second.Count, await sut.WaitForCountAsync(sql, first.Count + second.Count, TimeSpan.FromMinutes(1)));
 
             // Stopped: late events are still taken during the (5 s) tail, then both hosts let go of the queues.
-            ShouldBeAccepted(await sut.RunVerbAsync("experiments", "stop", "--id", id.ToString()), "stopped");
+            ShouldBeAccepted(await sut.RunVerbAsync(hostB, "experiments", "stop", "--id", id.ToString()), "stopped");
             await sut.ShouldHaveConsumersAsync(Consumers(dwh: 0, ops: 0), TimeSpan.FromSeconds(60));
-            var list = await sut.RunVerbAsync("experiments", "list");
+            var list = await sut.RunVerbAsync(hostB, "experiments", "list");
             Assert.Equal(0, list.ExitCode);
             Assert.Matches($"{id}\\s+Finished", list.Output);
         }
@@ -124,21 +124,21 @@ public sealed class When_persisters_run_on_demand_in_two_hosts
         await sut.ShouldHaveConsumersAsync(Consumers(dwh: 0, ops: 0), Patience);
 
         var id = Guid.NewGuid();
-        ShouldBeAccepted(await sut.RunVerbAsync("autoops", "create", "--id", id.ToString(), "--environment", "it", "--feature", "kill-me",
+        ShouldBeAccepted(await sut.RunVerbAsync(hostA, "autoops", "create", "--id", id.ToString(), "--environment", "it", "--feature", "kill-me",
             "--clause", "B:error:10:0.5:ge"), "created");
         await sut.ShouldHaveConsumersAsync(Consumers(dwh: 0, ops: 2), Patience);
-        var list = await sut.RunVerbAsync("autoops", "list");
+        var list = await sut.RunVerbAsync(hostA, "autoops", "list");
         Assert.Contains(id.ToString(), list.Output);
         Assert.Contains("B:error:10:0.5:ge", list.Output);
 
         // A bad command is rejected with its reason and changes nothing.
-        var rejected = await sut.RunVerbAsync("autoops", "create", "--environment", "it", "--feature", "kill-me", "--clause", "B:error:0:0.5");
+        var rejected = await sut.RunVerbAsync(hostA, "autoops", "create", "--environment", "it", "--feature", "kill-me", "--clause", "B:error:0:0.5");
         Assert.Equal(1, rejected.ExitCode);
         Assert.Contains("rejected:", rejected.Output);
         Assert.Contains("MinCount must be at least 1", rejected.Output);
 
-        ShouldBeAccepted(await sut.RunVerbAsync("autoops", "delete", "--id", id.ToString()), "deleted");
+        ShouldBeAccepted(await sut.RunVerbAsync(hostA, "autoops", "delete", "--id", id.ToString()), "deleted");
         await sut.ShouldHaveConsumersAsync(Consumers(dwh: 0, ops: 0), Patience);
-        Assert.DoesNotContain(id.ToString(), (await sut.RunVerbAsync("autoops", "list")).Output);
+        Assert.DoesNotContain(id.ToString(), (await sut.RunVerbAsync(hostA, "autoops", "list")).Output);
     }
 }

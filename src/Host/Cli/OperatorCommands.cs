@@ -1,99 +1,148 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Persisters.Contracts;
 using Persisters.Host.Configuration;
-using Persisters.Host.Hosting;
 using Persisters.Persistence;
 using Persisters.Persistence.Model;
 using Persisters.Sagas;
-using Persisters.Sagas.AutoOps;
 
 namespace Persisters.Host.Cli;
 
 /// <summary>
-/// The operator verbs <c>experiments …</c> and <c>autoops …</c>. Commands go over the configured broker to the service (the
-/// experiment-lifecycle saga, the auto-ops rule consumer) as requests, and the answer is printed: exit code 0 when accepted,
-/// 1 when rejected (with the reason), 3 when no service answered in time. <c>list</c> reads the database.
+/// What the operator verbs <c>experiments …</c> (<see cref="ExperimentsCommand"/>) and <c>autoops …</c>
+/// (<see cref="AutoOpsCommand"/>) share: the options that say where the service's operator API is (<see cref="OperatorConnection"/>),
+/// the readers of times and clauses, and the one-line description of a triggered rule. The verbs talk to a running service over
+/// HTTP (<see cref="OperatorApiClient"/>), so they work on every transport, the embedded in-memory default included.
 /// </summary>
 public static class OperatorCommands
 {
+    /// <summary>The verb's <c>--url</c>, <c>--api-key</c> and <c>--timeout</c>, added to <paramref name="command"/>.</summary>
+    public static Func<ParseResult, OperatorConnection> AddConnectionOptions(Command command)
+    {
+        var url = new Option<string>("--url")
+        {
+            Description = $"The service's base URL (environment: {OperatorConnection.UrlVariable}).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(OperatorConnection.UrlVariable) is { Length: > 0 } fromEnvironment
+                ? fromEnvironment
+                : OperatorConnection.DefaultUrl,
+        };
+        url.Validators.Add(r =>
+        {
+            if (r.TryGetValue<string>(out var text) && BaseUrl(text) is null)
+            {
+                var source = r.Tokens.Count > 0 ? "--url" : OperatorConnection.UrlVariable;
+                r.AddError($"{source} '{text}' is not an http:// or https:// URL, e.g. {OperatorConnection.DefaultUrl}.");
+            }
+        });
+        var apiKey = new Option<string?>("--api-key")
+        {
+            Description = $"An admin API key (persisters keys create --role admin); better given in {OperatorConnection.ApiKeyVariable} " +
+                          $"or a file named by {OperatorConnection.ApiKeyFileVariable} (a command line is visible to other users).",
+        };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the service's answer.", DefaultValueFactory = _ => 30 }.Between(1, 86_400);
+        command.Options.Add(url);
+        command.Options.Add(apiKey);
+        command.Options.Add(timeout);
+        // The key is looked for when the verb runs (after every option parsed): a missing one is a setting error, exit 2.
+        return p => ApiKey(p.GetValue(apiKey)) is { Key: { } key }
+            ? new OperatorConnection(BaseUrl(p.GetValue(url)!)!, key, TimeSpan.FromSeconds(p.GetValue(timeout)))
+            : throw new SettingsException(ApiKey(p.GetValue(apiKey)).Problem!);
+    }
+
+    /// <summary>An absolute http(s) URL ending in <c>/</c> (so that API paths go under a path prefix too); null when it is not one.</summary>
+    internal static Uri? BaseUrl(string? text)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)) return null;
+        return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
+    }
+
+    /// <summary>The key from <c>--api-key</c>, else the environment, else the file the environment names; or what is wrong.</summary>
+    private static (string? Key, string? Problem) ApiKey(string? given)
+    {
+        if (!string.IsNullOrWhiteSpace(given)) return (given.Trim(), null);
+        if (Environment.GetEnvironmentVariable(OperatorConnection.ApiKeyVariable) is { } variable && !string.IsNullOrWhiteSpace(variable)) return (variable.Trim(), null);
+        if (Environment.GetEnvironmentVariable(OperatorConnection.ApiKeyFileVariable) is { Length: > 0 } file)
+        {
+            try
+            {
+                var key = File.ReadAllText(file).Trim();
+                return key.Length > 0 ? (key, null) : (null, $"{OperatorConnection.ApiKeyFileVariable}: the file '{file}' is empty.");
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return (null, $"{OperatorConnection.ApiKeyFileVariable}: cannot read '{file}': {ex.Message}");
+            }
+        }
+        return (null, $"No API key: give --api-key or set {OperatorConnection.ApiKeyVariable} (or {OperatorConnection.ApiKeyFileVariable}) to an admin key " +
+                      "(persisters keys create --role admin --name NAME).");
+    }
+
+    /// <summary>A verb whose only argument is the id of what it acts on: <c>POST {collection}/{id}/{action}</c> (or DELETE).</summary>
+    internal static Command IdCommand(string verb, string description, string what, Func<Guid, OperatorApiClient, CancellationToken, Task<int>> send)
+    {
+        var id = new Option<Guid>("--id") { Description = $"The {what}'s id.", Required = true };
+        var command = new Command(verb, description) { id };
+        var connection = AddConnectionOptions(command);
+        command.SetAction((p, ct) => PersistersCommandLine.Guard(() =>
+            send(p.GetValue(id), new OperatorApiClient(connection(p), p.InvocationConfiguration.Output, p.InvocationConfiguration.Error), ct)));
+        return command;
+    }
+
+    /// <summary>A comma-separated list, blanks dropped.</summary>
+    internal static string[] List(string? text) => (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>A UTC time to the minute, for the list tables.</summary>
+    internal static string Minute(long unix) => DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(unix, 0, MaxUnixSeconds)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary><paramref name="text"/> cut to <paramref name="width"/> characters, the cut marked with …</summary>
+    internal static string Fit(string text, int width) => text.Length <= width ? text : text[..(width - 1)] + "…";
+
+    /// <summary>
+    /// <paramref name="text"/> in lines of at most <paramref name="width"/> characters, broken at spaces: the first after
+    /// <paramref name="indent"/>, the others after <paramref name="continuation"/>; a word longer than a line is cut (<see cref="Fit"/>).
+    /// </summary>
+    internal static IEnumerable<string> Wrap(string text, int width, string indent, string continuation)
+    {
+        var line = indent;
+        var empty = true;
+        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!empty && line.Length + 1 + word.Length > width)
+            {
+                yield return Fit(line, width);
+                (line, empty) = (continuation, true);
+            }
+            line += (empty ? "" : " ") + word;
+            empty = false;
+        }
+        if (!empty) yield return Fit(line, width);
+    }
+
+    /// <summary>The clause as <c>--clause</c> takes it: <c>VARIATION:GOAL:MIN_COUNT:THRESHOLD:ge|le</c>.</summary>
+    public static string FormatClause(EventRateClause c) =>
+        $"{c.VariationId}:{c.GoalId}:{c.MinCount}:{c.Threshold.ToString(CultureInfo.InvariantCulture)}:{(c.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")}";
+
+    /// <summary>Reads an option that takes <see cref="ParseTime"/>'s forms; a bad one is that option's parse error (exit 2).</summary>
+    internal static long? Time(ArgumentResult r, string option)
+    {
+        try
+        {
+            return ParseTime(option, r.Tokens.Single().Value, DateTimeOffset.UtcNow);
+        }
+        catch (SettingsException ex)
+        {
+            r.AddError(ex.Message);
+            return null;
+        }
+    }
+
     /// <summary>The last second a time can be (9999-12-31T23:59:59Z); later ones cannot be sent, stored or scheduled.</summary>
     public static readonly long MaxUnixSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
 
     /// <summary>The experiment lifecycle saga's queue name: <c>ExperimentLifecycle:EndpointName</c>, else its default.</summary>
     public static string ExperimentLifecycleQueue(IConfiguration configuration) =>
         configuration[$"{ExperimentLifecycleOptions.SectionName}:EndpointName"] is { Length: > 0 } name ? name : ExperimentLifecycleOptions.DefaultEndpointName;
-
-    /// <summary>Sends an experiment command to the lifecycle saga and prints the answer.</summary>
-    public static Task<int> SendExperimentCommandAsync<T>(string[] hostArgs, T command, TimeSpan timeout, CancellationToken ct) where T : class =>
-        SendAsync<T, ExperimentCommandAccepted, ExperimentCommandRejected>(hostArgs, command,
-            ExperimentLifecycleQueue,
-            a => $"experiment {a.ExperimentId} {a.Detail} (status {a.Status})",
-            r => $"experiment {r.ExperimentId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""),
-            timeout, ct);
-
-    /// <summary>Sends an auto-ops rule command to the service and prints the answer.</summary>
-    public static Task<int> SendRuleCommandAsync<T>(string[] hostArgs, T command, TimeSpan timeout, CancellationToken ct) where T : class =>
-        SendAsync<T, AutoOpsCommandAccepted, AutoOpsCommandRejected>(hostArgs, command,
-            _ => AutoOpsRegistration.EndpointName,
-            a => $"rule {a.RuleId} {a.Detail} (status {a.Status}{(a.Deleted ? ", deleted" : "")})",
-            r => $"rule {r.RuleId}: {r.Reason}" + (r.Status is { } s ? $" (status {s})" : ""),
-            timeout, ct);
-
-    /// <summary>Sends the command as a request to the queue and prints "accepted: …" (exit 0) or "rejected: …" (exit 1).</summary>
-    private static Task<int> SendAsync<TCommand, TAccepted, TRejected>(string[] hostArgs, TCommand command, Func<IConfiguration, string> queue,
-        Func<TAccepted, string> describeAccepted, Func<TRejected, string> describeRejected, TimeSpan timeout, CancellationToken ct)
-        where TCommand : class where TAccepted : class where TRejected : class =>
-        WithBusAsync(hostArgs, async (services, configuration, stopping) =>
-        {
-            var client = services.GetRequiredService<IBus>().CreateRequestClient<TCommand>(new Uri($"queue:{queue(configuration)}"),
-                RequestTimeout.After(ms: (int)timeout.TotalMilliseconds));
-            var response = await client.GetResponse<TAccepted, TRejected>(command, stopping);
-            if (response.Is(out Response<TAccepted>? accepted))
-            {
-                Console.WriteLine($"accepted: {describeAccepted(accepted!.Message)}");
-                return 0;
-            }
-            response.Is(out Response<TRejected>? rejected);
-            Console.WriteLine($"rejected: {describeRejected(rejected!.Message)}");
-            return PersistersCommandLine.Rejected;
-        }, timeout, ct);
-
-    /// <summary>Prints the experiments that are not archived (all with <paramref name="all"/>), newest first.</summary>
-    public static Task<int> ListExperimentsAsync(string[] hostArgs, bool all, CancellationToken ct) =>
-        WithDatabaseAsync(hostArgs, async db =>
-        {
-            var rows = await db.Experiments.AsNoTracking().Where(e => all || !e.Archived).OrderByDescending(e => e.CreatedAt).ToListAsync(ct);
-            Console.WriteLine($"{"id",-36}  {"status",-12}  {"environment",-12}  {"feature",-20}  {"start (UTC)",-20}  {"stop (UTC)",-20}  name");
-            foreach (var e in rows)
-            {
-                var status = ((ExperimentStatus)e.Status).ToString() + (e.Archived ? "*" : "");
-                Console.WriteLine($"{e.Id,-36}  {status,-12}  {e.EnvironmentId,-12}  {e.FeatureId + ":" + e.FeatureVersion,-20}  {Time(e.StartAt),-20}  {Time(e.StopAt),-20}  {e.Name}");
-            }
-            Console.WriteLine($"{rows.Count} experiment(s)" + (all ? " (* archived)" : ""));
-            return 0;
-        }, ct);
-
-    /// <summary>Prints the event-rate rules that are not deleted; under a triggered rule, its trigger (<see cref="DescribeTrigger"/>).</summary>
-    public static Task<int> ListRulesAsync(string[] hostArgs, CancellationToken ct) =>
-        WithDatabaseAsync(hostArgs, async db =>
-        {
-            var rows = await db.AutoOpsRules.AsNoTracking().Where(r => !r.Deleted).OrderByDescending(r => r.CreatedAt).ToListAsync(ct);
-            var ids = rows.Where(r => r.TriggeredAt is not null).Select(r => r.Id).ToList();
-            var triggers = await db.AutoOpsTriggers.AsNoTracking().Where(t => ids.Contains(t.AutoOpsRuleId)).ToDictionaryAsync(t => t.AutoOpsRuleId, ct);
-            Console.WriteLine($"{"id",-36}  {"status",-8}  {"environment",-12}  {"feature",-20}  clauses (variation:goal:min count:threshold:operator)");
-            foreach (var r in rows)
-            {
-                var clauses = DefinitionStore.ToDefinition(r).Clauses;
-                var text = string.Join("; ", clauses.Select(c =>
-                    $"{c.VariationId}:{c.GoalId}:{c.MinCount}:{c.Threshold.ToString(CultureInfo.InvariantCulture)}:{(c.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")}"));
-                Console.WriteLine($"{r.Id,-36}  {(AutoOpsRuleStatus)r.Status,-8}  {r.EnvironmentId,-12}  {r.FeatureId + ":" + r.FeatureVersion,-20}  {text}");
-                if (DescribeTrigger(r, triggers.GetValueOrDefault(r.Id)) is { } trigger) Console.WriteLine("  " + trigger);
-            }
-            Console.WriteLine($"{rows.Count} rule(s)");
-            return 0;
-        }, ct);
 
     /// <summary>
     /// One line about a triggered rule: when (UTC), which clause, the counts it triggered on, whether the messages were published and
@@ -102,15 +151,8 @@ public static class OperatorCommands
     /// </summary>
     public static string? DescribeTrigger(AutoOpsRuleRow rule, AutoOpsTriggerRow? trigger)
     {
-        if (rule.TriggeredAt is not { } at || rule.TriggeredClauseId is not { } clauseId) return null;
-        var evaluations = rule.TriggeredEvaluationCount ?? 0;
-        var goals = Math.Min(rule.TriggeredOpsEventCount ?? 0, evaluations);
-        var clause = DefinitionStore.ToDefinition(rule).Clauses.FirstOrDefault(c => c.ClauseId == clauseId);
-        var time = DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
-        var rate = evaluations == 0 ? 0 : (double)goals / evaluations;
-        var text = $"triggered {time} UTC by clause {clauseId}" + (clause is null ? "" : $" ({clause.VariationId}:{clause.GoalId})") +
-                   $": {goals} of {evaluations} evaluation users reached the goal, rate {rate.ToString("0.####", CultureInfo.InvariantCulture)}" +
-                   (clause is null ? "" : $" {(clause.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")} {clause.Threshold.ToString(CultureInfo.InvariantCulture)}");
+        if (DescribeTriggerCounts(rule.TriggeredAt, rule.TriggeredClauseId, rule.TriggeredEvaluationCount, rule.TriggeredOpsEventCount,
+                DefinitionStore.ToDefinition(rule).Clauses) is not { } text) return null;
         if (trigger is null) return text + "; no outbox row";
         text += trigger.PublishedAt is null ? "; not yet published" : "; published";
         var attempts = $"{trigger.WebhookAttempts} attempt{(trigger.WebhookAttempts == 1 ? "" : "s")}";
@@ -123,6 +165,24 @@ public static class OperatorCommands
             _ => $"; webhook pending after {attempts} ({trigger.WebhookLastError}), next " +
                  (trigger.DueAt is { } due ? DateTimeOffset.FromUnixTimeMilliseconds(due).UtcDateTime.ToString("HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "attempt soon"),
         };
+    }
+
+    /// <summary>
+    /// The first part of <see cref="DescribeTrigger"/>: when (<paramref name="atMs"/>, unix milliseconds, shown in UTC), which clause
+    /// of <paramref name="clauses"/>, and the counts and rate it triggered on (goal users capped at evaluation users, as the rule
+    /// judges them). Null for a rule that has not triggered (no time or no clause).
+    /// </summary>
+    public static string? DescribeTriggerCounts(long? atMs, Guid? clauseId, long? evaluationCount, long? opsEventCount, IReadOnlyList<EventRateClause> clauses)
+    {
+        if (atMs is not { } at || clauseId is not { } id) return null;
+        var evaluations = evaluationCount ?? 0;
+        var goals = Math.Min(opsEventCount ?? 0, evaluations);
+        var clause = clauses.FirstOrDefault(c => c.ClauseId == id);
+        var time = DateTimeOffset.FromUnixTimeMilliseconds(at).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
+        var rate = evaluations == 0 ? 0 : (double)goals / evaluations;
+        return $"triggered {time} UTC by clause {id}" + (clause is null ? "" : $" ({clause.VariationId}:{clause.GoalId})") +
+               $": {goals} of {evaluations} evaluation users reached the goal, rate {rate.ToString("0.####", CultureInfo.InvariantCulture)}" +
+               (clause is null ? "" : $" {(clause.Operator == RateOperator.GreaterOrEqual ? "ge" : "le")} {clause.Threshold.ToString(CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>Parses <c>VARIATION:GOAL:MIN_COUNT:THRESHOLD[:ge|le]</c>.</summary>
@@ -177,57 +237,5 @@ public static class OperatorCommands
             throw new SettingsException($"{option} '{text}' is not a time from 1970-01-01 to 9999-12-31: {form}.");
         }
         return unix;
-    }
-
-    private static string Time(long unix) => DateTimeOffset.FromUnixTimeSeconds(unix).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-
-    private static async Task<int> WithBusAsync(string[] hostArgs, Func<IServiceProvider, IConfiguration, CancellationToken, Task<int>> action, TimeSpan timeout,
-        CancellationToken ct)
-    {
-        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
-        var settings = builder.AddPersistersSettings();
-        if (settings.Transport.Kind == TransportKind.InMemory)
-        {
-            throw new SettingsException(
-                "Transport:Kind is InMemory, which cannot reach a service in another process. Set Transport__Kind (and its settings) to the service's broker.");
-        }
-        if (settings.Transport.Kind == TransportKind.AzureServiceBus && !settings.Transport.AzureServiceBus.CreateEntities)
-        {
-            throw new SettingsException(
-                "Transport:AzureServiceBus:CreateEntities is false, so this process gets no reply queue (its name is made up at start and cannot be provisioned): " +
-                "run operator verbs with credentials that may create entities (environment: Transport__AzureServiceBus__CreateEntities=true).");
-        }
-        builder.AddPersistersServices(settings, withPersisters: false);
-        using var app = builder.Build();
-        return await VerbHost.RunAsync(app, settings.Transport.Kind, timeout, async stopping =>
-        {
-            try
-            {
-                return await action(app.Services, builder.Configuration, stopping);
-            }
-            catch (RequestTimeoutException)
-            {
-                await Console.Error.WriteLineAsync($"no answer within {timeout.TotalSeconds:0.#} s: is a persisters service running on this broker ({settings.Transport.Kind})?");
-                return PersistersCommandLine.NoAnswer;
-            }
-            catch (RequestFaultException ex)
-            {
-                // Not a rejection: the service failed (its database, a bug); its log and the queue's _error queue have the details.
-                var reason = ex.Fault?.Exceptions.FirstOrDefault() is { } e ? $"{e.ExceptionType}: {e.Message}" : ex.Message;
-                await Console.Error.WriteLineAsync($"the service failed on the command: {reason} (see the service's log and the queue's _error queue)");
-                return PersistersCommandLine.ServiceFailed;
-            }
-        }, ct);
-    }
-
-    private static async Task<int> WithDatabaseAsync(string[] hostArgs, Func<PersistersDbContext, Task<int>> action, CancellationToken ct)
-    {
-        var builder = VerbHost.CreateBuilder(hostArgs, LogLevel.Error);
-        var settings = builder.AddPersistersSettings();
-        builder.Services.AddPersistersDatabase(settings.Database);
-        using var host = builder.Build();
-        await host.Services.MigrateIfConfiguredAsync(ct);
-        await using var db = host.Services.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
-        return await action(db);
     }
 }

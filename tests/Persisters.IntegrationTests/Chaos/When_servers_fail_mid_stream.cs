@@ -113,7 +113,7 @@ public sealed class When_servers_fail_mid_stream(ChaosServers servers, ITestOutp
             // An experiment whose window covers the waiting events, created (and so started) through the running host.
             var x = stream.Experiment;
             var watch = Stopwatch.StartNew();
-            var create = await sut.RunVerbAsync("experiments", "create", "--environment", x.EnvironmentId, "--feature", x.FeatureId, "--variations", "A,B",
+            var create = await sut.RunVerbAsync(host, "experiments", "create", "--environment", x.EnvironmentId, "--feature", x.FeatureId, "--variations", "A,B",
                 "--goals", x.GoalIds[0], "--start-at", x.StartAt.ToString(), "--stop-at", x.StopAt.ToString());
             Assert.True(create.ExitCode == 0, create.Output);
             var resumed = await stream.WaitForAllRowsAsync(watch, Patience);

@@ -193,6 +193,9 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         var sut = new ServiceUnderTest(broker, servers, database, vhost, prefix, sqsServer, emulator, bus, services);
         var (exit, output) = await HostProcess.RunToEndAsync(sut.Environment, TimeSpan.FromMinutes(2), "migrate");
         Assert.True(exit == 0, $"migrate failed ({exit}):\n{output}");
+        var (key, stored) = Persisters.Host.Ingest.ApiKeys.Create("integration-tests", Persisters.Host.Ingest.ApiKeyRole.Admin, [], DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        await services.GetRequiredService<ApiKeyStore>().AddAsync(stored, CancellationToken.None);
+        sut.AdminKey = key;
         return sut;
     }
 
@@ -218,8 +221,22 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public Task SeedAsync(AutoOpsRuleDefinition rule) =>
         Services.GetRequiredService<DefinitionStore>().UpsertRuleAsync(rule, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
 
-    /// <summary>Runs an operator verb (e.g. <c>experiments start --id …</c>) against this world and returns its exit code and output.</summary>
+    /// <summary>Runs a verb with this world's settings and returns its exit code and output.</summary>
     public Task<(int ExitCode, string Output)> RunVerbAsync(params string[] args) => HostProcess.RunToEndAsync(Environment, TimeSpan.FromMinutes(1), args);
+
+    /// <summary>An admin API key of this world's database (created with it), for the operator verbs.</summary>
+    public string AdminKey { get; private set; } = "";
+
+    /// <summary>
+    /// Runs an operator verb (e.g. <c>experiments start --id …</c>) against the operator API of <paramref name="service"/>, a running
+    /// host of this world, with <see cref="AdminKey"/>, and returns its exit code and output.
+    /// </summary>
+    public Task<(int ExitCode, string Output)> RunVerbAsync(HostProcess service, params string[] args) =>
+        HostProcess.RunToEndAsync(new Dictionary<string, string>(Environment)
+        {
+            ["PERSISTERS_URL"] = $"http://127.0.0.1:{service.Port}",
+            ["PERSISTERS_API_KEY"] = AdminKey,
+        }, TimeSpan.FromMinutes(1), args);
 
     /// <summary>
     /// Waits until every queue has the number of consumers the broker lists for it (or fails with what it saw): RabbitMQ's

@@ -31,10 +31,6 @@ public sealed class When_host_settings_are_given_on_the_command_line
     [InlineData("load")]
     [InlineData("demo")]
     [InlineData("chart", "--experiment", "3f0c2b1e-9d4a-4c1e-8f00-1234567890ab", "--output", "c.svg")]
-    [InlineData("experiments", "start", "--id", "3f0c2b1e-9d4a-4c1e-8f00-1234567890ab")]
-    [InlineData("experiments", "list")]
-    [InlineData("autoops", "create", "--environment", "e", "--feature", "f", "--clause", "a:b:1:0.5")]
-    [InlineData("autoops", "list")]
     public void Every_verb_that_builds_a_host_takes_them(params string[] verb)
     {
         var parse = PersistersCommandLine.Create().Parse([.. verb, "--urls", "http://127.0.0.1:1", "--Transport:Kind=RabbitMq", "--Database__Provider", "MySql"]);
@@ -94,12 +90,12 @@ public sealed class When_host_settings_are_given_on_the_command_line
         var database = Path.Combine(directory, "from-args.db");
 
         var (migrateExit, migrateOutput) = await HostCommand.RunAsync(null, "migrate", $"--Database:ConnectionString=Data Source={database}");
-        var (listExit, listOutput) = await HostCommand.RunAsync(null, "experiments", "list", "--Database__ConnectionString", $"Data Source={database}");
+        var (listExit, listOutput) = await HostCommand.RunAsync(null, "keys", "list", "--Database__ConnectionString", $"Data Source={database}");
 
         Assert.True(migrateExit == 0, migrateOutput);
         Assert.True(File.Exists(database), migrateOutput);
         Assert.True(listExit == 0, listOutput);
-        Assert.Contains("0 experiment(s)", listOutput);
+        Assert.Contains("0 key(s)", listOutput);
         Directory.Delete(directory, recursive: true);
     }
 

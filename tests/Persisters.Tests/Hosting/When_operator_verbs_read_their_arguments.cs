@@ -1,7 +1,6 @@
 using Persisters.Contracts;
 using Persisters.Host.Cli;
 using Persisters.Host.Configuration;
-using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Hosting;
 
@@ -50,15 +49,5 @@ public sealed class When_operator_verbs_read_their_arguments
         var error = Assert.Throws<SettingsException>(() => OperatorCommands.ParseTime("--stop-at", "next tuesday", Now));
 
         Assert.Contains("--stop-at 'next tuesday'", error.Message);
-    }
-
-    [Fact]
-    public async Task A_command_on_the_in_memory_transport_stops_with_exit_code_2_and_says_why()
-    {
-        var (exit, output) = await HostCommand.RunAsync(new Dictionary<string, string?> { ["Transport__Kind"] = "InMemory" },
-            "experiments", "start", "--id", Guid.NewGuid().ToString());
-
-        Assert.Equal(2, exit);
-        Assert.Contains("Transport:Kind is InMemory", output);
     }
 }

@@ -17,6 +17,7 @@ public sealed class HostCommand : IAsyncDisposable
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
     private readonly string _directory;
 
     private HostCommand(Process process, string directory, int port)
@@ -29,6 +30,9 @@ public sealed class HostCommand : IAsyncDisposable
     public int Port { get; }
     public int ProcessId => _process.Id;
     public string Output { get { lock (_output) return _output.ToString(); } }
+
+    /// <summary>Standard output alone (<see cref="Output"/> has both streams).</summary>
+    public string StandardOutput { get { lock (_output) return _standardOutput.ToString(); } }
 
     /// <summary>Starts <c>dotnet persisters.dll ARGS</c>; <paramref name="environment"/> adds to (or, with null, removes from) the embedded default.</summary>
     public static HostCommand Start(IReadOnlyDictionary<string, string?>? environment, params string[] args)
@@ -48,7 +52,7 @@ public sealed class HostCommand : IAsyncDisposable
         }
         var process = new Process { StartInfo = info };
         var host = new HostCommand(process, directory, port);
-        process.OutputDataReceived += (_, e) => host.Append(e.Data);
+        process.OutputDataReceived += (_, e) => host.Append(e.Data, standardOutput: true);
         process.ErrorDataReceived += (_, e) => host.Append(e.Data);
         process.Start();
         process.BeginOutputReadLine();
@@ -129,10 +133,14 @@ public sealed class HostCommand : IAsyncDisposable
         }
     }
 
-    private void Append(string? line)
+    private void Append(string? line, bool standardOutput = false)
     {
         if (line is null) return;
-        lock (_output) _output.AppendLine(line);
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            if (standardOutput) _standardOutput.AppendLine(line);
+        }
     }
 
     public static int FreePort()
