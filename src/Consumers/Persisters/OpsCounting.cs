@@ -136,27 +136,8 @@ public sealed class EvaluationEventsOpsPersister(
 
     protected override SkipReason? Map(EvaluationEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
     {
-        if (validator.Check(e) is { } invalid) return invalid;
-        if (!live.HasRulesIn(e.EnvironmentId)) return SkipReason.UnknownEnvironment;
-        var rules = live.RulesOfFeature(e.EnvironmentId, e.FeatureId);
-        if (rules.Count == 0) return SkipReason.RuleNotFound;
-
-        var user = EventValidator.ResolveUserId(e.UserId, e.User);
-        var variation = EventRows.Variation(e.VariationId);
-        SkipReason? reason = SkipReason.ClauseNotFound;
-        var versionMatched = false;
-        foreach (var rule in rules)
-        {
-            if (rule.FeatureVersion != e.FeatureVersion) continue;
-            versionMatched = true;
-            foreach (var clause in rule.Clauses)
-            {
-                if (clause.VariationId != variation) continue;
-                into(new OpsCounterKey(clause.ClauseId, OpsCounterKind.Evaluation, rule.FeatureVersion, rule.RuleId, rule.EnvironmentId, rule.FeatureId), user);
-                reason = null;
-            }
-        }
-        return versionMatched ? reason : SkipReason.FeatureVersionMismatch;
+        if (validator.Check(e, out var user) is { } invalid) return invalid;
+        return Relevance.CountersOfEvaluation(live, e, key => into(key, user));
     }
 }
 
@@ -181,15 +162,7 @@ public sealed class GoalEventsOpsPersister(
 
     protected override SkipReason? Map(GoalEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
     {
-        if (validator.Check(e) is { } invalid) return invalid;
-        if (!live.HasRulesIn(e.EnvironmentId)) return SkipReason.UnknownEnvironment;
-        var clauses = live.ClausesOfGoal(e.EnvironmentId, e.GoalId);
-        if (clauses.Count == 0) return SkipReason.RuleNotFound;
-        var user = EventValidator.ResolveUserId(e.UserId, e.User);
-        foreach (var (rule, clause) in clauses)
-        {
-            into(new OpsCounterKey(clause.ClauseId, OpsCounterKind.Goal, rule.FeatureVersion, rule.RuleId, rule.EnvironmentId, rule.FeatureId), user);
-        }
-        return null;
+        if (validator.Check(e, out var user) is { } invalid) return invalid;
+        return Relevance.CountersOfGoal(live, e, key => into(key, user));
     }
 }
