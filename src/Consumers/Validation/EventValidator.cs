@@ -17,6 +17,12 @@ public sealed class EventValidator(long nowUnix, TimeSpan maxClockSkew, int maxU
     /// <summary>The user id the reference resolves: the event's own, else the user object's.</summary>
     public static string ResolveUserId(string userId, UserInfo? user) => string.IsNullOrEmpty(userId) ? user?.Id ?? "" : userId;
 
+    /// <summary>Why the evaluation cannot be stored, or <c>null</c> (the ingest front door asks only this).</summary>
+    public SkipReason? Check(EvaluationEvent e) => Check(e, out _);
+
+    /// <summary>Why the goal cannot be stored, or <c>null</c> (the ingest front door asks only this).</summary>
+    public SkipReason? Check(GoalEvent e) => Check(e, out _);
+
     /// <summary>Why the evaluation cannot be stored, or <c>null</c>; <paramref name="userId"/> is its resolved user id (resolved once here).</summary>
     public SkipReason? Check(EvaluationEvent e, out string userId)
     {
