@@ -57,7 +57,7 @@ var settings = new Dictionary<string, string?>
 var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 var experiment = SyntheticTraffic.Experiment("bench", "bench", now);
 var traffic = SyntheticTraffic.Create(experiment, events, 0, 0, seed: 1, now);
-var rows = traffic.ValidEvaluations.Select(e => EventRows.Evaluation(e, "{\"plan\":\"1\"}", now * 1000)).ToList();
+var rows = traffic.ValidEvaluations.Select(e => EventRows.Evaluation(e, Persisters.Consumers.Validation.EventValidator.ResolveUserId(e.UserId, e.User), "{\"plan\":\"1\"}", now * 1000)).ToList();
 Console.WriteLine($"cores {Environment.ProcessorCount}; {events} evaluation events; MariaDB {await Scalar("SELECT VERSION()")}; RabbitMQ {rabbitHost}:{rabbitPort}");
 
 using (var db = Build(settings, withPersisters: true))

@@ -20,6 +20,7 @@ public static class ConsumersServiceCollectionExtensions
         services.TryAddSingleton<LiveDefinitions>();
         services.TryAddSingleton<GoalLinker>();
         services.TryAddSingleton<PersisterInFlightLimit>();
+        services.TryAddSingleton<IPersisterDemand, AlwaysConnectedPersisters>();
         services.TryAddSingleton<GoalRetryWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<GoalRetryWorker>());
         services.AddKillSwitch();
@@ -55,23 +56,17 @@ public static class ConsumersServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Registers the four persisters, each on its own queue with its definition.</summary>
+    /// <summary>Registers the persisters of <see cref="PersisterCatalogue"/>, each on its own queue with its definition.</summary>
     /// <param name="onDemand">
     /// Leave them out of <c>ConfigureEndpoints</c>: the demand controller (<c>Demand.PersisterDemandController</c>)
     /// connects and stops their endpoints.
     /// </param>
     public static IBusRegistrationConfigurator AddPersisters(this IBusRegistrationConfigurator x, bool onDemand = false)
     {
-        var evaluationDwh = x.AddConsumer<EvaluationEventsDwhPersister, EvaluationEventsDwhPersisterDefinition>();
-        var goalDwh = x.AddConsumer<GoalEventsDwhPersister, GoalEventsDwhPersisterDefinition>();
-        var evaluationOps = x.AddConsumer<EvaluationEventsOpsPersister, EvaluationEventsOpsPersisterDefinition>();
-        var goalOps = x.AddConsumer<GoalEventsOpsPersister, GoalEventsOpsPersisterDefinition>();
-        if (onDemand)
+        foreach (var persister in PersisterCatalogue.All)
         {
-            evaluationDwh.ExcludeFromConfigureEndpoints();
-            goalDwh.ExcludeFromConfigureEndpoints();
-            evaluationOps.ExcludeFromConfigureEndpoints();
-            goalOps.ExcludeFromConfigureEndpoints();
+            var consumer = persister.Register(x);
+            if (onDemand) consumer.ExcludeFromConfigureEndpoints();
         }
         return x;
     }

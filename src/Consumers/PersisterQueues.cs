@@ -8,5 +8,6 @@ public static class PersisterQueues
     public const string EvaluationOps = "evaluation-events-ops";
     public const string GoalOps = "goal-events-ops";
 
-    public static readonly IReadOnlyList<string> All = [EvaluationDwh, GoalDwh, EvaluationOps, GoalOps];
+    /// <summary>Every persister queue, in <see cref="PersisterCatalogue.All"/>'s order.</summary>
+    public static readonly IReadOnlyList<string> All = PersisterCatalogue.All.Select(p => p.QueueName).ToArray();
 }

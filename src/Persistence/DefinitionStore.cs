@@ -10,25 +10,22 @@ public sealed class DefinitionStore(IPersistersDbContextFactory factory)
 {
     private static readonly JsonSerializerOptions Json = StoredJson.Options;
 
-    /// <summary>Experiments that still take events: running, or stopped less than <paramref name="lateEventTail"/> ago; not archived.</summary>
+    /// <summary>The live experiments (<see cref="LiveExperiment"/>).</summary>
     public async Task<IReadOnlyList<ExperimentDefinition>> LoadLiveExperimentsAsync(long nowUnix, TimeSpan lateEventTail, CancellationToken ct)
     {
-        var tailStart = nowUnix - (long)lateEventTail.TotalSeconds;
         await using var db = factory.CreateDbContext();
-        var rows = await db.Experiments.AsNoTracking()
-            .Where(e => !e.Archived && (e.Status == (int)ExperimentStatus.Running
-                                        || (e.Status == (int)ExperimentStatus.Stopped && e.StopAt > tailStart)))
-            .ToListAsync(ct);
+        var rows = await db.Experiments.AsNoTracking().Where(LiveExperiment.Query(nowUnix, lateEventTail)).ToListAsync(ct);
         return rows.Select(ToDefinition).ToList();
     }
 
     /// <summary>
     /// What the demand controller needs, in one round trip: how many experiments are live (as in
     /// <see cref="LoadLiveExperimentsAsync"/>) and how many auto-ops rules are active (<see cref="ActiveAutoOpsRule"/>).
+    /// Hand-written SQL; tests hold it to <see cref="LiveExperiment"/> and <see cref="ActiveAutoOpsRule"/> on MariaDB and SQLite.
     /// </summary>
     public async Task<(int LiveExperiments, int ActiveRules)> CountDemandAsync(long nowUnix, TimeSpan lateEventTail, CancellationToken ct)
     {
-        var tailStart = nowUnix - (long)lateEventTail.TotalSeconds;
+        var tailStart = LiveExperiment.TailStart(nowUnix, lateEventTail);
         await using var db = factory.CreateDbContext();
         // Plain SQL that MySQL/MariaDB and SQLite both read: two indexed counts, one statement.
         var row = (await db.Database.SqlQueryRaw<DemandCounts>(

@@ -1,5 +1,6 @@
 using MassTransit;
 using Persisters.Contracts;
+using Persisters.Persistence;
 using Persisters.Sagas.Persistence;
 
 namespace Persisters.Sagas;
@@ -341,7 +342,8 @@ public sealed class ExperimentLifecycle : MassTransitStateMachine<ExperimentStat
             ExperimentId = c.Saga.CorrelationId,
             EnvironmentId = c.Saga.EnvironmentId,
             Status = status,
-            IsLive = status is ExperimentStatus.Running or ExperimentStatus.Stopped,
+            // In Stopped the tail is open: the finish timer ends that state when it closes.
+            IsLive = LiveExperiment.IsLive(status, c.Saga.Archived, tailOpen: status == ExperimentStatus.Stopped),
             Timestamp = Now(c),
         };
     }

@@ -56,7 +56,7 @@ public sealed class ExperimentResultsService(
         }
 
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
-        if (!IsLive(experiment, now, persisterOptions.Value.LateEventTail))
+        if (!LiveExperiment.IsLive(experiment, now, persisterOptions.Value.LateEventTail))
         {
             logger.LogInformation("Experiment {ExperimentId} is {Status} (archived: {Archived}, stop_at {StopAt}) and no longer takes events; results not recalculated",
                 experimentId, experiment.Status, experiment.Archived, experiment.StopAt);
@@ -79,11 +79,6 @@ public sealed class ExperimentResultsService(
             experimentId, goals.Count, cutOffs.Count, document.TotalEvaluationUserCount, document.Srm.Status);
         return new CalculationReport(CalculationOutcome.Written, "written", document);
     }
-
-    /// <summary>The persisters' definition of live (<see cref="DefinitionStore.LoadLiveExperimentsAsync"/>).</summary>
-    public static bool IsLive(ExperimentDefinition x, long nowUnix, TimeSpan lateEventTail) =>
-        !x.Archived && (x.Status == ExperimentStatus.Running
-                        || (x.Status == ExperimentStatus.Stopped && x.StopAt > nowUnix - (long)lateEventTail.TotalSeconds));
 
     /// <summary>The document from the counts: pure, so tests can compare it with <see cref="ExperimentCalculator"/> directly.</summary>
     public static ExperimentResultDocument Build(ExperimentDefinition x, IReadOnlyList<GoalCounts> goals, long endAt)

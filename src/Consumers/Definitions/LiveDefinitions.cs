@@ -5,7 +5,7 @@ using Persisters.Persistence;
 namespace Persisters.Consumers.Definitions;
 
 /// <summary>
-/// The live experiments and active event-rate rules, read from the database at most once per
+/// The live experiments and active auto-ops rules, read from the database at most once per
 /// refresh interval per process (concurrent batches share one read), and dropped at once on
 /// <see cref="Invalidate"/> when a definition changes.
 /// </summary>

@@ -17,7 +17,7 @@ public sealed class PersisterDemandChangedConsumer(PersisterDemandController con
         var m = context.Message;
         try
         {
-            var what = m.RuleId is { } rule ? $"event-rate rule {rule} is {(m.IsLive ? "active" : "inactive")}" : $"experiment {m.ExperimentId} is {m.Status} (live: {m.IsLive})";
+            var what = m.RuleId is { } rule ? $"auto-ops rule {rule} is {(m.IsLive ? "active" : "inactive")}" : $"experiment {m.ExperimentId} is {m.Status} (live: {m.IsLive})";
             await controller.OnDemandChangedAsync(what, context.CancellationToken);
         }
         catch (Exception ex) when (!context.CancellationToken.IsCancellationRequested)

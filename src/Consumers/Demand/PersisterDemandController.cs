@@ -14,7 +14,7 @@ namespace Persisters.Consumers.Demand;
 /// Connects the persister endpoints only while something needs them (<c>Persisters:OnDemand</c>):
 /// the DWH pair (<c>evaluation-events-dwh</c>, <c>goal-events-dwh</c>) while any experiment is live
 /// (running, or stopped within <see cref="PersisterOptions.LateEventTail"/>), the OPS pair
-/// (<c>evaluation-events-ops</c>, <c>goal-events-ops</c>) while any event-rate rule is active.
+/// (<c>evaluation-events-ops</c>, <c>goal-events-ops</c>) while any auto-ops rule is active.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -32,11 +32,8 @@ namespace Persisters.Consumers.Demand;
 /// once at start (a connect that is stopped at once) unless <see cref="PersisterOptions.DeclareQueuesAtStart"/> is off.
 /// </para>
 /// </remarks>
-public sealed class PersisterDemandController : IBusObserver, IDisposable
+public sealed class PersisterDemandController : IBusObserver, IPersisterDemand, IDisposable
 {
-    public const string DwhGroup = "dwh";
-    public const string OpsGroup = "ops";
-
     private readonly IServiceProvider _services;
     private readonly DefinitionStore _store;
     private readonly LiveDefinitions _definitions;
@@ -63,13 +60,7 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
         _options = options;
         _clock = clock;
         _logger = logger;
-        _endpoints =
-        [
-            PersisterEndpoint.For<EvaluationEventsDwhPersister>(DwhGroup, new EvaluationEventsDwhPersisterDefinition(options)),
-            PersisterEndpoint.For<GoalEventsDwhPersister>(DwhGroup, new GoalEventsDwhPersisterDefinition(options)),
-            PersisterEndpoint.For<EvaluationEventsOpsPersister>(OpsGroup, new EvaluationEventsOpsPersisterDefinition(options)),
-            PersisterEndpoint.For<GoalEventsOpsPersister>(OpsGroup, new GoalEventsOpsPersisterDefinition(options)),
-        ];
+        _endpoints = PersisterCatalogue.All.Select(p => new PersisterEndpoint(p.Group, p.QueueName, p.EndpointConfiguration(options))).ToList();
         metrics.Meter.CreateObservableGauge("persisters_connected_endpoints", () => _connectedNames.Length,
             description: "Persister endpoints this process has connected (on-demand mode).");
         _restarts = metrics.Meter.CreateCounter<long>("persisters_endpoint_restarts",
@@ -97,8 +88,8 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
             var now = _clock.GetUtcNow();
             var (experiments, rules) = await _store.CountDemandAsync(now.ToUnixTimeSeconds(), _options.Value.LateEventTail, ct);
             var needed = new HashSet<string>(StringComparer.Ordinal);
-            if (experiments > 0) needed.Add(DwhGroup);
-            if (rules > 0) needed.Add(OpsGroup);
+            if (experiments > 0) needed.Add(PersisterCatalogue.DwhGroup);
+            if (rules > 0) needed.Add(PersisterCatalogue.OpsGroup);
 
             if (!_declared && _options.Value.DeclareQueuesAtStart) await DeclareQueuesAsync(needed, ct);
             _declared = true;
@@ -348,16 +339,5 @@ public sealed class PersisterDemandController : IBusObserver, IDisposable
     private sealed record PersisterEndpoint(string Group, string QueueName, Action<IRegistrationContext, IReceiveEndpointConfigurator> Configure)
     {
         public HostReceiveEndpointHandle Connect(IReceiveEndpointConnector connector) => connector.ConnectReceiveEndpoint(QueueName, Configure);
-
-        /// <summary>The persister's own queue and endpoint limit; <c>ConfigureConsumer</c> applies its definition (batch, retry, prefetch).</summary>
-        public static PersisterEndpoint For<TConsumer>(string group, IConsumerDefinition<TConsumer> definition) where TConsumer : class, IConsumer
-        {
-            var queue = definition.GetEndpointName(KebabCaseEndpointNameFormatter.Instance);
-            return new PersisterEndpoint(group, queue, (context, e) =>
-            {
-                if (definition.ConcurrentMessageLimit is { } limit) e.ConcurrentMessageLimit = limit;
-                e.ConfigureConsumer<TConsumer>(context);
-            });
-        }
     }
 }

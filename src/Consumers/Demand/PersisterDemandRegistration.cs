@@ -13,8 +13,10 @@ public static class PersisterDemandRegistration
     /// </summary>
     public static IServiceCollection AddPersisterDemandServices(this IServiceCollection services)
     {
-        services.AddPersisterServices();
         services.TryAddSingleton<PersisterDemandController>();
+        // Before AddPersisterServices, whose always-connected default is only a TryAdd.
+        services.Replace(ServiceDescriptor.Singleton<IPersisterDemand>(sp => sp.GetRequiredService<PersisterDemandController>()));
+        services.AddPersisterServices();
         services.AddPersisterQueueRetention();
         services.AddBusObserver(sp => sp.GetRequiredService<PersisterDemandController>());
         services.AddHostedService<PersisterDemandReconciler>();

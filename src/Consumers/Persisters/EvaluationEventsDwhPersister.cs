@@ -39,6 +39,7 @@ public sealed class EvaluationEventsDwhPersister(
         var started = Stopwatch.GetTimestamp();
         metrics.Received(Name, input.Received, context);
         var now = clock.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
         var validator = new EventValidator(now.ToUnixTimeSeconds(), options.Value.MaxClockSkew, options.Value.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);
 
@@ -54,11 +55,11 @@ public sealed class EvaluationEventsDwhPersister(
                 rows.Clear();
                 foreach (var e in chunk)
                 {
+                    // validate → relevance → map (user id resolved and user data serialised once)
                     string? userData = null;
-                    var reason = validator.Check(e) ?? Relevance(live, e);
-                    reason ??= validator.SerializeUserData(e.User, out userData);
+                    var reason = validator.Check(e, out var userId) ?? Relevance.OfEvaluation(live, e) ?? validator.SerializeUserData(e.User, out userData);
                     if (reason is { } skip) skips.Add(skip, e.Id);
-                    else rows.Add(EventRows.Evaluation(e, userData, now.ToUnixTimeMilliseconds()));
+                    else rows.Add(EventRows.Evaluation(e, userId, userData, nowMs));
                 }
                 if (rows.Count > 0) added += await store.InsertEvaluationsAsync(s, rows, ct);
                 written += rows.Count;
@@ -72,21 +73,5 @@ public sealed class EvaluationEventsDwhPersister(
         metrics.Duplicates(Name, written - added);
         skips.Report(metrics, logger, input.Received);
         metrics.BatchDuration(Name, Stopwatch.GetElapsedTime(started));
-    }
-
-    /// <summary>Kept when the flag version is under an experiment whose window holds the event.</summary>
-    private static SkipReason? Relevance(LiveDefinitions.Snapshot live, EvaluationEvent e)
-    {
-        if (!live.HasExperimentsIn(e.EnvironmentId)) return SkipReason.UnknownEnvironment;
-        var experiments = live.ExperimentsOfFeature(e.EnvironmentId, e.FeatureId, e.FeatureVersion);
-        if (experiments.Count == 0) return SkipReason.ExperimentNotFound;
-        var reason = SkipReason.ExperimentNotFound;
-        foreach (var x in experiments)
-        {
-            if (e.Timestamp > x.StopAt) reason = SkipReason.AfterExperimentEnded;
-            else if (e.Timestamp < x.StartAt) reason = SkipReason.BeforeExperimentStarted;
-            else return null;
-        }
-        return reason;
     }
 }

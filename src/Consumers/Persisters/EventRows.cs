@@ -15,14 +15,15 @@ public static class EventRows
 
     public static string Variation(string variationId) => string.IsNullOrEmpty(variationId) ? DefaultVariation : variationId;
 
-    public static EvaluationEventRow Evaluation(EvaluationEvent e, string? userData, long nowMs) => new()
+    /// <summary>The row of a valid, needed evaluation; <paramref name="userId"/> and <paramref name="userData"/> as <see cref="EventValidator"/> gave them.</summary>
+    public static EvaluationEventRow Evaluation(EvaluationEvent e, string userId, string? userData, long nowMs) => new()
     {
         Id = e.Id,
         EnvironmentId = e.EnvironmentId,
         Timestamp = e.Timestamp,
         FeatureId = e.FeatureId,
         FeatureVersion = e.FeatureVersion,
-        UserId = EventValidator.ResolveUserId(e.UserId, e.User),
+        UserId = userId,
         UserData = userData,
         VariationId = Variation(e.VariationId),
         Reason = e.Reason.ToString().ToUpperInvariant(),
@@ -32,21 +33,22 @@ public static class EventRows
         CreatedAt = nowMs,
     };
 
-    public static GoalEventRow Goal(GoalEvent e, string? userData, ExperimentDefinition experiment, EvaluationLink link, long nowMs) => new()
+    /// <summary>The row of a goal linked to one experiment through the user's evaluation <paramref name="link"/>.</summary>
+    public static GoalEventRow Goal(GoalCandidate c, EvaluationLink link, long nowMs) => new()
     {
-        Id = e.Id,
-        ExperimentId = experiment.ExperimentId,
-        EnvironmentId = e.EnvironmentId,
-        Timestamp = e.Timestamp,
-        GoalId = e.GoalId,
-        Value = e.Value,
-        UserId = EventValidator.ResolveUserId(e.UserId, e.User),
-        UserData = userData,
-        Tag = Tag(e.Tag),
-        SourceId = e.SourceId.ToString().ToUpperInvariant(),
-        SdkVersion = e.SdkVersion,
-        FeatureId = experiment.FeatureId,
-        FeatureVersion = experiment.FeatureVersion,
+        Id = c.Event.Id,
+        ExperimentId = c.Experiment.ExperimentId,
+        EnvironmentId = c.Event.EnvironmentId,
+        Timestamp = c.Event.Timestamp,
+        GoalId = c.Event.GoalId,
+        Value = c.Event.Value,
+        UserId = c.UserId,
+        UserData = c.UserData,
+        Tag = Tag(c.Event.Tag),
+        SourceId = c.Event.SourceId.ToString().ToUpperInvariant(),
+        SdkVersion = c.Event.SdkVersion,
+        FeatureId = c.Experiment.FeatureId,
+        FeatureVersion = c.Experiment.FeatureVersion,
         VariationId = link.VariationId,
         Reason = link.Reason,
         CreatedAt = nowMs,

@@ -27,6 +27,9 @@ public sealed class GoalEventsDwhPersister(
 {
     public const string Name = PersisterQueues.GoalDwh;
 
+    /// <summary>Events decoded at a time while the batch is sorted, before the transaction.</summary>
+    private const int DecodeChunkSize = 1000;
+
     public Task Consume(ConsumeContext<Batch<GoalEvent>> context) =>
         PersistAsync(PersisterInput<GoalEvent>.FromEvents(context.Message), context);
 
@@ -43,26 +46,33 @@ public sealed class GoalEventsDwhPersister(
         var validator = new EventValidator(now.ToUnixTimeSeconds(), o.MaxClockSkew, o.MaxUserDataBytes);
         var live = await definitions.GetAsync(cancellationToken);
 
-        // Chunk by chunk inside one transaction: at most one chunk of decoded events and rows is alive at a time.
-        var (link, added, written, parked, malformed) = input.Count == 0 ? (new GoalLinkResult(), 0, 0, 0, []) : await database.InTransactionAsync(async (s, ct) =>
+        // validate → relevance → map, before the write transaction opens: no pooled connection or write permit is held for CPU-only
+        // work. The needed events of the whole batch are kept (decoded a chunk at a time); the others are dropped as they are read.
+        var candidates = new GoalCandidates(validator, live);
+        var malformed = new List<MalformedEvent>();
+        foreach (var chunk in input.Chunks(DecodeChunkSize, malformed))
+        {
+            foreach (var e in chunk) candidates.Add(e);
+        }
+
+        var (link, added, written, parked) = candidates.Items.Count == 0 ? (new GoalLinkResult(), 0, 0, 0) : await database.InTransactionAsync(async (s, ct) =>
         {
             var link = new GoalLinkResult();
-            var malformed = new List<MalformedEvent>();
             int added = 0, written = 0;
-            foreach (var chunk in input.Chunks(s.ChunkSize, malformed))
+            foreach (var part in candidates.Items.Chunk(s.ChunkSize))
             {
-                await linker.LinkAsync(s, chunk, live, validator, now.ToUnixTimeMilliseconds(), link, ct);
+                await linker.LinkAsync(s, part, now.ToUnixTimeMilliseconds(), link, ct);
                 if (link.Rows.Count > 0) added += await store.InsertGoalsAsync(s, link.Rows, ct);
                 written += link.Rows.Count;
                 link.Rows.Clear();
             }
-            var retries = link.Retry.Select(e => GoalRetryWorker.NewRetry(e, now, o.GoalRetry)).ToList();
+            var retries = link.Retry.Select(e => GoalRetrySchedule.Park(e, now, o.GoalRetry)).ToList();
             var parked = retries.Count == 0 ? 0 : await store.InsertRetriesAsync(s, retries, ct);
-            return (link, added, written, parked, malformed);
+            return (link, added, written, parked);
         }, cancellationToken);
 
         var skips = new SkipTally(Name);
-        foreach (var (e, reason) in link.Skipped.Concat(link.Unlinkable)) skips.Add(reason, e.Id);
+        foreach (var (e, reason) in candidates.Skipped.Concat(link.Unlinkable)) skips.Add(reason, e.Id);
         skips.AddUnreadable(input, malformed);
         await MalformedEventDeadLetters.SendAsync<GoalEvent>(Name, malformed, cancellationToken);
         metrics.Persisted(Name, added);

@@ -7,80 +7,64 @@ using Persisters.Persistence.Writers;
 namespace Persisters.Consumers.Persisters;
 
 /// <summary>
+/// The goal events of a batch that are worth linking, found before any transaction opens (CPU only): each event validated
+/// (<see cref="EventValidator"/>), checked for relevance (<see cref="Relevance.OfGoal"/>) and mapped once (user id resolved,
+/// user data serialised), then one <see cref="GoalCandidate"/> per experiment that needs it; the others in <see cref="Skipped"/>.
+/// </summary>
+public sealed class GoalCandidates(EventValidator validator, LiveDefinitions.Snapshot live)
+{
+    private readonly List<ExperimentDefinition> _experiments = [];
+
+    public List<GoalCandidate> Items { get; } = [];
+    public List<(GoalEvent Event, SkipReason Reason)> Skipped { get; } = [];
+
+    public void Add(GoalEvent e)
+    {
+        _experiments.Clear();
+        string? userData = null;
+        var reason = validator.Check(e, out var userId) ?? Relevance.OfGoal(live, e, _experiments) ?? validator.SerializeUserData(e.User, out userData);
+        if (reason is { } skip)
+        {
+            Skipped.Add((e, skip));
+            return;
+        }
+        foreach (var x in _experiments) Items.Add(new GoalCandidate(e, userId, userData, x));
+    }
+}
+
+/// <summary>A valid goal event one live experiment needs, with its resolved user id and stored user data.</summary>
+public sealed record GoalCandidate(GoalEvent Event, string UserId, string? UserData, ExperimentDefinition Experiment);
+
+/// <summary>
 /// Attributes goal events to the variation each user actually saw (reference §4): per linked
 /// experiment, the user's latest stored evaluation of the experiment's flag version at or before
-/// the goal, inside the experiment window. One lookup per experiment per batch.
+/// the goal, inside the experiment window. One lookup per experiment per call.
 /// </summary>
 public sealed class GoalLinker(EventStore store)
 {
-    public async Task<GoalLinkResult> LinkAsync(
-        DbSession session, IReadOnlyList<GoalEvent> events, LiveDefinitions.Snapshot live,
-        EventValidator validator, long nowMs, CancellationToken ct)
+    /// <summary>Links <paramref name="candidates"/> into <paramref name="result"/> (called once per chunk of a batch).</summary>
+    public async Task LinkAsync(DbSession session, IReadOnlyList<GoalCandidate> candidates, long nowMs, GoalLinkResult result, CancellationToken ct)
     {
-        var result = new GoalLinkResult();
-        await LinkAsync(session, events, live, validator, nowMs, result, ct);
-        return result;
-    }
-
-    /// <summary>Links more events of the same batch into <paramref name="result"/> (a batch read in chunks).</summary>
-    public async Task LinkAsync(
-        DbSession session, IReadOnlyList<GoalEvent> events, LiveDefinitions.Snapshot live,
-        EventValidator validator, long nowMs, GoalLinkResult result, CancellationToken ct)
-    {
-        var pending = new List<(GoalEvent Event, string? UserData, ExperimentDefinition Experiment)>();
-
-        foreach (var e in events)
-        {
-            string? userData = null;
-            var reason = validator.Check(e) ?? (live.HasExperimentsIn(e.EnvironmentId) ? null : SkipReason.UnknownEnvironment);
-            reason ??= validator.SerializeUserData(e.User, out userData);
-            if (reason is not null)
-            {
-                result.Skip(e, reason.Value);
-                continue;
-            }
-            var candidates = live.ExperimentsOfGoal(e.EnvironmentId, e.GoalId);
-            if (candidates.Count == 0)
-            {
-                result.Skip(e, SkipReason.ExperimentNotFound);
-                continue;
-            }
-            var windowReason = SkipReason.ExperimentNotFound;
-            var any = false;
-            foreach (var x in candidates)
-            {
-                if (e.Timestamp < x.StartAt) windowReason = SkipReason.BeforeExperimentStarted;
-                else if (e.Timestamp > x.StopAt) windowReason = SkipReason.AfterExperimentEnded;
-                else
-                {
-                    pending.Add((e, userData, x));
-                    any = true;
-                }
-            }
-            if (!any) result.Skip(e, windowReason);
-        }
-
-        foreach (var group in pending.GroupBy(p => p.Experiment.ExperimentId))
+        foreach (var group in candidates.GroupBy(c => c.Experiment.ExperimentId))
         {
             var experiment = group.First().Experiment;
-            var users = group.Select(p => EventValidator.ResolveUserId(p.Event.UserId, p.Event.User)).ToHashSet();
+            var users = group.Select(c => c.UserId).ToHashSet();
             var evaluations = (await store.FindEvaluationsAsync(session, experiment.EnvironmentId, experiment.FeatureId,
                     experiment.FeatureVersion, users, experiment.StartAt, experiment.StopAt, ct))
                 .ToLookup(l => l.UserId);
 
-            foreach (var (e, userData, _) in group)
+            foreach (var c in group)
             {
-                var seen = evaluations[EventValidator.ResolveUserId(e.UserId, e.User)];
                 EvaluationLink? latest = null;
                 var anyLater = false;
-                foreach (var link in seen)
+                foreach (var link in evaluations[c.UserId])
                 {
-                    if (link.Timestamp > e.Timestamp) anyLater = true;
+                    if (link.Timestamp > c.Event.Timestamp) anyLater = true;
                     else if (latest is null || link.Timestamp > latest.Timestamp) latest = link;
                 }
-                if (latest is not null) result.Linked(e, EventRows.Goal(e, userData, experiment, latest, nowMs));
-                else if (anyLater) result.LinkSkipped(e, SkipReason.GoalBeforeEvaluation);
-                else result.NeedsRetry(e);
+                if (latest is not null) result.Linked(c.Event, EventRows.Goal(c, latest, nowMs));
+                else if (anyLater) result.LinkSkipped(c.Event, SkipReason.GoalBeforeEvaluation);
+                else result.NeedsRetry(c.Event);
             }
         }
     }
@@ -95,7 +79,6 @@ public sealed class GoalLinkResult
 
     /// <summary>Rows to write; a batch read in chunks writes and clears them after each chunk.</summary>
     public List<GoalEventRow> Rows { get; } = [];
-    public List<(GoalEvent Event, SkipReason Reason)> Skipped { get; } = [];
 
     /// <summary>Events with at least one experiment link still waiting for the user's evaluation.</summary>
     public IReadOnlyCollection<GoalEvent> Retry => _retry.Values;
@@ -104,8 +87,6 @@ public sealed class GoalLinkResult
     public IEnumerable<(GoalEvent Event, SkipReason Reason)> Unlinkable =>
         _linkSkips.Where(kv => !_linkedEvents.Contains(kv.Key) && !_retry.ContainsKey(kv.Key))
             .Select(kv => kv.Value);
-
-    internal void Skip(GoalEvent e, SkipReason reason) => Skipped.Add((e, reason));
 
     internal void Linked(GoalEvent e, GoalEventRow row)
     {

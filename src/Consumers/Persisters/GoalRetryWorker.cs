@@ -28,44 +28,18 @@ public sealed class GoalRetryWorker(
     IOptions<PersisterOptions> options,
     TimeProvider clock,
     ILogger<GoalRetryWorker> logger,
-    IServiceProvider services) : BackgroundService
+    IPersisterDemand demand) : BackgroundService
 {
     /// <summary>While idle (on demand, no DWH endpoint connected) one poll in this many.</summary>
     public const int IdlePollFactor = 20;
 
-    private static readonly JsonSerializerOptions Json = StoredJson.Options;
-
-    public static GoalEventRetryRow NewRetry(GoalEvent e, DateTimeOffset now, GoalRetrySettings settings) => new()
-    {
-        EventId = e.Id,
-        EnvironmentId = e.EnvironmentId,
-        Payload = JsonSerializer.Serialize(e, Json),
-        Attempts = 0,
-        FirstAttemptAt = now.ToUnixTimeSeconds(),
-        NextAttemptAt = now.ToUnixTimeSeconds() + (long)Math.Ceiling(Backoff(0, settings).TotalSeconds),
-    };
-
-    /// <summary>
-    /// Exponential backoff (×2 per attempt) from the initial interval, capped at the largest
-    /// power-of-two multiple of it within the retry period, with ±25% jitter so parked events spread out.
-    /// </summary>
-    public static TimeSpan Backoff(int attempts, GoalRetrySettings settings)
-    {
-        var initial = settings.InitialInterval.TotalSeconds;
-        var capExponent = Math.Max(0, Math.Floor(Math.Log2(Math.Max(1, settings.MaxPeriod.TotalSeconds / Math.Max(initial, 0.001)))));
-        var interval = initial * Math.Pow(2, Math.Min(attempts, capExponent));
-        var jitter = 1 + (Random.Shared.NextDouble() - 0.5) * 0.5;
-        return TimeSpan.FromSeconds(Math.Max(1, interval * jitter));
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.GoalRetry.PollInterval, clock);
-        var demand = services.GetService(typeof(Demand.PersisterDemandController)) as Demand.PersisterDemandController;
         var idleTicks = 0;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (demand is not null && !demand.IsConnected(PersisterQueues.GoalDwh) && ++idleTicks % IdlePollFactor != 0) continue;
+            if (!demand.IsConnected(PersisterQueues.GoalDwh) && ++idleTicks % IdlePollFactor != 0) continue;
             try
             {
                 while (await RunOnceAsync(stoppingToken) >= options.Value.GoalRetry.BatchSize)
@@ -106,7 +80,10 @@ public sealed class GoalRetryWorker(
                 else events.Add(e);
             }
 
-            var link = await linker.LinkAsync(s, events, live, validator, now.ToUnixTimeMilliseconds(), token);
+            var candidates = new GoalCandidates(validator, live);
+            foreach (var e in events) candidates.Add(e);
+            var link = new GoalLinkResult();
+            await linker.LinkAsync(s, candidates.Items, now.ToUnixTimeMilliseconds(), link, token);
             var added = link.Rows.Count == 0 ? 0 : await store.InsertGoalsAsync(s, link.Rows, token);
             var waiting = link.Retry.Select(e => e.Id).ToHashSet();
             int linked = 0, rescheduled = 0, expired = 0;
@@ -117,7 +94,7 @@ public sealed class GoalRetryWorker(
                     linked++;
                     await store.DeleteRetryAsync(s, row.EventId, token);
                 }
-                else if (now.ToUnixTimeSeconds() - row.FirstAttemptAt >= (long)o.GoalRetry.MaxPeriod.TotalSeconds)
+                else if (GoalRetrySchedule.HasExpired(row.FirstAttemptAt, now, o.GoalRetry))
                 {
                     expired++;
                     await store.DeleteRetryAsync(s, row.EventId, token);
@@ -125,11 +102,11 @@ public sealed class GoalRetryWorker(
                 else
                 {
                     rescheduled++;
-                    var next = now + Backoff(row.Attempts + 1, o.GoalRetry);
+                    var next = now + GoalRetrySchedule.Backoff(row.Attempts + 1, o.GoalRetry);
                     await store.RescheduleRetryAsync(s, row.EventId, row.Attempts + 1, next.ToUnixTimeSeconds(), token);
                 }
             }
-            return new RetryOutcome(claimed.Count, added, rescheduled, expired, unreadable) { Skipped = link.Skipped.Concat(link.Unlinkable).ToList() };
+            return new RetryOutcome(claimed.Count, added, rescheduled, expired, unreadable) { Skipped = candidates.Skipped.Concat(link.Unlinkable).ToList() };
         }, ct);
 
         if (outcome.Claimed == 0) return 0;
@@ -150,7 +127,7 @@ public sealed class GoalRetryWorker(
     {
         try
         {
-            return JsonSerializer.Deserialize<GoalEvent>(payload, Json);
+            return GoalRetrySchedule.Read(payload);
         }
         catch (JsonException ex)
         {

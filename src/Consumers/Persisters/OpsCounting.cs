@@ -21,7 +21,7 @@ public abstract class OpsCounting<TEvent>(
     LiveDefinitions definitions,
     PersistersDatabase database,
     OpsCounterStore store,
-    AutoOpsRuleAssessor killSwitch,
+    AutoOpsRuleAssessor assessor,
     PersisterMetrics metrics,
     IOptions<PersisterOptions> options,
     TimeProvider clock,
@@ -86,10 +86,10 @@ public abstract class OpsCounting<TEvent>(
                 }
                 // The transaction holds the changed counters' rows, so the counts it reads are the latest; the rule itself moves
                 // to Finished under a conditional update (exactly once across batches, hosts and redeliveries).
-                var fired = await killSwitch.AssessAsync(s, changed, live, clock.GetUtcNow(), ct);
+                var fired = await assessor.AssessAsync(s, changed, live, clock.GetUtcNow(), ct);
                 return (total, fired);
             }, cancellationToken);
-            killSwitch.Committed(triggers);
+            assessor.Committed(triggers);
             if (triggers.Count > 0) definitions.Invalidate();
         }
         await DeadLetterAsync(malformed, cancellationToken);
@@ -120,9 +120,9 @@ public abstract class OpsCounting<TEvent>(
 /// flag version (reference §5, exact instead of HyperLogLog).
 /// </summary>
 public sealed class EvaluationEventsOpsPersister(
-    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, AutoOpsRuleAssessor killSwitch, PersisterMetrics metrics,
+    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, AutoOpsRuleAssessor assessor, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<EvaluationEventsOpsPersister> logger)
-    : OpsCounting<EvaluationEvent>(definitions, database, store, killSwitch, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
+    : OpsCounting<EvaluationEvent>(definitions, database, store, assessor, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
 {
     public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
         CountAsync(PersisterInput<EvaluationEvent>.FromEnvelopes(context.Message, m => m.Events), context);
@@ -136,27 +136,8 @@ public sealed class EvaluationEventsOpsPersister(
 
     protected override SkipReason? Map(EvaluationEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
     {
-        if (validator.Check(e) is { } invalid) return invalid;
-        if (!live.HasRulesIn(e.EnvironmentId)) return SkipReason.UnknownEnvironment;
-        var rules = live.RulesOfFeature(e.EnvironmentId, e.FeatureId);
-        if (rules.Count == 0) return SkipReason.RuleNotFound;
-
-        var user = EventValidator.ResolveUserId(e.UserId, e.User);
-        var variation = EventRows.Variation(e.VariationId);
-        SkipReason? reason = SkipReason.ClauseNotFound;
-        var versionMatched = false;
-        foreach (var rule in rules)
-        {
-            if (rule.FeatureVersion != e.FeatureVersion) continue;
-            versionMatched = true;
-            foreach (var clause in rule.Clauses)
-            {
-                if (clause.VariationId != variation) continue;
-                into(new OpsCounterKey(clause.ClauseId, OpsCounterKind.Evaluation, rule.FeatureVersion, rule.RuleId, rule.EnvironmentId, rule.FeatureId), user);
-                reason = null;
-            }
-        }
-        return versionMatched ? reason : SkipReason.FeatureVersionMismatch;
+        if (validator.Check(e, out var user) is { } invalid) return invalid;
+        return Relevance.CountersOfEvaluation(live, e, key => into(key, user));
     }
 }
 
@@ -165,9 +146,9 @@ public sealed class EvaluationEventsOpsPersister(
 /// its flag version (reference §5, exact instead of HyperLogLog).
 /// </summary>
 public sealed class GoalEventsOpsPersister(
-    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, AutoOpsRuleAssessor killSwitch, PersisterMetrics metrics,
+    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, AutoOpsRuleAssessor assessor, PersisterMetrics metrics,
     IOptions<PersisterOptions> options, TimeProvider clock, ILogger<GoalEventsOpsPersister> logger)
-    : OpsCounting<GoalEvent>(definitions, database, store, killSwitch, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
+    : OpsCounting<GoalEvent>(definitions, database, store, assessor, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
 {
     public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
         CountAsync(PersisterInput<GoalEvent>.FromEnvelopes(context.Message, m => m.Events), context);
@@ -181,15 +162,7 @@ public sealed class GoalEventsOpsPersister(
 
     protected override SkipReason? Map(GoalEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
     {
-        if (validator.Check(e) is { } invalid) return invalid;
-        if (!live.HasRulesIn(e.EnvironmentId)) return SkipReason.UnknownEnvironment;
-        var clauses = live.ClausesOfGoal(e.EnvironmentId, e.GoalId);
-        if (clauses.Count == 0) return SkipReason.RuleNotFound;
-        var user = EventValidator.ResolveUserId(e.UserId, e.User);
-        foreach (var (rule, clause) in clauses)
-        {
-            into(new OpsCounterKey(clause.ClauseId, OpsCounterKind.Goal, rule.FeatureVersion, rule.RuleId, rule.EnvironmentId, rule.FeatureId), user);
-        }
-        return null;
+        if (validator.Check(e, out var user) is { } invalid) return invalid;
+        return Relevance.CountersOfGoal(live, e, key => into(key, user));
     }
 }

@@ -14,10 +14,10 @@ public abstract class PersisterDefinition<TConsumer> : ConsumerDefinition<TConsu
 {
     private readonly BatchSettings _batch;
 
-    protected PersisterDefinition(string queueName, IOptions<PersisterOptions> options)
+    protected PersisterDefinition(IOptions<PersisterOptions> options)
     {
         _batch = options.Value.Batch;
-        EndpointName = queueName;
+        EndpointName = PersisterCatalogue.Of(typeof(TConsumer)).QueueName;
         ConcurrentMessageLimit = _batch.MessageLimit * _batch.ConcurrencyLimit;
     }
 
@@ -39,13 +39,13 @@ public abstract class PersisterDefinition<TConsumer> : ConsumerDefinition<TConsu
 }
 
 public sealed class EvaluationEventsDwhPersisterDefinition(IOptions<PersisterOptions> options)
-    : PersisterDefinition<EvaluationEventsDwhPersister>(PersisterQueues.EvaluationDwh, options);
+    : PersisterDefinition<EvaluationEventsDwhPersister>(options);
 
 public sealed class GoalEventsDwhPersisterDefinition(IOptions<PersisterOptions> options)
-    : PersisterDefinition<GoalEventsDwhPersister>(PersisterQueues.GoalDwh, options);
+    : PersisterDefinition<GoalEventsDwhPersister>(options);
 
 public sealed class EvaluationEventsOpsPersisterDefinition(IOptions<PersisterOptions> options)
-    : PersisterDefinition<EvaluationEventsOpsPersister>(PersisterQueues.EvaluationOps, options);
+    : PersisterDefinition<EvaluationEventsOpsPersister>(options);
 
 public sealed class GoalEventsOpsPersisterDefinition(IOptions<PersisterOptions> options)
-    : PersisterDefinition<GoalEventsOpsPersister>(PersisterQueues.GoalOps, options);
+    : PersisterDefinition<GoalEventsOpsPersister>(options);

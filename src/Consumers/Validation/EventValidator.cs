@@ -17,16 +17,30 @@ public sealed class EventValidator(long nowUnix, TimeSpan maxClockSkew, int maxU
     /// <summary>The user id the reference resolves: the event's own, else the user object's.</summary>
     public static string ResolveUserId(string userId, UserInfo? user) => string.IsNullOrEmpty(userId) ? user?.Id ?? "" : userId;
 
-    public SkipReason? Check(EvaluationEvent e) =>
-        CheckCommon(e.Id, e.EnvironmentId, e.Timestamp, ResolveUserId(e.UserId, e.User), e.Tag, e.SdkVersion)
-        ?? (string.IsNullOrEmpty(e.FeatureId) ? SkipReason.MissingFeature : (SkipReason?)null)
-        ?? (TooLong(e.FeatureId) || TooLong(e.VariationId) ? SkipReason.FieldTooLong : (SkipReason?)null);
+    /// <summary>Why the evaluation cannot be stored, or <c>null</c> (the ingest front door asks only this).</summary>
+    public SkipReason? Check(EvaluationEvent e) => Check(e, out _);
 
-    public SkipReason? Check(GoalEvent e) =>
-        CheckCommon(e.Id, e.EnvironmentId, e.Timestamp, ResolveUserId(e.UserId, e.User), e.Tag, e.SdkVersion)
-        ?? (string.IsNullOrEmpty(e.GoalId) ? SkipReason.MissingGoal : (SkipReason?)null)
-        ?? (TooLong(e.GoalId) ? SkipReason.FieldTooLong : (SkipReason?)null)
-        ?? (double.IsFinite(e.Value) ? (SkipReason?)null : SkipReason.InvalidValue);
+    /// <summary>Why the goal cannot be stored, or <c>null</c> (the ingest front door asks only this).</summary>
+    public SkipReason? Check(GoalEvent e) => Check(e, out _);
+
+    /// <summary>Why the evaluation cannot be stored, or <c>null</c>; <paramref name="userId"/> is its resolved user id (resolved once here).</summary>
+    public SkipReason? Check(EvaluationEvent e, out string userId)
+    {
+        userId = ResolveUserId(e.UserId, e.User);
+        return CheckCommon(e.Id, e.EnvironmentId, e.Timestamp, userId, e.Tag, e.SdkVersion)
+            ?? (string.IsNullOrEmpty(e.FeatureId) ? SkipReason.MissingFeature : (SkipReason?)null)
+            ?? (TooLong(e.FeatureId) || TooLong(e.VariationId) ? SkipReason.FieldTooLong : (SkipReason?)null);
+    }
+
+    /// <summary>Why the goal cannot be stored, or <c>null</c>; <paramref name="userId"/> is its resolved user id (resolved once here).</summary>
+    public SkipReason? Check(GoalEvent e, out string userId)
+    {
+        userId = ResolveUserId(e.UserId, e.User);
+        return CheckCommon(e.Id, e.EnvironmentId, e.Timestamp, userId, e.Tag, e.SdkVersion)
+            ?? (string.IsNullOrEmpty(e.GoalId) ? SkipReason.MissingGoal : (SkipReason?)null)
+            ?? (TooLong(e.GoalId) ? SkipReason.FieldTooLong : (SkipReason?)null)
+            ?? (double.IsFinite(e.Value) ? (SkipReason?)null : SkipReason.InvalidValue);
+    }
 
     /// <summary>
     /// The user's attributes as stored: a JSON object written with <see cref="StoredJson.Options"/> (text unescaped), or
