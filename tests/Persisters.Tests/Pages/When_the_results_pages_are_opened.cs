@@ -198,7 +198,7 @@ public sealed partial class When_the_results_pages_are_opened : IAsyncLifetime
         Assert.Contains("Stop accepted: already stopped", again.Html);
 
         // The saga's own reason for refusing a start of a stopped experiment, asked directly, is what the page shows.
-        var sender = new ExperimentCommandSender(_server.Services.GetRequiredService<Persisters.Host.Api.OperatorCommandClient>());
+        var sender = new ExperimentCommandSender(_server.Services.GetRequiredService<global::Persisters.Host.Api.OperatorCommandClient>());
         var expected = await sender.SendAsync(id, new StartExperiment { ExperimentId = id }, CancellationToken.None);
         Assert.Equal(CommandOutcome.Rejected, expected.Outcome);
         var start = await SendAsync(HttpMethod.Post, $"/experiments/{id:D}/start", _admin);
