@@ -61,7 +61,7 @@ public sealed class When_a_queue_prefix_is_set
     static async Task<int> WaitForMessages(Amazon.SQS.IAmazonSQS sqs, string queueUrl, int expected, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        for (; ; )
+        while (true)
         {
             var attributes = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
             {

@@ -7,14 +7,14 @@ using Xunit.Abstractions;
 namespace Persisters.Scheduling.Tests;
 
 /// <summary>Quartz's ADO.NET store on SQLite (tables from <see cref="QuartzSchema" />).</summary>
-public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
+public sealed class When_schedules_are_stored_in_SQLite(ITestOutputHelper output) : IDisposable
 {
-    static readonly Uri ReminderQueue = new("queue:reminder");
-    readonly string _file = Path.Combine(Path.GetTempPath(), $"sched-{Guid.NewGuid():N}.db");
+    private static readonly Uri ReminderQueue = new("queue:reminder");
+    private readonly string _file = Path.Combine(Path.GetTempPath(), $"sched-{Guid.NewGuid():N}.db");
 
-    string ConnectionString => $"Data Source={_file}";
+    private string ConnectionString => $"Data Source={_file}";
 
-    SchedulerOptions Options(string instanceName = "sqlite-test") => new()
+    private SchedulerOptions Options(string instanceName = "sqlite-test") => new()
     {
         Store = SchedulerStore.Database,
         Provider = SchedulerDatabaseProvider.Sqlite,
@@ -27,13 +27,13 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
         MaxBatchSize = 2,
     };
 
-    static void AddReminder(IBusRegistrationConfigurator x)
+    private static void AddReminder(IBusRegistrationConfigurator x)
     {
         x.AddSingleton<DeliveryLog>();
         x.AddConsumer<ReminderConsumer>().Endpoint(e => e.Name = "reminder");
     }
 
-    void ApplySchema()
+    private void ApplySchema()
     {
         using var connection = new SqliteConnection(ConnectionString);
         connection.Open();
@@ -45,7 +45,7 @@ public sealed class SqliteStoreTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    long Count(string sql)
+    private long Count(string sql)
     {
         using var connection = new SqliteConnection(ConnectionString);
         connection.Open();

@@ -1,4 +1,3 @@
-using MassTransit;
 using Persisters.Scheduling.TestHost;
 using Xunit.Abstractions;
 
@@ -9,16 +8,16 @@ namespace Persisters.Scheduling.Tests.Integration;
 /// Each test has its own database and queue names.
 /// </summary>
 [Collection("two-hosts")]
-public sealed class TwoHostTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class When_two_hosts_share_one_MariaDb_job_store(ITestOutputHelper output) : IAsyncLifetime
 {
-    readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
-    TestDatabase _db = null!;
-    SchedulingClient _client = null!;
-    readonly List<HostProcess> _hosts = [];
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..8];
+    private TestDatabase _db = null!;
+    private SchedulingClient _client = null!;
+    private readonly List<HostProcess> _hosts = [];
 
-    string SchedulerQueue => $"sched-{_suffix}";
-    string TargetQueue => $"pings-{_suffix}";
-    Uri Target => new($"queue:{TargetQueue}");
+    private string SchedulerQueue => $"sched-{_suffix}";
+    private string TargetQueue => $"pings-{_suffix}";
+    private Uri Target => new($"queue:{TargetQueue}");
 
     public async Task InitializeAsync()
     {
@@ -35,16 +34,16 @@ public sealed class TwoHostTests(ITestOutputHelper output) : IAsyncLifetime
         await RabbitCleanup.Delete(SchedulerQueue, TargetQueue);
     }
 
-    HostProcess StartHost(string name)
+    private HostProcess StartHost(string name)
     {
-        var host = HostProcess.Start(name, output, "--mysql", _db.ConnectionString, "--rabbit-host", Servers.RabbitHost, "--rabbit-port",
-            Servers.RabbitPort.ToString(), "--scheduler-queue", SchedulerQueue, "--target-queue", TargetQueue, "--instance", "test-" + _suffix,
+        var host = HostProcess.Start(name, output, "--mysql", _db.ConnectionString, "--rabbit-host", TestServers.RabbitMqHost, "--rabbit-port",
+            TestServers.RabbitMqPort.ToString(), "--scheduler-queue", SchedulerQueue, "--target-queue", TargetQueue, "--instance", "test-" + _suffix,
             "--checkin-ms", "1000");
         _hosts.Add(host);
         return host;
     }
 
-    async Task<(HostProcess A, HostProcess B)> StartTwoHosts()
+    private async Task<(HostProcess A, HostProcess B)> StartTwoHosts()
     {
         var a = StartHost("host-a");
         var b = StartHost("host-b");
@@ -52,7 +51,7 @@ public sealed class TwoHostTests(ITestOutputHelper output) : IAsyncLifetime
         return (a, b);
     }
 
-    async Task<List<Guid>> Schedule(int count, DateTime first, TimeSpan step, int perStep = 1)
+    private async Task<List<Guid>> Schedule(int count, DateTime first, TimeSpan step, int perStep = 1)
     {
         var scheduler = _client.Scheduler;
         var ids = new List<Guid>();
@@ -66,7 +65,7 @@ public sealed class TwoHostTests(ITestOutputHelper output) : IAsyncLifetime
         return ids;
     }
 
-    async Task AssertEachDeliveredOnce(IReadOnlyCollection<Guid> expected, TimeSpan timeout)
+    private async Task AssertEachDeliveredOnce(IReadOnlyCollection<Guid> expected, TimeSpan timeout)
     {
         var reached = await Wait.Until(async () => (await _db.DeliveryCounts()).Rows >= expected.Count, timeout, TimeSpan.FromMilliseconds(250));
         var counts = await _db.DeliveryCounts();
@@ -174,7 +173,7 @@ public sealed class TwoHostTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(rows, await _db.Scalar<long>("SELECT COUNT(*) FROM recurring_deliveries"));
     }
 
-    sealed class EverySecond : MassTransit.Scheduling.DefaultRecurringSchedule
+    private sealed class EverySecond : MassTransit.Scheduling.DefaultRecurringSchedule
     {
         public EverySecond(string id)
         {

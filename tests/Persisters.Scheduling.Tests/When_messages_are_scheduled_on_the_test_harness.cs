@@ -9,12 +9,12 @@ using Xunit.Abstractions;
 namespace Persisters.Scheduling.Tests;
 
 /// <summary>The scheduler on the test harness (in-memory transport, Quartz RAM store).</summary>
-public class HarnessSchedulingTests(ITestOutputHelper output)
+public class When_messages_are_scheduled_on_the_test_harness(ITestOutputHelper output)
 {
-    static readonly Uri ReminderQueue = new("queue:reminder");
-    static readonly Uri TickQueue = new("queue:tick");
+    private static readonly Uri ReminderQueue = new("queue:reminder");
+    private static readonly Uri TickQueue = new("queue:tick");
 
-    static void AddReceivers(IBusRegistrationConfigurator x)
+    private static void AddReceivers(IBusRegistrationConfigurator x)
     {
         x.AddSingleton<DeliveryLog>();
         x.AddConsumer<ReminderConsumer>().Endpoint(e => e.Name = "reminder");
@@ -274,7 +274,7 @@ public class HarnessSchedulingTests(ITestOutputHelper output)
     }
 
 
-    sealed class EverySecond : DefaultRecurringSchedule
+    private sealed class EverySecond : DefaultRecurringSchedule
     {
         public EverySecond(string id)
         {
@@ -288,7 +288,7 @@ public class HarnessSchedulingTests(ITestOutputHelper output)
     }
 
 
-    sealed class BadCron : DefaultRecurringSchedule
+    private sealed class BadCron : DefaultRecurringSchedule
     {
         public BadCron()
         {
