@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Azure.Messaging.ServiceBus;
-using Microsoft.Extensions.Configuration;
 
 namespace Persisters.Host.Configuration;
 

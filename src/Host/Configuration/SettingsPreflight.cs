@@ -1,6 +1,5 @@
 using System.Globalization;
 using MassTransit;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Persisters.Consumers;
