@@ -1,7 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Persisters.Contracts;
 using Persisters.Persistence;
 using Persisters.Sagas.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Persisters.Sagas.Tests;
 

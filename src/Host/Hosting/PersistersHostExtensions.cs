@@ -1,7 +1,5 @@
 using MassTransit;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Persisters.Consumers;
 using Persisters.Consumers.AutoOps;
