@@ -10,7 +10,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
 using Persisters.Consumers;
-using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Persisters;
 using Persisters.Contracts;
 using Persisters.Host.Cli;

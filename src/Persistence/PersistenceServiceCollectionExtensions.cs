@@ -62,15 +62,3 @@ public static class PersistenceServiceCollectionExtensions
         });
     }
 }
-
-/// <summary>Creates the provider's context behind the provider-neutral base type.</summary>
-public interface IPersistersDbContextFactory
-{
-    PersistersDbContext CreateDbContext();
-}
-
-internal sealed class PersistersDbContextFactory<T>(IDbContextFactory<T> inner) : IPersistersDbContextFactory
-    where T : PersistersDbContext
-{
-    public PersistersDbContext CreateDbContext() => inner.CreateDbContext();
-}

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Persisters.Persistence.Model;
 
 namespace Persisters.Persistence;
@@ -230,21 +229,4 @@ public abstract class PersistersDbContext(DbContextOptions options) : DbContext(
             e.Property(x => x.RevokedAt).HasColumnName("revoked_at");
         });
     }
-}
-
-/// <summary>Stores a Guid as its lower-case "D" text.</summary>
-public sealed class LowerCaseGuidConverter() : ValueConverter<Guid, string>(g => g.ToString("D"), s => Guid.Parse(s));
-
-public sealed class MySqlPersistersDbContext(DbContextOptions<MySqlPersistersDbContext> options) : PersistersDbContext(options)
-{
-    protected override string LargeTextType => "longtext";
-
-    // Ids compare byte for byte, as on SQLite: "abc", "ABC" and "abc " are three events, not duplicates. Every table and
-    // column gets the collation explicitly, so the database's default collation does not matter.
-    protected override void ConfigureProvider(ModelBuilder b) => b.HasCharSet("utf8mb4").UseCollation(MySqlTextCollation.ModelName);
-}
-
-public sealed class SqlitePersistersDbContext(DbContextOptions<SqlitePersistersDbContext> options) : PersistersDbContext(options)
-{
-    protected override string LargeTextType => "TEXT";
 }

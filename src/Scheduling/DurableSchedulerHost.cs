@@ -17,14 +17,14 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
     internal static readonly JobKey MessageJobKey = new("scheduled-message", "persisters");
     internal static readonly JobKey TombstoneJobKey = new("cancel-tombstone", "persisters");
 
-    readonly IServiceProvider _provider;
-    readonly ILogger<DurableSchedulerHost> _logger;
-    readonly SemaphoreSlim _gate = new(1, 1);
-    readonly CancellationTokenSource _stopping = new();
-    IScheduler? _scheduler;
-    SqliteFiringLease? _lease;
-    Task? _takeover;
-    bool _started;
+    private readonly IServiceProvider _provider;
+    private readonly ILogger<DurableSchedulerHost> _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private IScheduler? _scheduler;
+    private SqliteFiringLease? _lease;
+    private Task? _takeover;
+    private bool _started;
 
     public DurableSchedulerHost(SchedulerOptions options, IServiceProvider provider)
     {
@@ -48,14 +48,14 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
         if (_scheduler != null)
             return _scheduler;
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _gate.WaitAsync(cancellationToken);
         try
         {
             if (_scheduler != null)
                 return _scheduler;
 
-            var scheduler = await Build(cancellationToken).ConfigureAwait(false);
-            await EnsureJobs(scheduler, cancellationToken).ConfigureAwait(false);
+            var scheduler = await Build(cancellationToken);
+            await EnsureJobs(scheduler, cancellationToken);
             _scheduler = scheduler;
             return scheduler;
         }
@@ -68,7 +68,7 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
     /// <summary>Starts firing (called after the bus is ready). On SQLite, only the process holding the firing lease fires; the others keep trying.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var scheduler = await GetScheduler(cancellationToken).ConfigureAwait(false);
+        var scheduler = await GetScheduler(cancellationToken);
 
         if (Options.Store == SchedulerStore.Database && Options.Provider == SchedulerDatabaseProvider.Sqlite)
         {
@@ -83,20 +83,20 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
             }
         }
 
-        await StartFiring(scheduler, cancellationToken).ConfigureAwait(false);
+        await StartFiring(scheduler, cancellationToken);
     }
 
-    async Task TakeOverWhenFree(IScheduler scheduler)
+    private async Task TakeOverWhenFree(IScheduler scheduler)
     {
         while (!_stopping.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(Options.SqliteTakeoverPollInterval, _stopping.Token).ConfigureAwait(false);
+                await Task.Delay(Options.SqliteTakeoverPollInterval, _stopping.Token);
                 if (_lease!.TryAcquire())
                 {
                     _logger.LogWarning("Scheduler {Name}: took over firing of the SQLite database's schedules", Options.InstanceName);
-                    await StartFiring(scheduler, _stopping.Token).ConfigureAwait(false);
+                    await StartFiring(scheduler, _stopping.Token);
                     return;
                 }
             }
@@ -111,9 +111,9 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
         }
     }
 
-    async Task StartFiring(IScheduler scheduler, CancellationToken cancellationToken)
+    private async Task StartFiring(IScheduler scheduler, CancellationToken cancellationToken)
     {
-        await scheduler.Start(cancellationToken).ConfigureAwait(false);
+        await scheduler.Start(cancellationToken);
         _started = true;
         _logger.LogInformation("Scheduler {Name}/{Id} started: store {Store}{Provider}, queue {Queue}", scheduler.SchedulerName,
             scheduler.SchedulerInstanceId, Options.Store, Options.Store == SchedulerStore.Database ? $" ({Options.Provider}{(Options.IsClustered ? ", clustered" : "")})" : "",
@@ -126,21 +126,21 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
     /// <summary>Stops firing new triggers (called before the bus stops); in-flight sends finish.</summary>
     public async Task StandbyAsync(CancellationToken cancellationToken = default)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync();
         if (_scheduler is { Status: SchedulerStatus.Running })
-            await _scheduler.Standby(cancellationToken).ConfigureAwait(false);
+            await _scheduler.Standby(cancellationToken);
     }
 
     /// <summary>Shuts Quartz down, waiting for running sends.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _stopping.CancelAsync();
         if (_takeover != null)
-            await _takeover.ConfigureAwait(false);
+            await _takeover;
 
         var scheduler = _scheduler;
         if (scheduler != null && scheduler.Status is not (SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown))
-            await scheduler.Shutdown(true, cancellationToken).ConfigureAwait(false);
+            await scheduler.Shutdown(true, cancellationToken);
 
         _lease?.Dispose();
         _lease = null;
@@ -151,7 +151,7 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
     {
         try
         {
-            await StopAsync().ConfigureAwait(false);
+            await StopAsync();
         }
         catch (Exception ex)
         {
@@ -162,7 +162,7 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
         _gate.Dispose();
     }
 
-    async Task<IScheduler> Build(CancellationToken cancellationToken)
+    private async Task<IScheduler> Build(CancellationToken cancellationToken)
     {
         var options = Options;
         var loggerFactory = _provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
@@ -224,10 +224,10 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
             });
         });
 
-        return await builder.BuildScheduler(cancellationToken).ConfigureAwait(false);
+        return await builder.BuildScheduler(cancellationToken);
     }
 
-    static async Task EnsureJobs(IScheduler scheduler, CancellationToken cancellationToken)
+    private static async Task EnsureJobs(IScheduler scheduler, CancellationToken cancellationToken)
     {
         // Durable (kept without triggers) and recovery-requesting: a host that dies while sending has its firing
         // re-run by a surviving host (at-least-once; the re-sent message keeps its MessageId).
@@ -246,12 +246,12 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
 
         foreach (var job in new[] { messageJob, tombstoneJob })
         {
-            if (await scheduler.Exists(job.Key, cancellationToken).ConfigureAwait(false))
+            if (await scheduler.Exists(job.Key, cancellationToken))
                 continue;
 
             try
             {
-                await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
+                await scheduler.AddJob(job, AddJobOptions.Replacing, cancellationToken);
             }
             catch (ObjectAlreadyExistsException)
             {
@@ -261,9 +261,9 @@ public sealed class DurableSchedulerHost : IAsyncDisposable
     }
 
 
-    sealed class MessageJobFactory(DurableSchedulerHost host, IServiceProvider provider) : IJobFactory
+    private sealed class MessageJobFactory(DurableSchedulerHost host, IServiceProvider provider) : IJobFactory
     {
-        IBus? _bus;
+        private IBus? _bus;
 
         public ValueTask<JobScope> CreateJob(TriggerFiredBundle bundle, IScheduler scheduler, CancellationToken cancellationToken)
         {

@@ -44,9 +44,9 @@ public static class QuartzSchema
             }
 
             foreach (var table in Tables)
-            foreach (var index in table.Indexes)
-                statements.Add(
-                    $"CREATE INDEX IF NOT EXISTS IDX_{tablePrefix}{index.Name} ON {tablePrefix}{table.Name} ({string.Join(", ", index.Columns)})");
+                foreach (var index in table.Indexes)
+                    statements.Add(
+                        $"CREATE INDEX IF NOT EXISTS IDX_{tablePrefix}{index.Name} ON {tablePrefix}{table.Name} ({string.Join(", ", index.Columns)})");
             return statements;
         }
 
@@ -59,7 +59,7 @@ public static class QuartzSchema
 
     // ---- model -------------------------------------------------------------------------------------------
 
-    enum Kind
+    private enum Kind
     {
         Name, // identifiers: scheduler, job, trigger, group, instance names
         Text, // free text up to Length
@@ -72,29 +72,29 @@ public static class QuartzSchema
         Decimal,
     }
 
-    sealed record Column(string Name, Kind Kind, int Length = 0, bool Nullable = true, string? Default = null);
+    private sealed record Column(string Name, Kind Kind, int Length = 0, bool Nullable = true, string? Default = null);
 
-    sealed record Index(string Name, params string[] Columns);
+    private sealed record Index(string Name, params string[] Columns);
 
-    sealed record Table(string Name, Column[] Columns, string[] Key, string? Parent = null, string[]? ParentKey = null, bool CascadeFromParent = false)
+    private sealed record Table(string Name, Column[] Columns, string[] Key, string? Parent = null, string[]? ParentKey = null, bool CascadeFromParent = false)
     {
         public Index[] Indexes { get; init; } = [];
     }
 
-    static Column N(string name, int length, bool nullable = false) => new(name, Kind.Name, length, nullable);
-    static Column T(string name, int length, bool nullable = true) => new(name, Kind.Text, length, nullable);
-    static Column L(string name, bool nullable = true, string? @default = null) => new(name, Kind.BigInt, 0, nullable, @default);
-    static Column I(string name, bool nullable = true, string? @default = null) => new(name, Kind.Int, 0, nullable, @default);
-    static Column B(string name, bool nullable = true, string? @default = null) => new(name, Kind.Bool, 0, nullable, @default);
+    private static Column N(string name, int length, bool nullable = false) => new(name, Kind.Name, length, nullable);
+    private static Column T(string name, int length, bool nullable = true) => new(name, Kind.Text, length, nullable);
+    private static Column L(string name, bool nullable = true, string? @default = null) => new(name, Kind.BigInt, 0, nullable, @default);
+    private static Column I(string name, bool nullable = true, string? @default = null) => new(name, Kind.Int, 0, nullable, @default);
+    private static Column B(string name, bool nullable = true, string? @default = null) => new(name, Kind.Bool, 0, nullable, @default);
 
-    static readonly string[] TriggerKey = ["SCHED_NAME", "TRIGGER_NAME", "TRIGGER_GROUP"];
-    static readonly string[] JobKey = ["SCHED_NAME", "JOB_NAME", "JOB_GROUP"];
+    private static readonly string[] TriggerKey = ["SCHED_NAME", "TRIGGER_NAME", "TRIGGER_GROUP"];
+    private static readonly string[] JobKey = ["SCHED_NAME", "JOB_NAME", "JOB_GROUP"];
 
     // Identifier lengths: Quartz's MySQL schema uses 200 for names, its SQLite schema 150; both fit our keys
     // (trigger names are 32 hex digits plus a prefix) and we keep one length for both.
-    const int Sched = 120, Id = 200, Entry = 140;
+    private const int Sched = 120, Id = 200, Entry = 140;
 
-    static readonly Table[] Tables =
+    private static readonly Table[] Tables =
     [
         new("JOB_DETAILS",
             [
@@ -216,7 +216,7 @@ public static class QuartzSchema
 
     // ---- MySQL / MariaDB ------------------------------------------------------------------------------------
 
-    static string MySqlType(Column c) => c.Kind switch
+    private static string MySqlType(Column c) => c.Kind switch
     {
         Kind.Name or Kind.Text => $"VARCHAR({c.Length})",
         Kind.LongText => "LONGTEXT",
@@ -229,7 +229,7 @@ public static class QuartzSchema
         _ => throw new ArgumentOutOfRangeException(nameof(c)),
     };
 
-    static string RenderMySql(Table table, string prefix)
+    private static string RenderMySql(Table table, string prefix)
     {
         var lines = new List<string>();
         foreach (var c in table.Columns)
@@ -258,7 +258,7 @@ public static class QuartzSchema
 
     // ---- SQLite -------------------------------------------------------------------------------------------
 
-    static string SqliteType(Column c) => c.Kind switch
+    private static string SqliteType(Column c) => c.Kind switch
     {
         Kind.Name or Kind.Text => $"NVARCHAR({c.Length})",
         Kind.LongText => "TEXT",
@@ -270,7 +270,7 @@ public static class QuartzSchema
         _ => throw new ArgumentOutOfRangeException(nameof(c)),
     };
 
-    static string RenderSqliteTable(Table table, string prefix)
+    private static string RenderSqliteTable(Table table, string prefix)
     {
         var lines = new List<string>();
         foreach (var c in table.Columns)

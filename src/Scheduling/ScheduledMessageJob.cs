@@ -10,44 +10,6 @@ using Quartz;
 
 namespace Persisters.Scheduling;
 
-/// <summary>Names of the string values a trigger carries (the store keeps job data as strings).</summary>
-internal static class JobData
-{
-    public const string Destination = "Destination";
-    public const string Body = "Body";
-    public const string ContentType = "ContentType";
-    public const string MessageType = "MessageType";
-    public const string MessageId = "MessageId";
-    public const string CorrelationId = "CorrelationId";
-    public const string ConversationId = "ConversationId";
-    public const string InitiatorId = "InitiatorId";
-    public const string RequestId = "RequestId";
-    public const string SourceAddress = "SourceAddress";
-    public const string ResponseAddress = "ResponseAddress";
-    public const string FaultAddress = "FaultAddress";
-    public const string ExpirationTime = "ExpirationTime";
-    public const string TokenId = "TokenId";
-    public const string Headers = "Headers";
-    public const string ScheduledTime = "ScheduledTime";
-    public const string Recurring = "Recurring";
-}
-
-/// <summary>Trigger identities.</summary>
-internal static class Keys
-{
-    public const string MessageGroup = "message";
-    public const string CancelledGroup = "cancelled";
-    public const string RecurringPrefix = "recurring.";
-    public const string DefaultRecurringGroup = "recurring";
-
-    public static TriggerKey Message(Guid tokenId) => new(tokenId.ToString("N"), MessageGroup);
-
-    public static TriggerKey Cancelled(Guid tokenId) => new(tokenId.ToString("N"), CancelledGroup);
-
-    public static TriggerKey Recurring(string scheduleId, string? scheduleGroup) =>
-        new(RecurringPrefix + scheduleId, string.IsNullOrWhiteSpace(scheduleGroup) ? DefaultRecurringGroup : scheduleGroup);
-}
-
 /// <summary>
 /// Runs when a trigger fires: rebuilds the stored message and sends it to its destination on the bus. A transient
 /// failure is thrown back to Quartz, whose retry policy on the trigger fires it again later (same MessageId); a
@@ -70,7 +32,7 @@ internal sealed class ScheduledMessageJob(IBus bus, DurableSchedulerHost host, I
         ISendEndpoint endpoint;
         try
         {
-            endpoint = await bus.GetSendEndpoint(destination).ConfigureAwait(false);
+            endpoint = await bus.GetSendEndpoint(destination);
         }
         catch (Exception ex) when (ex is ArgumentException or UriFormatException or ConfigurationException or NotSupportedException)
         {
@@ -82,10 +44,10 @@ internal sealed class ScheduledMessageJob(IBus bus, DurableSchedulerHost host, I
         try
         {
             if (host.BeforeSend != null)
-                await host.BeforeSend(destination).ConfigureAwait(false);
+                await host.BeforeSend(destination);
 
             var pipe = new ForwardPipe(data, context, destination, messageTypes);
-            await endpoint.Send(new SerializedMessageBody(), pipe, cancellationToken).ConfigureAwait(false);
+            await endpoint.Send(new SerializedMessageBody(), pipe, cancellationToken);
 
             logger.LogDebug("Scheduled message {Trigger} sent to {Destination} (scheduled {Scheduled:O}, attempt {Attempt})", context.Trigger.Key,
                 destination, context.ScheduledFireTimeUtc, context.RetryAttempt + 1);
@@ -106,16 +68,16 @@ internal sealed class ScheduledMessageJob(IBus bus, DurableSchedulerHost host, I
 
     internal static string? GetString(JobDataMap map, string key) => map.TryGetValue(key, out var value) ? value as string ?? value?.ToString() : null;
 
-    static Guid? GetGuid(JobDataMap map, string key) => Guid.TryParse(GetString(map, key), out var id) ? id : null;
+    private static Guid? GetGuid(JobDataMap map, string key) => Guid.TryParse(GetString(map, key), out var id) ? id : null;
 
-    static Uri? GetUri(JobDataMap map, string key) =>
+    private static Uri? GetUri(JobDataMap map, string key) =>
         Uri.TryCreate(GetString(map, key), UriKind.Absolute, out var uri) ? uri : null;
 
     /// <summary>
     /// A one-shot message keeps the MessageId of its ScheduleMessage. A recurring firing gets an id derived from the
     /// trigger and its scheduled time, so a firing that is re-run after a host died carries the same id again.
     /// </summary>
-    static Guid FiringMessageId(IJobExecutionContext context)
+    private static Guid FiringMessageId(IJobExecutionContext context)
     {
         var data = context.MergedJobDataMap;
         if (GetString(data, JobData.Recurring) != "1" && GetGuid(data, JobData.MessageId) is { } id)
@@ -142,7 +104,7 @@ internal sealed class ScheduledMessageJob(IBus bus, DurableSchedulerHost host, I
     };
 
 
-    sealed class ForwardPipe(JobDataMap data, IJobExecutionContext job, Uri destination, string[] messageTypes) : IPipe<SendContext>
+    private sealed class ForwardPipe(JobDataMap data, IJobExecutionContext job, Uri destination, string[] messageTypes) : IPipe<SendContext>
     {
         public Task Send(SendContext context)
         {
@@ -212,10 +174,4 @@ internal sealed class ScheduledMessageJob(IBus bus, DurableSchedulerHost host, I
 
         public void Probe(ProbeContext context) => context.CreateScope("durable-scheduler-forward");
     }
-}
-
-/// <summary>Fires when the memory of an early cancellation expires; the trigger's deletion is all that is wanted.</summary>
-internal sealed class TombstoneJob : IJob
-{
-    public ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
 }

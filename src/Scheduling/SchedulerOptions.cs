@@ -4,25 +4,6 @@ using Microsoft.Extensions.Configuration;
 
 namespace Persisters.Scheduling;
 
-/// <summary>Where Quartz keeps its jobs and triggers.</summary>
-[Description("a scheduler store")]
-public enum SchedulerStore
-{
-    /// <summary>Quartz's RAM store: schedules are lost when the process stops; one process only.</summary>
-    Memory,
-
-    /// <summary>Quartz's ADO.NET store in the application database (tables made by <see cref="QuartzSchema" />).</summary>
-    Database,
-}
-
-/// <summary>The database behind <see cref="SchedulerStore.Database" />.</summary>
-[Description("a scheduler database")]
-public enum SchedulerDatabaseProvider
-{
-    Sqlite,
-    MySql,
-}
-
 /// <summary>Configuration section <c>Scheduler</c>.</summary>
 public sealed class SchedulerOptions : IValidatableObject
 {

@@ -11,9 +11,9 @@ namespace Persisters.Scheduling;
 /// </summary>
 internal sealed class SqliteFiringLease : IDisposable
 {
-    FileStream? _lock;
+    private FileStream? _lock;
 
-    SqliteFiringLease(string? lockFilePath)
+    private SqliteFiringLease(string? lockFilePath)
     {
         LockFilePath = lockFilePath;
     }

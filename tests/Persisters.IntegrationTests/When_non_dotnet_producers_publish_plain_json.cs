@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Persisters.Host.Cli;
 using Persisters.IntegrationTests.Support;
-using Persisters.Tests.Shared;
 
 namespace Persisters.IntegrationTests;
 

@@ -1,4 +1,3 @@
-using MassTransit.Testing;
 using Persisters.Contracts;
 using Persisters.Sagas.Tests.Support;
 

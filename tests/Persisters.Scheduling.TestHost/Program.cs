@@ -164,7 +164,7 @@ namespace Persisters.Scheduling.TestHost
     }
 
     /// <summary>One line per log entry on stderr (the tests show it when something fails).</summary>
-    sealed class StderrLoggerProvider(string name) : ILoggerProvider
+    internal sealed class StderrLoggerProvider(string name) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => new Logger(name, categoryName);
 
@@ -173,7 +173,7 @@ namespace Persisters.Scheduling.TestHost
         }
 
 
-        sealed class Logger(string name, string category) : ILogger
+        private sealed class Logger(string name, string category) : ILogger
         {
             public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -185,9 +185,9 @@ namespace Persisters.Scheduling.TestHost
         }
     }
 
-    sealed class Arguments
+    internal sealed class Arguments
     {
-        readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
+        private readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
 
         public static Arguments Parse(string[] args)
         {

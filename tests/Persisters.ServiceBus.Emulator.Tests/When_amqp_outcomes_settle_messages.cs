@@ -88,7 +88,7 @@ public sealed class When_amqp_outcomes_settle_messages(EmulatorFixture emulator)
         Assert.Equal("payload", (await deadLetters.ReceiveMessageAsync(TimeSpan.FromSeconds(10)))!.Body.ToString());
     }
 
-    async Task<string> QueueWithOneMessage(int maxDeliveryCount)
+    private async Task<string> QueueWithOneMessage(int maxDeliveryCount)
     {
         string queue = await emulator.CreateQueueAsync(o => o.MaxDeliveryCount = maxDeliveryCount);
         await using ServiceBusSender sender = emulator.Client.CreateSender(queue);
@@ -100,13 +100,13 @@ public sealed class When_amqp_outcomes_settle_messages(EmulatorFixture emulator)
     /// A peek-lock receiver link without automatic credit (as the SDK's with prefetch off): each receive call grants
     /// one credit, so a settled message is not delivered again until the next call.
     /// </summary>
-    sealed class RawReceiver : IAsyncDisposable
+    private sealed class RawReceiver : IAsyncDisposable
     {
-        static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
-        readonly AmqpConnection connection;
-        readonly ReceivingAmqpLink link;
+        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+        private readonly AmqpConnection connection;
+        private readonly ReceivingAmqpLink link;
 
-        RawReceiver(AmqpConnection connection, ReceivingAmqpLink link)
+        private RawReceiver(AmqpConnection connection, ReceivingAmqpLink link)
         {
             this.connection = connection;
             this.link = link;

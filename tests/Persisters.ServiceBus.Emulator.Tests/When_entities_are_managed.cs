@@ -6,7 +6,7 @@ namespace Persisters.ServiceBus.Emulator.Tests;
 [Collection(nameof(EmulatorCollection))]
 public sealed class When_entities_are_managed(EmulatorFixture emulator)
 {
-    static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
+    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
 
     [Fact]
     public async Task Queues_are_created_read_updated_listed_and_deleted()

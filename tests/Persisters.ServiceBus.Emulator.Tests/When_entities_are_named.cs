@@ -14,7 +14,7 @@ namespace Persisters.ServiceBus.Emulator.Tests;
 [Collection(nameof(EmulatorCollection))]
 public sealed class When_entities_are_named(EmulatorFixture emulator)
 {
-    static string Unique() => Guid.NewGuid().ToString("N")[..8];
+    private static string Unique() => Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
     public async Task Names_that_start_or_end_with_a_hyphen_period_or_underscore_are_created_and_used_over_amqp()
@@ -147,7 +147,7 @@ public sealed class When_entities_are_named(EmulatorFixture emulator)
         Assert.Equal(ServiceBusFailureReason.MessagingEntityNotFound, notFound.Reason);
     }
 
-    async Task<HttpStatusCode> GetAsync(string path)
+    private async Task<HttpStatusCode> GetAsync(string path)
     {
         string uri = $"http://127.0.0.1:{emulator.Host.ManagementPort}/{path}?api-version=2021-05";
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);

@@ -6,7 +6,7 @@ namespace Persisters.ServiceBus.Emulator.Tests;
 public sealed class When_entities_are_provisioned_from_a_file : IAsyncLifetime
 {
     // Microsoft's Service Bus emulator Config.json layout, so one file provisions either emulator.
-    const string Config = """
+    private const string Config = """
         {
           "UserConfig": {
             "Namespaces": [{
@@ -30,8 +30,8 @@ public sealed class When_entities_are_provisioned_from_a_file : IAsyncLifetime
         }
         """;
 
-    string path = "";
-    EmulatorHost host = null!;
+    private string path = "";
+    private EmulatorHost host = null!;
 
     public async Task InitializeAsync()
     {

@@ -5,7 +5,7 @@ namespace Persisters.ServiceBus.Emulator.Tests;
 [Collection(nameof(EmulatorCollection))]
 public sealed class When_messages_are_settled(EmulatorFixture emulator)
 {
-    async Task<(string Queue, ServiceBusReceiver Receiver)> QueueWithOneMessage(Action<Azure.Messaging.ServiceBus.Administration.CreateQueueOptions>? configure = null)
+    private async Task<(string Queue, ServiceBusReceiver Receiver)> QueueWithOneMessage(Action<Azure.Messaging.ServiceBus.Administration.CreateQueueOptions>? configure = null)
     {
         string queue = await emulator.CreateQueueAsync(configure);
         await using ServiceBusSender sender = emulator.Client.CreateSender(queue);

@@ -6,9 +6,9 @@ namespace Persisters.ServiceBus.Emulator.Tests;
 [Collection(nameof(EmulatorCollection))]
 public sealed class When_topics_fan_out(EmulatorFixture emulator)
 {
-    static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
+    private static string Unique(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
 
-    async Task<List<ServiceBusReceivedMessage>> Drain(string queue, int expected)
+    private async Task<List<ServiceBusReceivedMessage>> Drain(string queue, int expected)
     {
         await using ServiceBusReceiver receiver = emulator.Client.CreateReceiver(queue);
         var all = new List<ServiceBusReceivedMessage>();
@@ -75,7 +75,7 @@ public sealed class When_topics_fan_out(EmulatorFixture emulator)
         Assert.Equal(0, (await emulator.Admin.GetSubscriptionRuntimePropertiesAsync(topic, "nothing")).Value.TotalMessageCount);
     }
 
-    async Task<string[]> Bodies(string topic, string subscription, int expected)
+    private async Task<string[]> Bodies(string topic, string subscription, int expected)
     {
         await using ServiceBusReceiver receiver = emulator.Client.CreateReceiver(topic, subscription);
         var bodies = new List<string>();

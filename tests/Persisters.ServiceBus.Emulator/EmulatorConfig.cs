@@ -82,10 +82,10 @@ public static class EmulatorConfig
         }
     }
 
-    static IEnumerable<JsonElement> Array(JsonElement parent, string name) =>
+    private static IEnumerable<JsonElement> Array(JsonElement parent, string name) =>
         TryGet(parent, name, out JsonElement array) && array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : Enumerable.Empty<JsonElement>();
 
-    static bool TryGet(JsonElement element, string name, out JsonElement value)
+    private static bool TryGet(JsonElement element, string name, out JsonElement value)
     {
         value = default;
         if (element.ValueKind != JsonValueKind.Object)
@@ -105,12 +105,12 @@ public static class EmulatorConfig
         return false;
     }
 
-    static string Name(JsonElement element, string what) =>
+    private static string Name(JsonElement element, string what) =>
         TryGet(element, "Name", out JsonElement name) && name.ValueKind == JsonValueKind.String && name.GetString() is { Length: > 0 } s
             ? s
             : throw new InvalidDataException($"A {what} has no Name.");
 
-    static EntityProperties ReadProperties(JsonElement element, string where)
+    private static EntityProperties ReadProperties(JsonElement element, string where)
     {
         var properties = new EntityProperties();
         if (!TryGet(element, "Properties", out JsonElement values) || values.ValueKind != JsonValueKind.Object)
@@ -152,7 +152,7 @@ public static class EmulatorConfig
         return properties;
     }
 
-    static Rule ReadRule(JsonElement rule, string where, DateTime now)
+    private static Rule ReadRule(JsonElement rule, string where, DateTime now)
     {
         string name = Name(rule, $"rule of {where}");
         TryGet(rule, "Properties", out JsonElement properties);
@@ -181,7 +181,7 @@ public static class EmulatorConfig
         }
     }
 
-    static CorrelationFilter ReadCorrelation(JsonElement properties)
+    private static CorrelationFilter ReadCorrelation(JsonElement properties)
     {
         TryGet(properties, "CorrelationFilter", out JsonElement c);
         string? S(string n) => TryGet(c, n, out JsonElement v) ? NullIfEmpty(v.GetString()) : null;
@@ -209,11 +209,11 @@ public static class EmulatorConfig
         };
     }
 
-    static TimeSpan Duration(JsonElement value)
+    private static TimeSpan Duration(JsonElement value)
     {
         string text = value.GetString() ?? throw new FormatException("expected an ISO 8601 duration such as \"PT1M\"");
         return text.StartsWith('P') ? XmlConvert.ToTimeSpan(text) : TimeSpan.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 }

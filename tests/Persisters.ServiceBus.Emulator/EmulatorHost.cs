@@ -1,9 +1,6 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Logging;
 using Persisters.ServiceBus.Emulator.Amqp;
 using Persisters.ServiceBus.Emulator.Broker;
 using Persisters.ServiceBus.Emulator.Http;
@@ -38,11 +35,11 @@ public sealed class EmulatorOptions
 /// <summary>A running emulator: the namespace, the AMQP listener and the HTTP endpoint.</summary>
 public sealed class EmulatorHost : IAsyncDisposable
 {
-    readonly WebApplication web;
-    readonly AmqpServer amqp;
-    readonly ProtocolSniffingListener listener;
+    private readonly WebApplication web;
+    private readonly AmqpServer amqp;
+    private readonly ProtocolSniffingListener listener;
 
-    EmulatorHost(EmulatorOptions options, ServiceBusNamespace ns, WebApplication web, AmqpServer amqp, ProtocolSniffingListener listener, int managementPort)
+    private EmulatorHost(EmulatorOptions options, ServiceBusNamespace ns, WebApplication web, AmqpServer amqp, ProtocolSniffingListener listener, int managementPort)
     {
         Options = options;
         Namespace = ns;

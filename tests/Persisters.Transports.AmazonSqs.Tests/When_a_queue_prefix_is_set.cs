@@ -58,10 +58,10 @@ public sealed class When_a_queue_prefix_is_set
     /// read it until it reaches <paramref name="expected"/> (or more), for at most <paramref name="timeout"/>, and
     /// return the last count.
     /// </summary>
-    static async Task<int> WaitForMessages(Amazon.SQS.IAmazonSQS sqs, string queueUrl, int expected, TimeSpan timeout)
+    private static async Task<int> WaitForMessages(Amazon.SQS.IAmazonSQS sqs, string queueUrl, int expected, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        for (;;)
+        while (true)
         {
             var attributes = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
             {

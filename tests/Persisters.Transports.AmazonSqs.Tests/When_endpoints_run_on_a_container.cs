@@ -38,7 +38,7 @@ public sealed class PingConsumer(Collector<Ping> collector) : IConsumer<Ping>
 
 public sealed class When_endpoints_run_on_a_container
 {
-    static async Task<ServiceProvider> StartBus(string prefix, Action<IBusRegistrationConfigurator> register,
+    private static async Task<ServiceProvider> StartBus(string prefix, Action<IBusRegistrationConfigurator> register,
         Action<IBusRegistrationContext, IAmazonSqsBusFactoryConfigurator>? configure = null)
     {
         var services = new ServiceCollection();
@@ -57,7 +57,7 @@ public sealed class When_endpoints_run_on_a_container
         return provider;
     }
 
-    static async Task StopBus(ServiceProvider provider)
+    private static async Task StopBus(ServiceProvider provider)
     {
         await provider.GetRequiredService<IBusControl>().StopAsync(TestContext.Current());
         await provider.DisposeAsync();

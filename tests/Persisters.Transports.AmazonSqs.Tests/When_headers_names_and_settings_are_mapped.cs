@@ -1,9 +1,9 @@
 using System.Text;
 using Amazon.SQS.Model;
 using MassTransit;
+using Persisters.Transports.AmazonSqs.Tests.Support;
 using Persisters.Transports.AmazonSqs.Topology;
 using Persisters.Transports.AmazonSqs.Transport;
-using Persisters.Transports.AmazonSqs.Tests.Support;
 
 namespace Persisters.Transports.AmazonSqs.Tests;
 

@@ -122,7 +122,7 @@ public sealed class When_a_message_is_published
         }
     }
 
-    static Task Collect<T>(Collector<T> collector, ConsumeContext<T> context)
+    private static Task Collect<T>(Collector<T> collector, ConsumeContext<T> context)
         where T : class
     {
         collector.Add(context);

@@ -7,7 +7,7 @@ namespace Persisters.Transports.AzureServiceBus.Tests;
 
 public sealed class When_consumers_fail : IAsyncLifetime
 {
-    readonly string _scope = ServiceBusTestServer.UniqueScope();
+    private readonly string _scope = ServiceBusTestServer.UniqueScope();
 
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => ServiceBusTestServer.DeleteScope(_scope);

@@ -28,12 +28,12 @@ public sealed class PingBatchConsumer(BatchRecorder recorder) : IConsumer<Batch<
 
 public sealed class When_endpoints_run_on_a_container : IAsyncLifetime
 {
-    readonly string _scope = ServiceBusTestServer.UniqueScope();
+    private readonly string _scope = ServiceBusTestServer.UniqueScope();
 
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => ServiceBusTestServer.DeleteScope(_scope);
 
-    async Task<ServiceProvider> StartBus(Action<IBusRegistrationConfigurator> register,
+    private async Task<ServiceProvider> StartBus(Action<IBusRegistrationConfigurator> register,
         Action<IBusRegistrationContext, IServiceBusBusFactoryConfigurator>? configure = null)
     {
         var services = new ServiceCollection();
@@ -52,7 +52,7 @@ public sealed class When_endpoints_run_on_a_container : IAsyncLifetime
         return provider;
     }
 
-    static async Task StopBus(ServiceProvider provider)
+    private static async Task StopBus(ServiceProvider provider)
     {
         await provider.GetRequiredService<IBusControl>().StopAsync(TestContext.Current());
         await provider.DisposeAsync();

@@ -12,12 +12,12 @@ namespace Persisters.Transports.AzureServiceBus.Tests;
 /// <summary>CreateEntities = false: credentials without the Manage right; the deployment provisions the entities.</summary>
 public sealed class When_entities_are_provisioned_by_the_deployment : IAsyncLifetime
 {
-    readonly string _scope = ServiceBusTestServer.UniqueScope();
+    private readonly string _scope = ServiceBusTestServer.UniqueScope();
 
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => ServiceBusTestServer.DeleteScope(_scope);
 
-    ServiceProvider Services(Collector<OrderPlaced> orders, bool createEntities) =>
+    private ServiceProvider Services(Collector<OrderPlaced> orders, bool createEntities) =>
         new ServiceCollection().AddMassTransit(x => x.UsingAzureServiceBus((_, cfg) =>
         {
             ServiceBusTestServer.ConfigureHost(cfg, _scope, createEntities);
@@ -80,7 +80,7 @@ public sealed class When_entities_are_provisioned_by_the_deployment : IAsyncLife
     }
 
     /// <summary>Creates the entities as an operator would, from their descriptions alone.</summary>
-    static async Task Provision(IEnumerable<ServiceBusEntityDescription> entities)
+    private static async Task Provision(IEnumerable<ServiceBusEntityDescription> entities)
     {
         var admin = ServiceBusTestServer.CreateAdministrationClient();
         foreach (var entity in entities)

@@ -6,7 +6,7 @@ namespace Persisters.Transports.AzureServiceBus.Tests;
 
 public sealed class When_messages_are_sent_and_published : IAsyncLifetime
 {
-    readonly string _scope = ServiceBusTestServer.UniqueScope();
+    private readonly string _scope = ServiceBusTestServer.UniqueScope();
 
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => ServiceBusTestServer.DeleteScope(_scope);
@@ -95,7 +95,7 @@ public sealed class When_messages_are_sent_and_published : IAsyncLifetime
         }
     }
 
-    static Task Collect<T>(Collector<T> collector, ConsumeContext<T> context)
+    private static Task Collect<T>(Collector<T> collector, ConsumeContext<T> context)
         where T : class
     {
         collector.Add(context);

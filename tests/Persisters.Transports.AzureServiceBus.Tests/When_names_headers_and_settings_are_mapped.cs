@@ -11,9 +11,9 @@ namespace Persisters.Transports.AzureServiceBus.Tests;
 /// <summary>The parts that need no server: entity names, addresses, the entities an endpoint needs, headers, settings checks.</summary>
 public sealed class When_names_headers_and_settings_are_mapped
 {
-    const string ConnectionString = "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=a2V5";
+    private const string ConnectionString = "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=a2V5";
 
-    static (ServiceBusBusConfiguration Bus, IBusControl Control) Build(Uri hostAddress, Action<IServiceBusBusFactoryConfigurator> configure)
+    private static (ServiceBusBusConfiguration Bus, IBusControl Control) Build(Uri hostAddress, Action<IServiceBusBusFactoryConfigurator> configure)
     {
         var busConfiguration = new ServiceBusBusConfiguration(new ServiceBusTopologyConfiguration(ServiceBusTopologyConfiguration.CreateMessageTopology()));
         var configurator = new ServiceBusBusFactoryConfigurator(busConfiguration);

@@ -7,9 +7,9 @@ namespace Persisters.Transports.AzureServiceBus.Tests;
 public sealed class When_sends_are_batched
 {
     /// <summary>A sender whose batches hold messages up to <paramref name="limit"/> bytes of body, and which records every batch it sends.</summary>
-    sealed class RecordingSender(long limit, TimeSpan sendTime) : ServiceBusSender
+    private sealed class RecordingSender(long limit, TimeSpan sendTime) : ServiceBusSender
     {
-        readonly Dictionary<ServiceBusMessageBatch, List<ServiceBusMessage>> _stores = [];
+        private readonly Dictionary<ServiceBusMessageBatch, List<ServiceBusMessage>> _stores = [];
         public List<List<ServiceBusMessage>> Sent { get; } = [];
 
         public override string EntityPath => "scope/orders";
@@ -41,7 +41,7 @@ public sealed class When_sends_are_batched
         public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
-    static ServiceBusMessage Message(int number, int size) =>
+    private static ServiceBusMessage Message(int number, int size) =>
         new(new byte[size]) { MessageId = number.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     [Fact]

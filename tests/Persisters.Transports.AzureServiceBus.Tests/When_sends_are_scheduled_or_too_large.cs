@@ -8,7 +8,7 @@ namespace Persisters.Transports.AzureServiceBus.Tests;
 
 public sealed class When_sends_are_scheduled_or_too_large : IAsyncLifetime
 {
-    readonly string _scope = ServiceBusTestServer.UniqueScope();
+    private readonly string _scope = ServiceBusTestServer.UniqueScope();
 
     public Task InitializeAsync() => Task.CompletedTask;
     public Task DisposeAsync() => ServiceBusTestServer.DeleteScope(_scope);

@@ -14,8 +14,8 @@ namespace Persisters.Transports.AzureServiceBus.Tests;
 /// </summary>
 public sealed class When_topology_is_deployed_without_receiving : IAsyncLifetime
 {
-    readonly string _scope = ServiceBusTestServer.UniqueScope();
-    ServiceProvider? _provider;
+    private readonly string _scope = ServiceBusTestServer.UniqueScope();
+    private ServiceProvider? _provider;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -29,7 +29,7 @@ public sealed class When_topology_is_deployed_without_receiving : IAsyncLifetime
         await ServiceBusTestServer.DeleteScope(_scope);
     }
 
-    async Task<(IBusControl Control, IBusInstance Instance)> StartBus(bool createEntities = true)
+    private async Task<(IBusControl Control, IBusInstance Instance)> StartBus(bool createEntities = true)
     {
         _provider = new ServiceCollection().AddMassTransit(x => x.UsingAzureServiceBus((_, cfg) => ServiceBusTestServer.ConfigureHost(cfg, _scope, createEntities)))
             .BuildServiceProvider();
@@ -38,7 +38,7 @@ public sealed class When_topology_is_deployed_without_receiving : IAsyncLifetime
         return (control, _provider.GetRequiredService<Bind<IBus, IBusInstance>>().Value);
     }
 
-    static void Orders(IReceiveEndpointConfigurator e, Collector<OrderPlaced> collector) =>
+    private static void Orders(IReceiveEndpointConfigurator e, Collector<OrderPlaced> collector) =>
         e.Handler<OrderPlaced>(c =>
         {
             collector.Add(c);
@@ -143,7 +143,7 @@ public sealed class When_topology_is_deployed_without_receiving : IAsyncLifetime
             await instance.SetServiceBusMessageRetention("orders", TimeSpan.FromHours(1), TestContext.Current()));
     }
 
-    static async Task WaitForActive(string path, long count)
+    private static async Task WaitForActive(string path, long count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while ((await ServiceBusTestServer.Stats(path))["activeMessages"] < count)

@@ -4,8 +4,8 @@ namespace Persisters.Transports.Conformance.Worker;
 
 /// <summary>
 /// How the worker connects to a broker: the worker-side half of the test project's transport providers. The test's
-/// provider (an <c>IDurableTransportUnderTest</c>) passes <see cref="TransportVariable" /> and the settings below in the
-/// worker's environment. A new transport is one class here plus one entry in <see cref="All" />.
+/// provider (an <c>IDurableTransportUnderTest</c>) passes <see cref="WorkerTransports.TransportVariable" /> and the settings below in the
+/// worker's environment. A new transport is one class here plus one entry in <see cref="WorkerTransports.All" />.
 /// </summary>
 public interface IWorkerTransport
 {

@@ -29,8 +29,8 @@ public sealed class CalculatorSchedule(IServiceScopeFactory scopes, IOptions<Cal
 
     public async Task PostStart(IBus bus, Task<BusReady> busReady)
     {
-        await busReady.ConfigureAwait(false);
-        await RegisterAsync(CancellationToken.None).ConfigureAwait(false);
+        await busReady;
+        await RegisterAsync(CancellationToken.None);
     }
 
     /// <summary>Sends the recurring schedule request; a host without a scheduler or with the calculator disabled only logs.</summary>
@@ -51,8 +51,7 @@ public sealed class CalculatorSchedule(IServiceScopeFactory scopes, IOptions<Cal
         }
         try
         {
-            await scheduler.ScheduleRecurringSend(CalculatorQueues.Address, new CalculatorRecurringSchedule(o.CronExpression!), new RunExperimentCalculations(), ct)
-                .ConfigureAwait(false);
+            await scheduler.ScheduleRecurringSend(CalculatorQueues.Address, new CalculatorRecurringSchedule(o.CronExpression!), new RunExperimentCalculations(), ct);
             logger.LogInformation("Calculator runs every {Interval} ('{Cron}')", o.Interval, o.CronExpression);
             return true;
         }

@@ -39,7 +39,7 @@ public static class PersisterDemandRegistration
     }
 
     /// <summary>
-    /// The <see cref="Persisters.Contracts.PersisterDemandChanged"/> consumer on a temporary (auto-delete) endpoint
+    /// The <see cref="global::Persisters.Contracts.PersisterDemandChanged"/> consumer on a temporary (auto-delete) endpoint
     /// unique to this process, so every replica hears every change.
     /// </summary>
     public static IBusRegistrationConfigurator AddPersisterDemandController(this IBusRegistrationConfigurator x, string? instanceId = null)

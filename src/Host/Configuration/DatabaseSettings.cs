@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Persisters.Persistence;
 
 namespace Persisters.Host.Configuration;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Persisters.Persistence;
 using Persisters.Scheduling;
 

@@ -3,6 +3,9 @@ using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Persisters.Consumers;
+using Persisters.Consumers.Calculator;
+using Persisters.Sagas;
 
 namespace Persisters.Host.Configuration;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -10,7 +9,6 @@ using MassTransit.RabbitMqTransport.Configuration;
 using MassTransit.RabbitMqTransport.Middleware;
 using MassTransit.Transports;
 using Persisters.Consumers.Demand;
-using Persisters.Host.Configuration;
 using RabbitMqTransportOptions = Persisters.Host.Configuration.RabbitMqTransportOptions;
 
 namespace Persisters.Host.Hosting;

@@ -1,7 +1,7 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Persisters.Consumers;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Persisters.Consumers.Demand;
 using Persisters.Host.Configuration;
 using Persisters.Scheduling;

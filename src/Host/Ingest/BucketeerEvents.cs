@@ -105,16 +105,25 @@ public static class BucketeerEvents
         {
             return n switch
             {
-                0 => ReasonType.Target, 1 => ReasonType.Rule, 3 => ReasonType.Default, 4 => ReasonType.Client, 5 => ReasonType.OffVariation,
-                6 => ReasonType.Prerequisite, >= 20 and <= 26 => ReasonType.Error,
+                0 => ReasonType.Target,
+                1 => ReasonType.Rule,
+                3 => ReasonType.Default,
+                4 => ReasonType.Client,
+                5 => ReasonType.OffVariation,
+                6 => ReasonType.Prerequisite,
+                >= 20 and <= 26 => ReasonType.Error,
                 _ => throw new FormatException($"reason.type {n} is not a Bucketeer reason"),
             };
         }
         var name = type.ValueKind == JsonValueKind.String ? type.GetString() ?? "" : throw new FormatException("reason.type must be a name or a number");
         return name switch
         {
-            "TARGET" => ReasonType.Target, "RULE" => ReasonType.Rule, "DEFAULT" => ReasonType.Default, "CLIENT" => ReasonType.Client,
-            "OFF_VARIATION" => ReasonType.OffVariation, "PREREQUISITE" => ReasonType.Prerequisite,
+            "TARGET" => ReasonType.Target,
+            "RULE" => ReasonType.Rule,
+            "DEFAULT" => ReasonType.Default,
+            "CLIENT" => ReasonType.Client,
+            "OFF_VARIATION" => ReasonType.OffVariation,
+            "PREREQUISITE" => ReasonType.Prerequisite,
             _ when name.StartsWith("ERROR_", StringComparison.Ordinal) => ReasonType.Error,
             _ => throw new FormatException($"reason.type '{name}' is not a Bucketeer reason"),
         };
@@ -185,7 +194,9 @@ public static class BucketeerEvents
             var s = v.GetString();
             return s switch
             {
-                "NaN" => double.NaN, "Infinity" => double.PositiveInfinity, "-Infinity" => double.NegativeInfinity,
+                "NaN" => double.NaN,
+                "Infinity" => double.PositiveInfinity,
+                "-Infinity" => double.NegativeInfinity,
                 _ when double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
                 _ => throw new FormatException($"{name} must be a number"),
             };

@@ -37,7 +37,7 @@ internal sealed class ExperimentSagaRepositoryContext<TMessage> :
         _db.Experiments.Add(row);
         try
         {
-            await _db.SaveChangesAsync(CancellationToken).ConfigureAwait(false);
+            await _db.SaveChangesAsync(CancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -45,15 +45,15 @@ internal sealed class ExperimentSagaRepositoryContext<TMessage> :
             return null!;
         }
         _loaded[row.Id] = row;
-        return await CreateSagaConsumeContext(_context, instance, SagaConsumeContextMode.Insert).ConfigureAwait(false);
+        return await CreateSagaConsumeContext(_context, instance, SagaConsumeContextMode.Insert);
     }
 
     public async Task<SagaConsumeContext<ExperimentState, TMessage>> Load(Guid correlationId)
     {
-        var row = await _db.Experiments.AsTracking().SingleOrDefaultAsync(r => r.Id == correlationId, CancellationToken).ConfigureAwait(false);
+        var row = await _db.Experiments.AsTracking().SingleOrDefaultAsync(r => r.Id == correlationId, CancellationToken);
         if (row is null) return null!;
         _loaded[row.Id] = row;
-        return await CreateSagaConsumeContext(_context, ExperimentStateMapping.ToSaga(row), SagaConsumeContextMode.Load).ConfigureAwait(false);
+        return await CreateSagaConsumeContext(_context, ExperimentStateMapping.ToSaga(row), SagaConsumeContextMode.Load);
     }
 
     /// <summary>A new experiment; a concurrent create of the same id fails on the primary key and is retried as a repeat.</summary>
@@ -61,7 +61,7 @@ internal sealed class ExperimentSagaRepositoryContext<TMessage> :
     {
         var row = NewRow(sagaContext.Saga);
         _db.Experiments.Add(row);
-        await _db.SaveChangesAsync(CancellationToken).ConfigureAwait(false);
+        await _db.SaveChangesAsync(CancellationToken);
         _loaded[row.Id] = row;
     }
 
@@ -79,7 +79,7 @@ internal sealed class ExperimentSagaRepositoryContext<TMessage> :
 
         row.Version = saga.Version + 1;
         row.UpdatedAt = _clock.GetUtcNow().ToUnixTimeSeconds();
-        await _db.SaveChangesAsync(CancellationToken).ConfigureAwait(false);
+        await _db.SaveChangesAsync(CancellationToken);
         saga.Version = row.Version;
         saga.UpdatedAt = row.UpdatedAt;
     }
@@ -88,7 +88,7 @@ internal sealed class ExperimentSagaRepositoryContext<TMessage> :
     {
         if (!_loaded.Remove(sagaContext.Saga.CorrelationId, out var row)) return;
         _db.Experiments.Remove(row);
-        await _db.SaveChangesAsync(CancellationToken).ConfigureAwait(false);
+        await _db.SaveChangesAsync(CancellationToken);
     }
 
     public Task Discard(SagaConsumeContext<ExperimentState> sagaContext) => Task.CompletedTask;
@@ -129,7 +129,7 @@ internal sealed class ExperimentSagaReadContext(PersistersDbContext db, Cancella
 {
     public async Task<ExperimentState> Load(Guid correlationId)
     {
-        var row = await db.Experiments.AsNoTracking().SingleOrDefaultAsync(r => r.Id == correlationId, CancellationToken).ConfigureAwait(false);
+        var row = await db.Experiments.AsNoTracking().SingleOrDefaultAsync(r => r.Id == correlationId, CancellationToken);
         return row is null ? null! : ExperimentStateMapping.ToSaga(row);
     }
 
@@ -139,7 +139,7 @@ internal sealed class ExperimentSagaReadContext(PersistersDbContext db, Cancella
     /// </summary>
     public async Task<SagaRepositoryQueryContext<ExperimentState>> Query(ISagaQuery<ExperimentState> query, CancellationToken cancellationToken = default)
     {
-        var rows = await db.Experiments.AsNoTracking().ToListAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await db.Experiments.AsNoTracking().ToListAsync(cancellationToken);
         var matches = query.FilterExpression.Compile();
         var ids = rows.Select(ExperimentStateMapping.ToSaga).Where(matches).Select(s => s.CorrelationId).ToList();
         return new DefaultSagaRepositoryQueryContext<ExperimentState>(this, ids);

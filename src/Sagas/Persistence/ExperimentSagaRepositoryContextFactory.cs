@@ -27,7 +27,7 @@ public sealed class ExperimentSagaRepositoryContextFactory(IPersistersDbContextF
     {
         await using var db = databases.CreateDbContext();
         var repositoryContext = new ExperimentSagaRepositoryContext<T>(db, context, clock);
-        await next.Send(repositoryContext).ConfigureAwait(false);
+        await next.Send(repositoryContext);
     }
 
     /// <summary>Every lifecycle message correlates by experiment id; a query-correlated message is a wiring mistake.</summary>
@@ -53,6 +53,6 @@ public sealed class ExperimentSagaRepositoryContextFactory(IPersistersDbContextF
     private async Task<TResult> ReadAsync<TResult>(Func<ExperimentSagaReadContext, Task<TResult>> asyncMethod, CancellationToken cancellationToken)
     {
         await using var db = databases.CreateDbContext();
-        return await asyncMethod(new ExperimentSagaReadContext(db, cancellationToken)).ConfigureAwait(false);
+        return await asyncMethod(new ExperimentSagaReadContext(db, cancellationToken));
     }
 }

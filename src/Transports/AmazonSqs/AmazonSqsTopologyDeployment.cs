@@ -25,7 +25,7 @@ public static class AmazonSqsTopologyDeployment
         var host = Host(bus);
         var configuration = host.CreateReceiveEndpointConfiguration(queueName, e => configure(e));
         var context = (SqsReceiveEndpointContext)configuration.CreateReceiveEndpointContext();
-        await context.Broker.DeployQueue(context.QueueName, context.IsTemporary, context.Subscriptions, cancellationToken).ConfigureAwait(false);
+        await context.Broker.DeployQueue(context.QueueName, context.IsTemporary, context.Subscriptions, cancellationToken);
     }
 
     /// <summary>
@@ -36,19 +36,19 @@ public static class AmazonSqsTopologyDeployment
     {
         var broker = Host(bus).Broker;
         var seconds = (long)Math.Clamp(retention.TotalSeconds, MinRetention.TotalSeconds, MaxRetention.TotalSeconds);
-        var url = await broker.GetQueueUrl(queueName, cancellationToken).ConfigureAwait(false);
+        var url = await broker.GetQueueUrl(queueName, cancellationToken);
         await broker.Client.SetQueueAttributesAsync(new SetQueueAttributesRequest
         {
             QueueUrl = url,
             Attributes = new Dictionary<string, string> { [QueueAttributeName.MessageRetentionPeriod] = seconds.ToString(CultureInfo.InvariantCulture) },
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
         return TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>The physical SQS name of a logical queue name (the configured prefix in front).</summary>
     public static string PhysicalQueueName(this IBusInstance bus, string queueName) => Host(bus).Broker.PhysicalName(queueName);
 
-    static SqsHostConfiguration Host(IBusInstance bus) =>
+    private static SqsHostConfiguration Host(IBusInstance bus) =>
         bus.HostConfiguration as SqsHostConfiguration
         ?? throw new NotSupportedException($"The bus does not run on the Amazon SQS transport ({bus.HostConfiguration.GetType().Name}).");
 }

@@ -1,4 +1,3 @@
-using MassTransit.Configuration;
 using Persisters.Transports.AzureServiceBus.Configuration;
 using Persisters.Transports.AzureServiceBus.Scheduling;
 using Persisters.Transports.AzureServiceBus.Topology;

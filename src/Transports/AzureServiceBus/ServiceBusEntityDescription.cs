@@ -59,5 +59,5 @@ public sealed record ServiceBusEntityDescription(string Kind, string Path, IRead
         };
     }
 
-    static string Duration(TimeSpan value) => XmlConvert.ToString(value);
+    private static string Duration(TimeSpan value) => XmlConvert.ToString(value);
 }

@@ -30,7 +30,7 @@ public static class ServiceBusTopologyDeployment
         var configuration = host.CreateReceiveEndpointConfiguration(queueName, (IServiceBusReceiveEndpointConfigurator e) => configure(e));
         // Building the context connects the consume pipes, which subscribe the endpoint to its message types' topics.
         configuration.CreateReceiveEndpointContext();
-        await host.Broker.PrepareEndpoint(configuration.GetEntities(), cancellationToken).ConfigureAwait(false);
+        await host.Broker.PrepareEndpoint(configuration.GetEntities(), cancellationToken);
     }
 
     /// <summary>
@@ -58,7 +58,7 @@ public static class ServiceBusTopologyDeployment
         Azure.Messaging.ServiceBus.Administration.QueueProperties properties;
         try
         {
-            properties = await broker.Administration.GetQueueAsync(path, cancellationToken).ConfigureAwait(false);
+            properties = await broker.Administration.GetQueueAsync(path, cancellationToken);
         }
         catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessagingEntityNotFound)
         {
@@ -87,11 +87,11 @@ public static class ServiceBusTopologyDeployment
 
         properties.DefaultMessageTimeToLive = timeToLive;
         properties.DeadLetteringOnMessageExpiration = false;
-        await broker.Administration.UpdateQueueAsync(properties, cancellationToken).ConfigureAwait(false);
+        await broker.Administration.UpdateQueueAsync(properties, cancellationToken);
         return new ServiceBusQueueRetention(path, ServiceBusRetentionOutcome.Set, timeToLive);
     }
 
-    static ServiceBusHostConfiguration Host(IBusInstance bus) =>
+    private static ServiceBusHostConfiguration Host(IBusInstance bus) =>
         bus.HostConfiguration as ServiceBusHostConfiguration
         ?? throw new NotSupportedException($"The bus does not run on the Azure Service Bus transport ({bus.HostConfiguration.GetType().Name}).");
 }

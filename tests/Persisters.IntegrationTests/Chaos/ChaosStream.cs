@@ -87,7 +87,7 @@ public sealed class ChaosStream
 
     /// <summary>
     /// Polls the stored rows (the database may be down meanwhile) until every expected row is there or nothing changed for
-    /// <paramref name="quiet"/>; returns when the last row arrived, measured from <paramref name="from"/>.
+    /// <paramref name="patience"/>; returns when the last row arrived, measured from <paramref name="from"/>.
     /// </summary>
     public async Task<TimeSpan> WaitForAllRowsAsync(Stopwatch from, TimeSpan patience)
     {

@@ -17,12 +17,12 @@ namespace Persisters.ServiceBus.Emulator.Amqp;
 /// </summary>
 public sealed class AmqpServer : IRuntimeProvider, IDisposable
 {
-    readonly ServiceBusNamespace ns;
-    readonly SasAuthority authority;
-    readonly long maxMessageSizeBytes;
-    readonly ConcurrentDictionary<AmqpConnection, ConnectionState> connections = new();
-    readonly RequestResponseNodes nodes;
-    AmqpTransportListener? listener;
+    private readonly ServiceBusNamespace ns;
+    private readonly SasAuthority authority;
+    private readonly long maxMessageSizeBytes;
+    private readonly ConcurrentDictionary<AmqpConnection, ConnectionState> connections = new();
+    private readonly RequestResponseNodes nodes;
+    private AmqpTransportListener? listener;
 
     public AmqpServer(ServiceBusNamespace ns, SasAuthority authority, long maxMessageSizeBytes)
     {
@@ -52,7 +52,7 @@ public sealed class AmqpServer : IRuntimeProvider, IDisposable
         listener.Listen(OnAcceptTransport);
     }
 
-    void OnAcceptTransport(TransportListener source, TransportAsyncCallbackArgs args)
+    private void OnAcceptTransport(TransportListener source, TransportAsyncCallbackArgs args)
     {
         var connectionSettings = new AmqpConnectionSettings
         {
@@ -74,7 +74,7 @@ public sealed class AmqpServer : IRuntimeProvider, IDisposable
         }
     }
 
-    void OnConnectionOpened(IAsyncResult result)
+    private void OnConnectionOpened(IAsyncResult result)
     {
         var connection = (AmqpConnection)result.AsyncState!;
         try
@@ -132,7 +132,7 @@ public sealed class AmqpServer : IRuntimeProvider, IDisposable
     {
     }
 
-    void OpenLink(AmqpLink link)
+    private void OpenLink(AmqpLink link)
     {
         if (!connections.TryGetValue(link.Session.Connection, out ConnectionState? state))
         {
@@ -182,7 +182,7 @@ public sealed class AmqpServer : IRuntimeProvider, IDisposable
         }
     }
 
-    void AttachSender(ReceivingAmqpLink link, ConnectionState state, ResolvedAddress resolved, string addressPath, DateTime now)
+    private void AttachSender(ReceivingAmqpLink link, ConnectionState state, ResolvedAddress resolved, string addressPath, DateTime now)
     {
         if (!state.IsAuthorized(addressPath, AccessRights.Send, now))
         {
@@ -199,7 +199,7 @@ public sealed class AmqpServer : IRuntimeProvider, IDisposable
         link.RegisterMessageListener(publisher.OnMessage);
     }
 
-    void AttachReceiver(SendingAmqpLink link, ConnectionState state, ResolvedAddress resolved, string addressPath, DateTime now)
+    private void AttachReceiver(SendingAmqpLink link, ConnectionState state, ResolvedAddress resolved, string addressPath, DateTime now)
     {
         if (!state.IsAuthorized(addressPath, AccessRights.Listen, now))
         {
@@ -240,7 +240,7 @@ public sealed class AmqpServer : IRuntimeProvider, IDisposable
         store.AddConsumer(consumer);
     }
 
-    void OnDisposition(SendingAmqpLink link, MessageStore store, Delivery delivery)
+    private void OnDisposition(SendingAmqpLink link, MessageStore store, Delivery delivery)
     {
         if (delivery.Settled && delivery.State == null)
         {
@@ -266,7 +266,7 @@ public sealed class AmqpServer : IRuntimeProvider, IDisposable
         }
     }
 
-    static string NormalizePath(string address)
+    private static string NormalizePath(string address)
     {
         if (Uri.TryCreate(address, UriKind.Absolute, out Uri? uri) && uri.Scheme is "amqp" or "amqps" or "sb" or "http" or "https")
         {
@@ -285,7 +285,7 @@ public sealed class AmqpServer : IRuntimeProvider, IDisposable
         }
     }
 
-    sealed class CompletedResult : IAsyncResult
+    private sealed class CompletedResult : IAsyncResult
     {
         public CompletedResult(AsyncCallback callback, object state)
         {
@@ -299,7 +299,7 @@ public sealed class AmqpServer : IRuntimeProvider, IDisposable
         public bool IsCompleted => true;
     }
 
-    sealed class KeyAuthenticator(SasAuthority authority) : ISaslPlainAuthenticator
+    private sealed class KeyAuthenticator(SasAuthority authority) : ISaslPlainAuthenticator
     {
         public Task<IPrincipal> AuthenticateAsync(string identity, string password)
         {

@@ -10,8 +10,8 @@ namespace Persisters.ServiceBus.Emulator.Amqp;
 /// </summary>
 public sealed class ConnectionState
 {
-    readonly object sync = new();
-    readonly Dictionary<string, SasGrant> grantsByAudience = new(StringComparer.OrdinalIgnoreCase);
+    private readonly object sync = new();
+    private readonly Dictionary<string, SasGrant> grantsByAudience = new(StringComparer.OrdinalIgnoreCase);
 
     public ConnectionState(AmqpConnection connection)
     {

@@ -14,19 +14,19 @@ namespace Persisters.ServiceBus.Emulator.Amqp;
 /// </summary>
 public static class ManagementOperations
 {
-    static readonly MapKey LockTokens = new("lock-tokens");
-    static readonly MapKey Expirations = new("expirations");
-    static readonly MapKey FromSequenceNumber = new("from-sequence-number");
-    static readonly MapKey MessageCount = new("message-count");
-    static readonly MapKey Messages = new("messages");
-    static readonly MapKey Message = new("message");
-    static readonly MapKey SequenceNumbers = new("sequence-numbers");
-    static readonly MapKey DispositionStatus = new("disposition-status");
-    static readonly MapKey DeadLetterReason = new("deadletter-reason");
-    static readonly MapKey DeadLetterDescription = new("deadletter-description");
-    static readonly MapKey PropertiesToModify = new("properties-to-modify");
-    static readonly MapKey ReceiverSettleMode = new("receiver-settle-mode");
-    static readonly MapKey LockToken = new("lock-token");
+    private static readonly MapKey LockTokens = new("lock-tokens");
+    private static readonly MapKey Expirations = new("expirations");
+    private static readonly MapKey FromSequenceNumber = new("from-sequence-number");
+    private static readonly MapKey MessageCount = new("message-count");
+    private static readonly MapKey Messages = new("messages");
+    private static readonly MapKey Message = new("message");
+    private static readonly MapKey SequenceNumbers = new("sequence-numbers");
+    private static readonly MapKey DispositionStatus = new("disposition-status");
+    private static readonly MapKey DeadLetterReason = new("deadletter-reason");
+    private static readonly MapKey DeadLetterDescription = new("deadletter-description");
+    private static readonly MapKey PropertiesToModify = new("properties-to-modify");
+    private static readonly MapKey ReceiverSettleMode = new("receiver-settle-mode");
+    private static readonly MapKey LockToken = new("lock-token");
 
     public static AmqpMessage Handle(ServiceBusNamespace ns, ResolvedAddress address, ConnectionState state, AmqpMessage request)
     {
@@ -57,15 +57,15 @@ public static class ManagementOperations
         }
     }
 
-    static AmqpMessage? Require(ConnectionState state, string path, AccessRights rights, DateTime now) =>
+    private static AmqpMessage? Require(ConnectionState state, string path, AccessRights rights, DateTime now) =>
         state.IsAuthorized(path, rights, now) || state.IsAuthorized(path + "/$management", rights, now)
             ? null
             : Response(401, ServiceBusErrors.Track($"Unauthorized access. '{rights}' claim(s) are required to perform this operation. Resource: '{path}'."), AmqpErrorCode.UnauthorizedAccess);
 
-    static MessageStore StoreOf(ResolvedAddress address) =>
+    private static MessageStore StoreOf(ResolvedAddress address) =>
         address.Store ?? throw ServiceBusErrors.NotAllowed($"The operation is not valid on topic '{address.Entity.Path}'.");
 
-    static AmqpMessage RenewLock(ResolvedAddress address, AmqpMap body, DateTime now)
+    private static AmqpMessage RenewLock(ResolvedAddress address, AmqpMap body, DateTime now)
     {
         MessageStore store = StoreOf(address);
         var tokens = (Guid[])body[LockTokens]!;
@@ -84,7 +84,7 @@ public static class ManagementOperations
         return Response(200, "OK", null, new AmqpMap { [Expirations] = expirations });
     }
 
-    static AmqpMessage Peek(ResolvedAddress address, AmqpMap body, DateTime now)
+    private static AmqpMessage Peek(ResolvedAddress address, AmqpMap body, DateTime now)
     {
         MessageStore store = StoreOf(address);
         long from = Convert.ToInt64(body[FromSequenceNumber]);
@@ -99,7 +99,7 @@ public static class ManagementOperations
         return Response(200, "OK", null, new AmqpMap { [Messages] = list });
     }
 
-    static AmqpMessage Schedule(ResolvedAddress address, AmqpMap body, DateTime now)
+    private static AmqpMessage Schedule(ResolvedAddress address, AmqpMap body, DateTime now)
     {
         if (address.Entity is SubscriptionEntity || (address.Store?.IsDeadLetterQueue ?? false))
         {
@@ -123,7 +123,7 @@ public static class ManagementOperations
         return Response(200, "OK", null, new AmqpMap { [SequenceNumbers] = sequenceNumbers.ToArray() });
     }
 
-    static AmqpMessage Cancel(ResolvedAddress address, AmqpMap body)
+    private static AmqpMessage Cancel(ResolvedAddress address, AmqpMap body)
     {
         var sequenceNumbers = (long[])body[SequenceNumbers]!;
         List<long> missing = address.Entity switch
@@ -137,7 +137,7 @@ public static class ManagementOperations
             : Response(404, ServiceBusErrors.Track($"The scheduled message(s) with sequence number {string.Join(", ", missing)} could not be found on '{address.Entity.Path}'."), ServiceBusErrors.MessageNotFound);
     }
 
-    static AmqpMessage UpdateDisposition(ResolvedAddress address, AmqpMap body, DateTime now)
+    private static AmqpMessage UpdateDisposition(ResolvedAddress address, AmqpMap body, DateTime now)
     {
         MessageStore store = StoreOf(address);
         var tokens = (Guid[])body[LockTokens]!;
@@ -157,7 +157,7 @@ public static class ManagementOperations
         return Response(200, "OK");
     }
 
-    static AmqpMessage ReceiveBySequenceNumber(ResolvedAddress address, AmqpMap body, DateTime now)
+    private static AmqpMessage ReceiveBySequenceNumber(ResolvedAddress address, AmqpMap body, DateTime now)
     {
         MessageStore store = StoreOf(address);
         var sequenceNumbers = (long[])body[SequenceNumbers]!;
@@ -172,10 +172,10 @@ public static class ManagementOperations
         return Response(200, "OK", null, new AmqpMap { [Messages] = list });
     }
 
-    static AmqpMessage LockLost(MessageStore store) =>
+    private static AmqpMessage LockLost(MessageStore store) =>
         Response(410, ServiceBusErrors.Track($"The lock supplied is invalid. Either the lock expired, or the message has already been removed from the queue. Entity: {store.Path}."), ServiceBusErrors.MessageLockLost);
 
-    static AmqpMessage Response(int status, string description, AmqpSymbol? condition = null, AmqpMap? body = null)
+    private static AmqpMessage Response(int status, string description, AmqpSymbol? condition = null, AmqpMap? body = null)
     {
         AmqpMessage response = body == null ? AmqpMessage.Create() : AmqpMessage.Create(new AmqpValue { Value = body });
         response.ApplicationProperties = new ApplicationProperties();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Azure.Amqp;
 using Microsoft.Azure.Amqp.Transport;
 
 namespace Persisters.ServiceBus.Emulator.Amqp;
@@ -14,10 +13,10 @@ namespace Persisters.ServiceBus.Emulator.Amqp;
 /// </summary>
 public sealed class ProtocolSniffingListener : TransportListener
 {
-    readonly IPEndPoint endpoint;
-    readonly IPEndPoint httpEndpoint;
-    readonly CancellationTokenSource stopping = new();
-    Socket? socket;
+    private readonly IPEndPoint endpoint;
+    private readonly IPEndPoint httpEndpoint;
+    private readonly CancellationTokenSource stopping = new();
+    private Socket? socket;
 
     public ProtocolSniffingListener(IPEndPoint endpoint, IPEndPoint httpEndpoint)
         : base("servicebus-emulator-listener")
@@ -43,7 +42,7 @@ public sealed class ProtocolSniffingListener : TransportListener
         _ = AcceptLoopAsync();
     }
 
-    async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync()
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -65,7 +64,7 @@ public sealed class ProtocolSniffingListener : TransportListener
         }
     }
 
-    async Task HandleAsync(Socket client)
+    private async Task HandleAsync(Socket client)
     {
         try
         {
@@ -96,7 +95,7 @@ public sealed class ProtocolSniffingListener : TransportListener
         }
     }
 
-    async Task RelayHttpAsync(Socket client)
+    private async Task RelayHttpAsync(Socket client)
     {
         using var upstream = new Socket(httpEndpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await upstream.ConnectAsync(httpEndpoint, stopping.Token);

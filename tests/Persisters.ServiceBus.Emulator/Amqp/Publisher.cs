@@ -56,7 +56,7 @@ public sealed class Publisher(ServiceBusNamespace ns, ReceivingAmqpLink link, st
     }
 
     /// <summary>The encoded messages of a transfer: its data sections for the batched format, else the transfer itself.</summary>
-    static List<byte[]> Split(AmqpMessage message)
+    private static List<byte[]> Split(AmqpMessage message)
     {
         if (message.MessageFormat == AmqpConstants.AmqpBatchedMessageFormat)
         {
@@ -73,7 +73,7 @@ public sealed class Publisher(ServiceBusNamespace ns, ReceivingAmqpLink link, st
         return new List<byte[]> { ReadAll(message) };
     }
 
-    static byte[] ReadAll(AmqpMessage message)
+    private static byte[] ReadAll(AmqpMessage message)
     {
         using var stream = (BufferListStream)((BufferListStream)message.ToStream()).Clone();
         stream.Position = 0;

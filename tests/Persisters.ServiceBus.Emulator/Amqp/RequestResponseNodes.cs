@@ -1,5 +1,4 @@
 using Microsoft.Azure.Amqp;
-using Microsoft.Azure.Amqp.Encoding;
 using Microsoft.Azure.Amqp.Framing;
 using Persisters.ServiceBus.Emulator.Broker;
 using Persisters.ServiceBus.Emulator.Security;
@@ -15,7 +14,7 @@ namespace Persisters.ServiceBus.Emulator.Amqp;
 /// </summary>
 public sealed class RequestResponseNodes(ServiceBusNamespace ns, SasAuthority authority)
 {
-    long tag;
+    private long tag;
 
     public void AttachCbs(AmqpLink link, ConnectionState state) =>
         Attach(link, state, request => HandleCbs(request, state));
@@ -23,7 +22,7 @@ public sealed class RequestResponseNodes(ServiceBusNamespace ns, SasAuthority au
     public void AttachManagement(AmqpLink link, ConnectionState state, ResolvedAddress address) =>
         Attach(link, state, request => ManagementOperations.Handle(ns, address, state, request));
 
-    void Attach(AmqpLink link, ConnectionState state, Func<AmqpMessage, AmqpMessage> handler)
+    private void Attach(AmqpLink link, ConnectionState state, Func<AmqpMessage, AmqpMessage> handler)
     {
         if (link.IsReceiver)
         {
@@ -42,7 +41,7 @@ public sealed class RequestResponseNodes(ServiceBusNamespace ns, SasAuthority au
         replies.Closed += (_, _) => state.ReplyLinks.TryRemove(replyTo, out _);
     }
 
-    void OnRequest(ReceivingAmqpLink requests, ConnectionState state, AmqpMessage request, Func<AmqpMessage, AmqpMessage> handler)
+    private void OnRequest(ReceivingAmqpLink requests, ConnectionState state, AmqpMessage request, Func<AmqpMessage, AmqpMessage> handler)
     {
         try
         {
@@ -73,7 +72,7 @@ public sealed class RequestResponseNodes(ServiceBusNamespace ns, SasAuthority au
         }
     }
 
-    AmqpMessage HandleCbs(AmqpMessage request, ConnectionState state)
+    private AmqpMessage HandleCbs(AmqpMessage request, ConnectionState state)
     {
         var map = request.ApplicationProperties?.Map;
         string? operation = map?["operation"] as string;
@@ -109,7 +108,7 @@ public sealed class RequestResponseNodes(ServiceBusNamespace ns, SasAuthority au
         return CbsResponse(202, "Accepted");
     }
 
-    static AmqpMessage CbsResponse(int status, string description)
+    private static AmqpMessage CbsResponse(int status, string description)
     {
         AmqpMessage response = AmqpMessage.Create();
         response.ApplicationProperties = new ApplicationProperties();

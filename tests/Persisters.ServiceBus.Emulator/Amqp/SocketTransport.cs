@@ -10,11 +10,11 @@ namespace Persisters.ServiceBus.Emulator.Amqp;
 /// operation returns false when it completed synchronously (result in the args), true when the args'
 /// CompletedCallback will be called.
 /// </summary>
-sealed class SocketTransport : TransportBase
+internal sealed class SocketTransport : TransportBase
 {
-    readonly Socket socket;
-    readonly SocketAsyncEventArgs sendArgs = new();
-    readonly SocketAsyncEventArgs receiveArgs = new();
+    private readonly Socket socket;
+    private readonly SocketAsyncEventArgs sendArgs = new();
+    private readonly SocketAsyncEventArgs receiveArgs = new();
 
     public SocketTransport(Socket socket)
         : base("tcp")
@@ -57,7 +57,7 @@ sealed class SocketTransport : TransportBase
         return true;
     }
 
-    void CompleteWrite(TransportAsyncCallbackArgs args, bool synchronously)
+    private void CompleteWrite(TransportAsyncCallbackArgs args, bool synchronously)
     {
         if (sendArgs.SocketError == SocketError.Success)
         {
@@ -90,7 +90,7 @@ sealed class SocketTransport : TransportBase
         return true;
     }
 
-    void CompleteRead(TransportAsyncCallbackArgs args, bool synchronously)
+    private void CompleteRead(TransportAsyncCallbackArgs args, bool synchronously)
     {
         if (receiveArgs.SocketError == SocketError.Success)
         {

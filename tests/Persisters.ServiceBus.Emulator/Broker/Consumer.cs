@@ -1,5 +1,4 @@
 using Microsoft.Azure.Amqp;
-using Microsoft.Azure.Amqp.Framing;
 
 namespace Persisters.ServiceBus.Emulator.Broker;
 
@@ -9,7 +8,7 @@ namespace Persisters.ServiceBus.Emulator.Broker;
 /// </summary>
 public sealed class Consumer
 {
-    readonly SendingAmqpLink link;
+    private readonly SendingAmqpLink link;
 
     public Consumer(SendingAmqpLink link, MessageStore store)
     {

@@ -39,7 +39,7 @@ public abstract class MessagingEntity
 /// <summary>A queue or a subscription: an entity with a message store, a dead-letter queue and optional auto-forwarding.</summary>
 public abstract class ReceivableEntity : MessagingEntity
 {
-    readonly DuplicateDetector duplicates = new();
+    private readonly DuplicateDetector duplicates = new();
 
     protected ReceivableEntity(ServiceBusNamespace ns, string name, EntityProperties properties, DateTime now)
         : base(ns, name, properties, now)
@@ -112,8 +112,8 @@ public sealed class QueueEntity : ReceivableEntity
 
 public sealed class SubscriptionEntity : ReceivableEntity
 {
-    readonly object rulesSync = new();
-    readonly List<Rule> rules = new();
+    private readonly object rulesSync = new();
+    private readonly List<Rule> rules = new();
 
     public SubscriptionEntity(ServiceBusNamespace ns, TopicEntity topic, string name, EntityProperties properties, DateTime now)
         : base(ns, name, properties, now)
@@ -192,11 +192,11 @@ public sealed class SubscriptionEntity : ReceivableEntity
 
 public sealed class TopicEntity : MessagingEntity
 {
-    readonly object sync = new();
-    readonly Dictionary<string, SubscriptionEntity> subscriptions = new(StringComparer.OrdinalIgnoreCase);
-    readonly SortedDictionary<long, StoredMessage> scheduled = new();
-    readonly DuplicateDetector duplicates = new();
-    long lastSequence;
+    private readonly object sync = new();
+    private readonly Dictionary<string, SubscriptionEntity> subscriptions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SortedDictionary<long, StoredMessage> scheduled = new();
+    private readonly DuplicateDetector duplicates = new();
+    private long lastSequence;
 
     public TopicEntity(ServiceBusNamespace ns, string name, EntityProperties properties, DateTime now)
         : base(ns, name, properties, now) { }
@@ -261,7 +261,7 @@ public sealed class TopicEntity : MessagingEntity
         return sequence;
     }
 
-    void Publish(StoredMessage message, DateTime now)
+    private void Publish(StoredMessage message, DateTime now)
     {
         foreach (SubscriptionEntity subscription in Subscriptions)
         {
@@ -326,10 +326,10 @@ public sealed class TopicEntity : MessagingEntity
 }
 
 /// <summary>Service Bus duplicate detection: a MessageId seen within the history window is accepted and dropped.</summary>
-sealed class DuplicateDetector
+internal sealed class DuplicateDetector
 {
-    readonly Dictionary<string, DateTime> seen = new(StringComparer.Ordinal);
-    readonly Queue<(string Id, DateTime At)> order = new();
+    private readonly Dictionary<string, DateTime> seen = new(StringComparer.Ordinal);
+    private readonly Queue<(string Id, DateTime At)> order = new();
 
     public bool IsDuplicate(string? messageId, TimeSpan window, DateTime now)
     {

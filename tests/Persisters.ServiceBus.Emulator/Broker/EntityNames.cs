@@ -21,7 +21,7 @@ public static partial class EntityNames
     public const int MaxSubscriptionNameLength = 50;
     public const int MaxRuleNameLength = 50;
 
-    const string Characters = "letters, digits, periods (.), hyphens (-) and underscores (_)";
+    private const string Characters = "letters, digits, periods (.), hyphens (-) and underscores (_)";
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]+$")]
     private static partial Regex Segment();
@@ -71,7 +71,7 @@ public static partial class EntityNames
         return QueueOrTopicPathProblem(path);
     }
 
-    static string? NameProblem(string kind, string name, int maxLength)
+    private static string? NameProblem(string kind, string name, int maxLength)
     {
         if (name.Length == 0 || name.Length > maxLength)
         {

@@ -95,11 +95,11 @@ public sealed class EntityProvisioner(ServiceBusNamespace ns)
         return new ProvisionResult(entity, 200, null);
     }
 
-    static string? ValidateName(EntityKind kind, string name) => kind == EntityKind.Subscription
+    private static string? ValidateName(EntityKind kind, string name) => kind == EntityKind.Subscription
         ? EntityNames.SubscriptionNameProblem(name)
         : EntityNames.QueueOrTopicPathProblem(name);
 
-    string? ValidateForwarding(EntityKind kind, string name, string? topicName, EntityProperties properties)
+    private string? ValidateForwarding(EntityKind kind, string name, string? topicName, EntityProperties properties)
     {
         foreach (string? target in new[] { properties.ForwardTo, properties.ForwardDeadLetteredMessagesTo })
         {

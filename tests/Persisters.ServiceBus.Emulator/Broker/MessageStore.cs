@@ -12,16 +12,16 @@ namespace Persisters.ServiceBus.Emulator.Broker;
 /// </summary>
 public sealed class MessageStore
 {
-    readonly object sync = new();
-    readonly SortedDictionary<long, StoredMessage> messages = new();
-    readonly SortedSet<long> available = new();
-    readonly Dictionary<Guid, StoredMessage> locks = new();
-    readonly SortedSet<(DateTime At, long Sequence)> lockExpiries = new();
-    readonly SortedSet<(DateTime At, long Sequence)> scheduled = new();
-    readonly List<Consumer> consumers = new();
-    int nextConsumer;
-    long lastSequence;
-    long sizeInBytes;
+    private readonly object sync = new();
+    private readonly SortedDictionary<long, StoredMessage> messages = new();
+    private readonly SortedSet<long> available = new();
+    private readonly Dictionary<Guid, StoredMessage> locks = new();
+    private readonly SortedSet<(DateTime At, long Sequence)> lockExpiries = new();
+    private readonly SortedSet<(DateTime At, long Sequence)> scheduled = new();
+    private readonly List<Consumer> consumers = new();
+    private int nextConsumer;
+    private long lastSequence;
+    private long sizeInBytes;
 
     public MessageStore(MessagingEntity owner, bool isDeadLetterQueue)
     {
@@ -155,7 +155,7 @@ public sealed class MessageStore
     }
 
     /// <summary>Hands available messages to receiver links with credit (called with the lock held).</summary>
-    void Dispatch(DateTime now, List<Action> after)
+    private void Dispatch(DateTime now, List<Action> after)
     {
         if (consumers.Count == 0 || available.Count == 0 || !Owner.Properties.ReceiveEnabled)
         {
@@ -198,7 +198,7 @@ public sealed class MessageStore
         }
     }
 
-    Consumer? NextConsumerWithCredit()
+    private Consumer? NextConsumerWithCredit()
     {
         for (int i = 0; i < consumers.Count; i++)
         {
@@ -213,7 +213,7 @@ public sealed class MessageStore
         return null;
     }
 
-    void Lock(StoredMessage message, Guid token, DateTime now)
+    private void Lock(StoredMessage message, Guid token, DateTime now)
     {
         message.LockToken = token;
         message.LockedUntilUtc = now + Owner.Properties.LockDuration;
@@ -221,7 +221,7 @@ public sealed class MessageStore
         lockExpiries.Add((message.LockedUntilUtc, message.SequenceNumber));
     }
 
-    void Unlock(StoredMessage message)
+    private void Unlock(StoredMessage message)
     {
         if (message.IsLocked)
         {
@@ -231,7 +231,7 @@ public sealed class MessageStore
         }
     }
 
-    void Remove(StoredMessage message)
+    private void Remove(StoredMessage message)
     {
         Unlock(message);
         if (messages.Remove(message.SequenceNumber))
@@ -370,7 +370,7 @@ public sealed class MessageStore
         return true;
     }
 
-    static void ApplyOverrides(StoredMessage message, Fields? annotations)
+    private static void ApplyOverrides(StoredMessage message, Fields? annotations)
     {
         if (annotations == null)
         {
@@ -384,7 +384,7 @@ public sealed class MessageStore
     }
 
     /// <summary>Unlocks a message and takes back the delivery that locked it (the count was raised on dispatch).</summary>
-    void Release(StoredMessage message)
+    private void Release(StoredMessage message)
     {
         Unlock(message);
         message.DeliveryCount = Math.Max(0, message.DeliveryCount - 1);
@@ -392,7 +392,7 @@ public sealed class MessageStore
         available.Add(message.SequenceNumber);
     }
 
-    void Abandon(StoredMessage message, DateTime now, List<Action> after, bool countAsAbandon = true)
+    private void Abandon(StoredMessage message, DateTime now, List<Action> after, bool countAsAbandon = true)
     {
         Unlock(message);
         if (countAsAbandon)
@@ -410,7 +410,7 @@ public sealed class MessageStore
         available.Add(message.SequenceNumber);
     }
 
-    void Expire(StoredMessage message, List<Action> after)
+    private void Expire(StoredMessage message, List<Action> after)
     {
         Counters.Expired++;
         if (!IsDeadLetterQueue && Owner.Properties.DeadLetteringOnMessageExpiration)
@@ -424,7 +424,7 @@ public sealed class MessageStore
     }
 
     /// <summary>Moves a message to the entity's dead-letter queue (or its ForwardDeadLetteredMessagesTo entity).</summary>
-    void DeadLetter(StoredMessage message, string? reason, string? description, List<Action> after)
+    private void DeadLetter(StoredMessage message, string? reason, string? description, List<Action> after)
     {
         Remove(message);
         Counters.DeadLettered++;
@@ -623,7 +623,7 @@ public sealed class MessageStore
         }
     }
 
-    static void Run(List<Action> actions)
+    private static void Run(List<Action> actions)
     {
         foreach (Action action in actions)
         {

@@ -101,7 +101,7 @@ public sealed class CorrelationFilter : RuleFilter
 /// </summary>
 public sealed class SqlFilter : RuleFilter
 {
-    readonly SqlNode root;
+    private readonly SqlNode root;
 
     public SqlFilter(string expression, IReadOnlyDictionary<string, object?>? parameters = null)
     {
@@ -114,17 +114,17 @@ public sealed class SqlFilter : RuleFilter
     public override bool Matches(MessageInfo message) => root.Evaluate(message) is true;
 }
 
-abstract class SqlNode
+internal abstract class SqlNode
 {
     public abstract object? Evaluate(MessageInfo message);
 }
 
-sealed class SqlLiteral(object? value) : SqlNode
+internal sealed class SqlLiteral(object? value) : SqlNode
 {
     public override object? Evaluate(MessageInfo message) => value;
 }
 
-sealed class SqlProperty(string scope, string name) : SqlNode
+internal sealed class SqlProperty(string scope, string name) : SqlNode
 {
     public override object? Evaluate(MessageInfo m)
     {
@@ -150,7 +150,7 @@ sealed class SqlProperty(string scope, string name) : SqlNode
     public bool Exists(MessageInfo m) => scope == "sys" ? Evaluate(m) != null : m.ApplicationProperties.ContainsKey(name);
 }
 
-sealed class SqlUnary(string op, SqlNode operand) : SqlNode
+internal sealed class SqlUnary(string op, SqlNode operand) : SqlNode
 {
     public override object? Evaluate(MessageInfo m)
     {
@@ -166,7 +166,7 @@ sealed class SqlUnary(string op, SqlNode operand) : SqlNode
     }
 }
 
-sealed class SqlBinary(string op, SqlNode left, SqlNode right) : SqlNode
+internal sealed class SqlBinary(string op, SqlNode left, SqlNode right) : SqlNode
 {
     public override object? Evaluate(MessageInfo m)
     {
@@ -212,7 +212,7 @@ sealed class SqlBinary(string op, SqlNode left, SqlNode right) : SqlNode
     }
 }
 
-sealed class SqlIn(SqlNode value, List<SqlNode> items, bool negate) : SqlNode
+internal sealed class SqlIn(SqlNode value, List<SqlNode> items, bool negate) : SqlNode
 {
     public override object? Evaluate(MessageInfo m)
     {
@@ -223,7 +223,7 @@ sealed class SqlIn(SqlNode value, List<SqlNode> items, bool negate) : SqlNode
     }
 }
 
-sealed class SqlLike(SqlNode value, Regex pattern, bool negate) : SqlNode
+internal sealed class SqlLike(SqlNode value, Regex pattern, bool negate) : SqlNode
 {
     public override object? Evaluate(MessageInfo m)
     {
@@ -233,7 +233,7 @@ sealed class SqlLike(SqlNode value, Regex pattern, bool negate) : SqlNode
     }
 }
 
-static class SqlValues
+internal static class SqlValues
 {
     public static bool AreEqual(object? a, object? b)
     {
@@ -255,15 +255,15 @@ static class SqlValues
         throw new FilterEvaluationException($"Cannot compare {a.GetType().Name} with {b.GetType().Name}.");
     }
 
-    static bool IsNumber(object v) => v is sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal;
+    private static bool IsNumber(object v) => v is sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal;
 }
 
 /// <summary>Recursive-descent parser for the SQL filter subset; throws <see cref="FormatException"/> naming the problem.</summary>
-sealed class SqlParser
+internal sealed class SqlParser
 {
-    readonly List<string> tokens;
-    readonly IReadOnlyDictionary<string, object?> parameters;
-    int position;
+    private readonly List<string> tokens;
+    private readonly IReadOnlyDictionary<string, object?> parameters;
+    private int position;
 
     public SqlParser(string text, IReadOnlyDictionary<string, object?> parameters)
     {
@@ -282,16 +282,16 @@ sealed class SqlParser
         return node;
     }
 
-    string? Peek => position < tokens.Count ? tokens[position] : null;
-    bool PeekKeyword(string keyword) => string.Equals(Peek, keyword, StringComparison.OrdinalIgnoreCase);
+    private string? Peek => position < tokens.Count ? tokens[position] : null;
+    private bool PeekKeyword(string keyword) => string.Equals(Peek, keyword, StringComparison.OrdinalIgnoreCase);
 
-    string Next()
+    private string Next()
     {
         if (position >= tokens.Count) { throw new FormatException("Unexpected end of SQL filter."); }
         return tokens[position++];
     }
 
-    void Expect(string token)
+    private void Expect(string token)
     {
         string next = Next();
         if (!string.Equals(next, token, StringComparison.OrdinalIgnoreCase))
@@ -300,27 +300,27 @@ sealed class SqlParser
         }
     }
 
-    SqlNode ParseOr()
+    private SqlNode ParseOr()
     {
         SqlNode left = ParseAnd();
         while (PeekKeyword("OR")) { Next(); left = new SqlBinary("OR", left, ParseAnd()); }
         return left;
     }
 
-    SqlNode ParseAnd()
+    private SqlNode ParseAnd()
     {
         SqlNode left = ParseNot();
         while (PeekKeyword("AND")) { Next(); left = new SqlBinary("AND", left, ParseNot()); }
         return left;
     }
 
-    SqlNode ParseNot()
+    private SqlNode ParseNot()
     {
         if (PeekKeyword("NOT")) { Next(); return new SqlUnary("NOT", ParseNot()); }
         return ParsePredicate();
     }
 
-    SqlNode ParsePredicate()
+    private SqlNode ParsePredicate()
     {
         if (PeekKeyword("EXISTS"))
         {
@@ -383,7 +383,7 @@ sealed class SqlParser
         return left;
     }
 
-    SqlNode ParsePrimary()
+    private SqlNode ParsePrimary()
     {
         string token = Next();
         if (token == "(")
@@ -435,7 +435,7 @@ sealed class SqlParser
         throw new FormatException($"Unexpected '{token}' in SQL filter (arithmetic is not supported by the emulator).");
     }
 
-    static Regex LikeToRegex(string pattern, char? escape)
+    private static Regex LikeToRegex(string pattern, char? escape)
     {
         var regex = new StringBuilder("^");
         for (int i = 0; i < pattern.Length; i++)
@@ -450,7 +450,7 @@ sealed class SqlParser
         return new Regex(regex.Append('$').ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant);
     }
 
-    static List<string> Tokenize(string text)
+    private static List<string> Tokenize(string text)
     {
         var result = new List<string>();
         int i = 0;

@@ -16,11 +16,11 @@ public sealed class ServiceBusNamespace : IDisposable
     /// <summary>Service Bus forwards a message across at most 4 auto-forwarding hops.</summary>
     public const int MaxForwardHops = 4;
 
-    readonly object sync = new();
-    readonly Dictionary<string, QueueEntity> queues = new(StringComparer.OrdinalIgnoreCase);
-    readonly Dictionary<string, TopicEntity> topics = new(StringComparer.OrdinalIgnoreCase);
-    readonly Timer timer;
-    int ticks;
+    private readonly object sync = new();
+    private readonly Dictionary<string, QueueEntity> queues = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, TopicEntity> topics = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Timer timer;
+    private int ticks;
 
     public ServiceBusNamespace(string name, Func<DateTime>? clock = null, TimeSpan? tickInterval = null)
     {
@@ -194,9 +194,9 @@ public sealed class ServiceBusNamespace : IDisposable
         }
     }
 
-    int ticking;
+    private int ticking;
 
-    void Tick()
+    private void Tick()
     {
         if (Interlocked.Exchange(ref ticking, 1) == 1)
         {

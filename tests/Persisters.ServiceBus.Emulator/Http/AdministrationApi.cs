@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Xml.Linq;
-using Microsoft.AspNetCore.Http;
 using Persisters.ServiceBus.Emulator.Broker;
 using Persisters.ServiceBus.Emulator.Security;
 
@@ -76,7 +75,7 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
         }
     }
 
-    async Task HandleQueueOrTopic(HttpContext context, string method, string name, string baseUri)
+    private async Task HandleQueueOrTopic(HttpContext context, string method, string name, string baseUri)
     {
         MessagingEntity? existing = ns.FindQueueOrTopic(name);
         switch (method)
@@ -119,7 +118,7 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
         }
     }
 
-    async Task HandleSubscriptionPath(HttpContext context, string method, string[] parts, string baseUri, string path)
+    private async Task HandleSubscriptionPath(HttpContext context, string method, string[] parts, string baseUri, string path)
     {
         string topicName = parts[0];
         TopicEntity? topic = ns.FindTopic(topicName);
@@ -238,7 +237,7 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
     /// Service Bus answers 400 to any request on a path whose names break the naming rules, whatever the method.
     /// </summary>
     /// <param name="subscriptionParts">The parts of a subscription path, or null for a queue or topic path.</param>
-    static string? NameProblem(string[]? subscriptionParts, string path)
+    private static string? NameProblem(string[]? subscriptionParts, string path)
     {
         if (subscriptionParts == null)
         {
@@ -254,7 +253,7 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
     /// Splits "{topic}/Subscriptions[/{sub}[/Rules[/{rule}]]]" into [topic, "Subscriptions", ...]; topic names may
     /// contain '/', subscription and rule names may not. Any other path gives an empty array.
     /// </summary>
-    static string[] SubscriptionPathParts(string path)
+    private static string[] SubscriptionPathParts(string path)
     {
         string[] parts = path.Split('/');
         for (int i = parts.Length - 1; i > 0; i--)
@@ -276,7 +275,7 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
         return Array.Empty<string>();
     }
 
-    async Task WriteResult(HttpContext context, ProvisionResult result, string baseUri)
+    private async Task WriteResult(HttpContext context, ProvisionResult result, string baseUri)
     {
         if (result.Entity == null)
         {
@@ -287,7 +286,7 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
         await WriteXml(context, result.Status, EntryOf(baseUri, result.Entity));
     }
 
-    static XElement EntryOf(string baseUri, MessagingEntity entity) => entity switch
+    private static XElement EntryOf(string baseUri, MessagingEntity entity) => entity switch
     {
         QueueEntity q => AtomXml.Entry(baseUri, q.Path, q.Name, AtomXml.QueueDescription(q), q.CreatedAt, q.UpdatedAt),
         TopicEntity t => AtomXml.Entry(baseUri, t.Path, t.Name, AtomXml.TopicDescription(t), t.CreatedAt, t.UpdatedAt),
@@ -295,7 +294,7 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
         _ => throw new InvalidOperationException(),
     };
 
-    XElement NamespaceInfo(string baseUri) =>
+    private XElement NamespaceInfo(string baseUri) =>
         AtomXml.Entry(baseUri, "$namespaceinfo", ns.Name,
             new XElement(AtomXml.Sb + "NamespaceInfo",
                 new XElement(AtomXml.Sb + "CreatedTime", ns.CreatedAt.ToString("O", CultureInfo.InvariantCulture)),
@@ -305,14 +304,14 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
                 new XElement(AtomXml.Sb + "NamespaceType", "Messaging")),
             ns.CreatedAt, ns.CreatedAt);
 
-    static IEnumerable<T> Page<T>(HttpContext context, IReadOnlyList<T> items)
+    private static IEnumerable<T> Page<T>(HttpContext context, IReadOnlyList<T> items)
     {
         int skip = int.TryParse(context.Request.Query["$skip"], CultureInfo.InvariantCulture, out int s) ? s : 0;
         int top = int.TryParse(context.Request.Query["$top"], CultureInfo.InvariantCulture, out int t) ? t : 100;
         return items.Skip(skip).Take(top);
     }
 
-    static async Task<XElement> ReadDescription(HttpContext context)
+    private static async Task<XElement> ReadDescription(HttpContext context)
     {
         using var reader = new StreamReader(context.Request.Body);
         string body = await reader.ReadToEndAsync();
@@ -320,14 +319,14 @@ public sealed class AdministrationApi(ServiceBusNamespace ns, SasAuthority autho
         return AtomXml.DescriptionOf(entry) ?? throw new FormatException("The request body has no entry/content description.");
     }
 
-    static async Task WriteXml(HttpContext context, int status, XElement element)
+    private static async Task WriteXml(HttpContext context, int status, XElement element)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/atom+xml;type=entry;charset=utf-8";
         await context.Response.WriteAsync(element.ToString(SaveOptions.DisableFormatting));
     }
 
-    static async Task WriteError(HttpContext context, int status, string detail)
+    private static async Task WriteError(HttpContext context, int status, string detail)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/xml; charset=utf-8";

@@ -56,17 +56,17 @@ public static class AtomXml
         }
     }
 
-    static TimeSpan ParseDuration(string v)
+    private static TimeSpan ParseDuration(string v)
     {
         TimeSpan t = XmlConvert.ToTimeSpan(v);
         return t >= TimeSpan.FromDays(10675199) ? TimeSpan.MaxValue : t;
     }
 
-    static string Duration(TimeSpan t) => XmlConvert.ToString(t == TimeSpan.MaxValue ? TimeSpan.MaxValue : t);
-    static string Bool(bool b) => XmlConvert.ToString(b);
-    static string Time(DateTime t) => XmlConvert.ToString(DateTime.SpecifyKind(t, DateTimeKind.Utc), XmlDateTimeSerializationMode.Utc);
+    private static string Duration(TimeSpan t) => XmlConvert.ToString(t == TimeSpan.MaxValue ? TimeSpan.MaxValue : t);
+    private static string Bool(bool b) => XmlConvert.ToString(b);
+    private static string Time(DateTime t) => XmlConvert.ToString(DateTime.SpecifyKind(t, DateTimeKind.Utc), XmlDateTimeSerializationMode.Utc);
 
-    static XElement CountDetails(long active, long deadLetter, long scheduled) =>
+    private static XElement CountDetails(long active, long deadLetter, long scheduled) =>
         new(Sb + "CountDetails",
             new XAttribute(XNamespace.Xmlns + "d2p1", Counts.NamespaceName),
             new XElement(Counts + "ActiveMessageCount", active),
@@ -175,7 +175,7 @@ public static class AtomXml
             new XElement(Sb + "CreatedAt", Time(rule.CreatedAt)),
             new XElement(Sb + "Name", rule.Name));
 
-    static XElement FilterElement(RuleFilter filter) => filter switch
+    private static XElement FilterElement(RuleFilter filter) => filter switch
     {
         FalseFilter => new XElement(Sb + "Filter", new XAttribute(Xsi + "type", "FalseFilter"),
             new XElement(Sb + "SqlExpression", "1=0"), new XElement(Sb + "CompatibilityLevel", 20)),
@@ -226,7 +226,7 @@ public static class AtomXml
     }
 
     /// <summary>Reads a KeyValueOfstringanyType list (values typed by xsi:type: string, int, long, boolean, double, dateTime, duration).</summary>
-    static Dictionary<string, object?> ReadParameters(XElement? list)
+    private static Dictionary<string, object?> ReadParameters(XElement? list)
     {
         var result = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (list == null)

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
-using Persisters.ServiceBus.Emulator.Amqp;
 using Persisters.ServiceBus.Emulator.Broker;
 
 namespace Persisters.ServiceBus.Emulator.Http;
@@ -13,7 +11,7 @@ namespace Persisters.ServiceBus.Emulator.Http;
 /// </summary>
 public sealed class StatsApi(ServiceBusNamespace ns, Func<int> connectionCount)
 {
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -78,7 +76,7 @@ public sealed class StatsApi(ServiceBusNamespace ns, Func<int> connectionCount)
         };
     }
 
-    static Dictionary<string, object> Store(MessageStore store, MessagingEntity? entity, MessageStore? deadLetter)
+    private static Dictionary<string, object> Store(MessageStore store, MessagingEntity? entity, MessageStore? deadLetter)
     {
         var counts = store.CountMessages();
         StoreCounters c = store.Counters;

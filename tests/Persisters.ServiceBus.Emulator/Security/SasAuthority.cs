@@ -39,8 +39,8 @@ public sealed record SasGrant(string KeyName, string ResourcePath, AccessRights 
 /// </summary>
 public sealed class SasAuthority
 {
-    const string Prefix = "SharedAccessSignature ";
-    readonly Dictionary<string, SharedAccessKey> keys;
+    private const string Prefix = "SharedAccessSignature ";
+    private readonly Dictionary<string, SharedAccessKey> keys;
 
     public SasAuthority(IEnumerable<SharedAccessKey> keys)
     {

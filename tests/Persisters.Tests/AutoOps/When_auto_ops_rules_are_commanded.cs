@@ -1,6 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Persisters.Contracts;
 using Persisters.Persistence;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Persisters.Tests.AutoOps;
 

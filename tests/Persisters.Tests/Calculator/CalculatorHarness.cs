@@ -133,19 +133,19 @@ public static class Rows
 
     public static EvaluationEventRow Evaluation(long timestamp, string user, string variation, string feature = "flag-1", int version = 1,
         string environment = Events.Env) => new()
-    {
-        Id = Guid.NewGuid().ToString("N"),
-        EnvironmentId = environment,
-        Timestamp = timestamp,
-        FeatureId = feature,
-        FeatureVersion = version,
-        UserId = user,
-        VariationId = variation,
-        Reason = "RULE",
-        Tag = "web",
-        SourceId = "JAVASCRIPT",
-        SdkVersion = "2.1.0",
-    };
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            EnvironmentId = environment,
+            Timestamp = timestamp,
+            FeatureId = feature,
+            FeatureVersion = version,
+            UserId = user,
+            VariationId = variation,
+            Reason = "RULE",
+            Tag = "web",
+            SourceId = "JAVASCRIPT",
+            SdkVersion = "2.1.0",
+        };
 
     public static GoalEventRow Goal(ExperimentDefinition x, long timestamp, string user, string variation, double value, string? goal = null) => new()
     {

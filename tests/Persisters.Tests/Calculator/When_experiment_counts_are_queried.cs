@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Persisters.Consumers.Calculator;
 using Persisters.Contracts;
-using Persisters.Statistics;
 using Persisters.Statistics.Data;
 using Persisters.Tests.Support;
 using static Persisters.Tests.Calculator.Rows;

@@ -135,7 +135,8 @@ public sealed class When_experiment_results_are_calculated
         await using var h = await CalculatorHarness.StartAsync();
         var now = h.Clock.UnixNow;
         var x = Events.Experiment(now, status: status, startAt: now - 10 * Day, stopAt: stoppedDaysAgo > 0 ? now - stoppedDaysAgo * Day : now + Day)
-            with { Archived = archived };
+            with
+        { Archived = archived };
         await h.SeedAsync(x);
         await h.InsertAsync([Evaluation(now - 5 * Day, "u1", "A")]);
 

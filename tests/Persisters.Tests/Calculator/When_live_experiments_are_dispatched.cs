@@ -1,4 +1,3 @@
-using MassTransit;
 using Persisters.Consumers.Calculator;
 using Persisters.Contracts;
 using Persisters.Tests.Support;

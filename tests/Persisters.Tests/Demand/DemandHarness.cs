@@ -4,7 +4,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Persisters.Consumers;
-using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Demand;
 using Persisters.Contracts;
 using Persisters.Persistence;

@@ -17,8 +17,11 @@ public sealed class When_a_newcomer_follows_the_readme
     {
         var directory = Directory.CreateTempSubdirectory("persisters-readme-").FullName;
         var database = $"Data Source={Path.Combine(directory, "persisters.db")}";
-        var env = new Dictionary<string, string?> { ["Database__ConnectionString"] = database, ["Persisters__ReconcileInterval"] = "00:00:01",
-            ["Persisters__GoalRetry__InitialInterval"] = "00:00:01", ["Persisters__GoalRetry__PollInterval"] = "00:00:01" };
+        var env = new Dictionary<string, string?>
+        {
+            ["Database__ConnectionString"] = database, ["Persisters__ReconcileInterval"] = "00:00:01",
+            ["Persisters__GoalRetry__InitialInterval"] = "00:00:01", ["Persisters__GoalRetry__PollInterval"] = "00:00:01"
+        };
         var (created, output) = await HostCommand.RunAsync(env, "keys", "create", "--name", "me", "--role", "admin", "--environment", "prod");
         Assert.True(created == 0, output);
         var key = output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal));

@@ -45,7 +45,10 @@ public sealed class When_an_envelope_holds_bad_events
         var plain = Events.Evaluation(now - 10, user: "plain");
         var nulls = Events.Evaluation(now - 10, user: "nulls") with
         {
-            VariationId = null!, Tag = null!, SdkVersion = null!, Metadata = new Dictionary<string, string> { ["k"] = null! },
+            VariationId = null!,
+            Tag = null!,
+            SdkVersion = null!,
+            Metadata = new Dictionary<string, string> { ["k"] = null! },
             User = new UserInfo { Id = null!, Data = new Dictionary<string, string> { ["plan"] = "pro", ["gone"] = null! } },
         };
         var noUser = Events.Evaluation(now - 10, user: "no-user") with { User = null };

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Persisters.Consumers;
 using Persisters.Contracts;
-using Persisters.Persistence;
 using Persisters.Tests.Calculator;
 using Persisters.Tests.Support;
 

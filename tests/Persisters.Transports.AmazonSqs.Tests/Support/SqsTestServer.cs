@@ -11,7 +11,7 @@ namespace Persisters.Transports.AmazonSqs.Tests.Support;
 public static class SqsTestServer
 {
     public const string Region = "us-east-1";
-    static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     public static string Url =>
         Environment.GetEnvironmentVariable("PERSISTERS_TEST_SQS_URL") is { Length: > 0 } value

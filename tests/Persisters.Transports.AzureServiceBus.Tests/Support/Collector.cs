@@ -7,8 +7,8 @@ namespace Persisters.Transports.AzureServiceBus.Tests.Support;
 public sealed class Collector<T>
     where T : class
 {
-    readonly ConcurrentQueue<ConsumeContext<T>> _items = new();
-    readonly SemaphoreSlim _signal = new(0);
+    private readonly ConcurrentQueue<ConsumeContext<T>> _items = new();
+    private readonly SemaphoreSlim _signal = new(0);
 
     public IReadOnlyList<ConsumeContext<T>> Items => _items.ToArray();
     public int Count => _items.Count;

@@ -21,7 +21,7 @@ public static class ServiceBusTestServer
     /// <summary>The emulator's counters per entity (receiver links, credit flows, messages by state): GET {management}/_emulator/stats.</summary>
     public static Uri StatsUrl => new(Required(ManagementVariable).TrimEnd('/') + "/_emulator/stats");
 
-    static string Required(string name) =>
+    private static string Required(string name) =>
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
             ? value
             : throw new InvalidOperationException(
@@ -52,7 +52,7 @@ public static class ServiceBusTestServer
 
     public static ServiceBusClient CreateClient() => new(ConnectionString);
 
-    static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
     /// <summary>The emulator's counters for one entity (queue, topic, TOPIC/Subscriptions/NAME); empty when it does not exist.</summary>
     public static async Task<EntityStats> Stats(string entityPath)

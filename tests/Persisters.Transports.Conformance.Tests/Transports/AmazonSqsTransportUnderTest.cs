@@ -2,7 +2,6 @@ using System.Net.Http.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using MassTransit;
-using Persisters.Transports.Conformance.Tests.Support;
 
 namespace Persisters.Transports.Conformance.Tests.Transports;
 

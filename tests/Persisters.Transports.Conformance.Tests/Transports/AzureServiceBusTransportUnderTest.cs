@@ -1,9 +1,7 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 using Azure.Messaging.ServiceBus.Administration;
 using MassTransit;
-using Persisters.Transports.Conformance.Tests.Support;
 
 namespace Persisters.Transports.Conformance.Tests.Transports;
 

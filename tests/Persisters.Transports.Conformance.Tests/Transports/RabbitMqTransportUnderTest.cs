@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using MassTransit;
 using Persisters.Scheduling;
-using Persisters.Transports.Conformance.Tests.Support;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 

@@ -11,13 +11,13 @@ internal sealed class Batcher<TItem> : IAsyncDisposable
 {
     public const int MaxEntries = 10;
 
-    readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    readonly Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<Exception?>>> _flush;
-    readonly Func<TItem, int> _sizeOf;
-    readonly int _maxBatchBytes;
-    readonly SemaphoreSlim _inFlight;
-    readonly CancellationTokenSource _disposed = new();
-    readonly Task _loop;
+    private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<Exception?>>> _flush;
+    private readonly Func<TItem, int> _sizeOf;
+    private readonly int _maxBatchBytes;
+    private readonly SemaphoreSlim _inFlight;
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly Task _loop;
 
     public Batcher(Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<Exception?>>> flush, Func<TItem, int>? sizeOf = null,
         int maxBatchBytes = int.MaxValue, int concurrentFlushes = 4)
@@ -37,15 +37,15 @@ internal sealed class Batcher<TItem> : IAsyncDisposable
         return pending.Done.Task;
     }
 
-    async Task Loop()
+    private async Task Loop()
     {
         var reader = _channel.Reader;
         var flushes = new List<Task>();
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (await reader.WaitToReadAsync())
             {
-                await _inFlight.WaitAsync().ConfigureAwait(false);
+                await _inFlight.WaitAsync();
                 var batch = new List<Pending>(MaxEntries);
                 var bytes = 0;
                 while (batch.Count < MaxEntries && reader.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Size <= _maxBatchBytes))
@@ -65,15 +65,15 @@ internal sealed class Batcher<TItem> : IAsyncDisposable
         }
         finally
         {
-            await Task.WhenAll(flushes).ConfigureAwait(false);
+            await Task.WhenAll(flushes);
         }
     }
 
-    async Task Flush(List<Pending> batch)
+    private async Task Flush(List<Pending> batch)
     {
         try
         {
-            var results = await _flush(batch.Select(p => p.Item).ToList(), _disposed.Token).ConfigureAwait(false);
+            var results = await _flush(batch.Select(p => p.Item).ToList(), _disposed.Token);
             for (var i = 0; i < batch.Count; i++)
             {
                 if (results[i] is { } error)
@@ -96,10 +96,10 @@ internal sealed class Batcher<TItem> : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _channel.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
+        await _loop;
         _disposed.Dispose();
         _inFlight.Dispose();
     }
 
-    sealed record Pending(TItem Item, int Size, TaskCompletionSource Done);
+    private sealed record Pending(TItem Item, int Size, TaskCompletionSource Done);
 }

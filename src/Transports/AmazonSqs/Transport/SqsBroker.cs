@@ -21,17 +21,17 @@ internal sealed class SqsBroker : Agent
     /// <summary>SQS allows at most 50 tags per queue; one is the scope tag.</summary>
     public const int MaxSubscriptionsPerQueue = 49;
 
-    const string SubscriptionTagPrefix = "mt-sub:";
-    const string ScopeTag = "mt-scope";
+    private const string SubscriptionTagPrefix = "mt-sub:";
+    private const string ScopeTag = "mt-scope";
 
-    readonly AmazonSqsHostSettings _settings;
-    readonly Lazy<IAmazonSQS> _client;
-    readonly ConcurrentDictionary<string, Lazy<Task<string>>> _queueUrls = new(StringComparer.Ordinal);
-    readonly ConcurrentDictionary<string, Batcher<(SendMessageBatchRequestEntry Entry, int Size)>> _senders = new(StringComparer.Ordinal);
-    readonly ConcurrentDictionary<string, Batcher<string>> _deleters = new(StringComparer.Ordinal);
-    readonly ConcurrentDictionary<string, Batcher<string>> _releasers = new(StringComparer.Ordinal);
-    readonly SemaphoreSlim _refreshLock = new(1, 1);
-    volatile SubscriptionSnapshot? _subscriptions;
+    private readonly AmazonSqsHostSettings _settings;
+    private readonly Lazy<IAmazonSQS> _client;
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _queueUrls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Batcher<(SendMessageBatchRequestEntry Entry, int Size)>> _senders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Batcher<string>> _deleters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Batcher<string>> _releasers = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _refreshLock = new(1, 1);
+    private volatile SubscriptionSnapshot? _subscriptions;
 
     public SqsBroker(AmazonSqsHostSettings settings, IAmazonSQS? client = null)
     {
@@ -77,7 +77,7 @@ internal sealed class SqsBroker : Agent
         var lazy = _queueUrls.GetOrAdd(physical, _ => new Lazy<Task<string>>(() => EnsureQueue(logicalName, physical, temporary)));
         try
         {
-            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await lazy.Value.WaitAsync(cancellationToken);
         }
         catch (Exception) when (lazy.Value.IsFaulted)
         {
@@ -86,11 +86,11 @@ internal sealed class SqsBroker : Agent
         }
     }
 
-    async Task<string> EnsureQueue(string logicalName, string physicalName, bool temporary)
+    private async Task<string> EnsureQueue(string logicalName, string physicalName, bool temporary)
     {
         try
         {
-            var existing = await Client.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = physicalName }).ConfigureAwait(false);
+            var existing = await Client.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = physicalName });
             return existing.QueueUrl;
         }
         catch (QueueDoesNotExistException)
@@ -100,12 +100,12 @@ internal sealed class SqsBroker : Agent
         var attributes = new Dictionary<string, string>();
         if (!IsTerminal(logicalName) && !temporary)
         {
-            var errorUrl = await GetQueueUrl(logicalName + "_error").ConfigureAwait(false);
+            var errorUrl = await GetQueueUrl(logicalName + "_error");
             var errorAttributes = await Client.GetQueueAttributesAsync(new GetQueueAttributesRequest
             {
                 QueueUrl = errorUrl,
                 AttributeNames = [QueueAttributeName.QueueArn],
-            }).ConfigureAwait(false);
+            });
             if (errorAttributes.Attributes?.TryGetValue(QueueAttributeName.QueueArn, out var arn) == true && !string.IsNullOrEmpty(arn))
             {
                 attributes[QueueAttributeName.RedrivePolicy] = JsonSerializer.Serialize(new Dictionary<string, string>
@@ -118,15 +118,14 @@ internal sealed class SqsBroker : Agent
 
         try
         {
-            var created = await Client.CreateQueueAsync(new CreateQueueRequest { QueueName = physicalName, Attributes = attributes })
-                .ConfigureAwait(false);
+            var created = await Client.CreateQueueAsync(new CreateQueueRequest { QueueName = physicalName, Attributes = attributes });
             LogContext.Debug?.Log("Created SQS queue {QueueName}", physicalName);
             return created.QueueUrl;
         }
         catch (QueueNameExistsException)
         {
             // Created concurrently by someone else with other attributes: use it as it is.
-            var existing = await Client.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = physicalName }).ConfigureAwait(false);
+            var existing = await Client.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = physicalName });
             return existing.QueueUrl;
         }
     }
@@ -134,8 +133,8 @@ internal sealed class SqsBroker : Agent
     /// <summary>A receive endpoint's topology: its queue (created if missing) and its subscriptions; returns the queue URL.</summary>
     public async Task<string> DeployQueue(string logicalName, bool temporary, IReadOnlyCollection<string> subscriptions, CancellationToken cancellationToken)
     {
-        var url = await GetQueueUrl(logicalName, temporary, cancellationToken).ConfigureAwait(false);
-        await SetSubscriptions(url, subscriptions, cancellationToken).ConfigureAwait(false);
+        var url = await GetQueueUrl(logicalName, temporary, cancellationToken);
+        await SetSubscriptions(url, subscriptions, cancellationToken);
         if (subscriptions.Count > 0)
             InvalidateSubscriptions();
         return url;
@@ -148,8 +147,8 @@ internal sealed class SqsBroker : Agent
             return;
         try
         {
-            var url = await lazy.Value.ConfigureAwait(false);
-            await Client.DeleteQueueAsync(new DeleteQueueRequest { QueueUrl = url }, cancellationToken).ConfigureAwait(false);
+            var url = await lazy.Value;
+            await Client.DeleteQueueAsync(new DeleteQueueRequest { QueueUrl = url }, cancellationToken);
         }
         catch (Exception exception)
         {
@@ -170,12 +169,12 @@ internal sealed class SqsBroker : Agent
     internal const string NoPrefixScope = ":none";
 
     /// <summary>The <c>mt-scope</c> value this bus writes and publishes within.</summary>
-    string Scope => _settings.QueueNamePrefix.Length > 0 ? TagValue(_settings.QueueNamePrefix) : NoPrefixScope;
+    private string Scope => _settings.QueueNamePrefix.Length > 0 ? TagValue(_settings.QueueNamePrefix) : NoPrefixScope;
 
     /// <summary>Whether a queue's <c>mt-scope</c> is this bus's scope; without a prefix, the empty value earlier versions wrote is too.</summary>
-    bool InScope(string queueScope) => queueScope == Scope || (_settings.QueueNamePrefix.Length == 0 && queueScope.Length == 0);
+    private bool InScope(string queueScope) => queueScope == Scope || (_settings.QueueNamePrefix.Length == 0 && queueScope.Length == 0);
 
-    static string TagValue(string text)
+    private static string TagValue(string text)
     {
         var builder = new StringBuilder(Math.Min(text.Length, 256));
         foreach (var c in text)
@@ -198,12 +197,12 @@ internal sealed class SqsBroker : Agent
                 $"Amazon SQS: queue {queueUrl} subscribes to {messageUrns.Count} message types; at most {MaxSubscriptionsPerQueue} fit in its tags.");
 
         var desired = messageUrns.ToDictionary(SubscriptionTagKey, TagValue, StringComparer.Ordinal);
-        var current = (await Client.ListQueueTagsAsync(new ListQueueTagsRequest { QueueUrl = queueUrl }, cancellationToken).ConfigureAwait(false))
+        var current = (await Client.ListQueueTagsAsync(new ListQueueTagsRequest { QueueUrl = queueUrl }, cancellationToken))
             .Tags ?? new Dictionary<string, string>();
 
         var stale = current.Keys.Where(k => k.StartsWith(SubscriptionTagPrefix, StringComparison.Ordinal) && !desired.ContainsKey(k)).ToList();
         if (stale.Count > 0)
-            await Client.UntagQueueAsync(new UntagQueueRequest { QueueUrl = queueUrl, TagKeys = stale }, cancellationToken).ConfigureAwait(false);
+            await Client.UntagQueueAsync(new UntagQueueRequest { QueueUrl = queueUrl, TagKeys = stale }, cancellationToken);
 
         if (desired.Count == 0 && !current.ContainsKey(ScopeTag))
             return;
@@ -211,7 +210,7 @@ internal sealed class SqsBroker : Agent
         var missing = desired.Where(kv => !current.TryGetValue(kv.Key, out var value) || value != kv.Value)
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         if (missing.Count > 0)
-            await Client.TagQueueAsync(new TagQueueRequest { QueueUrl = queueUrl, Tags = missing }, cancellationToken).ConfigureAwait(false);
+            await Client.TagQueueAsync(new TagQueueRequest { QueueUrl = queueUrl, Tags = missing }, cancellationToken);
     }
 
     /// <summary>Forgets the cached subscriptions so that the next publish reads them again.</summary>
@@ -220,7 +219,7 @@ internal sealed class SqsBroker : Agent
     /// <summary>The URLs of the queues subscribed to any of the URNs, each once.</summary>
     public async Task<IReadOnlyList<string>> GetSubscribers(IReadOnlyList<string> messageUrns, CancellationToken cancellationToken)
     {
-        var snapshot = await GetSubscriptionSnapshot(cancellationToken).ConfigureAwait(false);
+        var snapshot = await GetSubscriptionSnapshot(cancellationToken);
         var result = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var urn in messageUrns)
@@ -236,19 +235,19 @@ internal sealed class SqsBroker : Agent
         return result;
     }
 
-    async Task<SubscriptionSnapshot> GetSubscriptionSnapshot(CancellationToken cancellationToken)
+    private async Task<SubscriptionSnapshot> GetSubscriptionSnapshot(CancellationToken cancellationToken)
     {
         var snapshot = _subscriptions;
         if (snapshot is not null && snapshot.IsFresh(_settings.SubscriptionCacheDuration))
             return snapshot;
 
-        await _refreshLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _refreshLock.WaitAsync(cancellationToken);
         try
         {
             snapshot = _subscriptions;
             if (snapshot is not null && snapshot.IsFresh(_settings.SubscriptionCacheDuration))
                 return snapshot;
-            snapshot = await ReadSubscriptions(cancellationToken).ConfigureAwait(false);
+            snapshot = await ReadSubscriptions(cancellationToken);
             _subscriptions = snapshot;
             return snapshot;
         }
@@ -258,7 +257,7 @@ internal sealed class SqsBroker : Agent
         }
     }
 
-    async Task<SubscriptionSnapshot> ReadSubscriptions(CancellationToken cancellationToken)
+    private async Task<SubscriptionSnapshot> ReadSubscriptions(CancellationToken cancellationToken)
     {
         var taken = DateTime.UtcNow;
         var urls = new List<string>();
@@ -268,7 +267,7 @@ internal sealed class SqsBroker : Agent
             var request = new ListQueuesRequest { MaxResults = 1000, NextToken = next };
             if (_settings.QueueNamePrefix.Length > 0)
                 request.QueueNamePrefix = _settings.QueueNamePrefix;
-            var page = await Client.ListQueuesAsync(request, cancellationToken).ConfigureAwait(false);
+            var page = await Client.ListQueuesAsync(request, cancellationToken);
             if (page.QueueUrls is not null)
                 urls.AddRange(page.QueueUrls);
             next = string.IsNullOrEmpty(page.NextToken) ? null : page.NextToken;
@@ -282,7 +281,7 @@ internal sealed class SqsBroker : Agent
                 Dictionary<string, string>? tags;
                 try
                 {
-                    tags = (await Client.ListQueueTagsAsync(new ListQueueTagsRequest { QueueUrl = url }, ct).ConfigureAwait(false)).Tags;
+                    tags = (await Client.ListQueueTagsAsync(new ListQueueTagsRequest { QueueUrl = url }, ct)).Tags;
                 }
                 catch (QueueDoesNotExistException)
                 {
@@ -295,14 +294,14 @@ internal sealed class SqsBroker : Agent
                     if (key.StartsWith(SubscriptionTagPrefix, StringComparison.Ordinal))
                         byTag.GetOrAdd(key, _ => []).Add(url);
                 }
-            }).ConfigureAwait(false);
+            });
 
         return new SubscriptionSnapshot(taken,
             byTag.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<string>)kv.Value.Distinct().Order(StringComparer.Ordinal).ToList(),
                 StringComparer.Ordinal));
     }
 
-    sealed record SubscriptionSnapshot(DateTime TakenAt, Dictionary<string, IReadOnlyList<string>> QueuesByTag)
+    private sealed record SubscriptionSnapshot(DateTime TakenAt, Dictionary<string, IReadOnlyList<string>> QueuesByTag)
     {
         public bool IsFresh(TimeSpan duration) => DateTime.UtcNow - TakenAt < duration;
     }
@@ -316,7 +315,7 @@ internal sealed class SqsBroker : Agent
         return batcher.Add((entry, size));
     }
 
-    async Task<IReadOnlyList<Exception?>> SendBatch(string queueUrl, IReadOnlyList<SendMessageBatchRequestEntry> entries,
+    private async Task<IReadOnlyList<Exception?>> SendBatch(string queueUrl, IReadOnlyList<SendMessageBatchRequestEntry> entries,
         CancellationToken cancellationToken)
     {
         if (entries.Count == 1)
@@ -330,14 +329,14 @@ internal sealed class SqsBroker : Agent
                 DelaySeconds = e.DelaySeconds,
                 MessageGroupId = e.MessageGroupId,
                 MessageDeduplicationId = e.MessageDeduplicationId,
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
             return [null];
         }
 
         for (var i = 0; i < entries.Count; i++)
             entries[i].Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var response = await Client.SendMessageBatchAsync(new SendMessageBatchRequest { QueueUrl = queueUrl, Entries = entries.ToList() },
-            cancellationToken).ConfigureAwait(false);
+            cancellationToken);
         return MapFailures(entries.Count, response.Failed?.Select(f => (f.Id, f.Code, f.Message)), queueUrl, "SendMessageBatch");
     }
 
@@ -347,14 +346,14 @@ internal sealed class SqsBroker : Agent
         return batcher.Add(receiptHandle);
     }
 
-    async Task<IReadOnlyList<Exception?>> DeleteBatch(string queueUrl, IReadOnlyList<string> handles, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Exception?>> DeleteBatch(string queueUrl, IReadOnlyList<string> handles, CancellationToken cancellationToken)
     {
         var response = await Client.DeleteMessageBatchAsync(new DeleteMessageBatchRequest
         {
             QueueUrl = queueUrl,
             Entries = handles.Select((h, i) => new DeleteMessageBatchRequestEntry(i.ToString(System.Globalization.CultureInfo.InvariantCulture), h))
                 .ToList(),
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
         return MapFailures(handles.Count, response.Failed?.Select(f => (f.Id, f.Code, f.Message)), queueUrl, "DeleteMessageBatch");
     }
 
@@ -372,8 +371,9 @@ internal sealed class SqsBroker : Agent
         {
             QueueUrl = queueUrl,
             Entries = handles.Select((h, i) => new ChangeMessageVisibilityBatchRequestEntry(
-                i.ToString(System.Globalization.CultureInfo.InvariantCulture), h) { VisibilityTimeout = seconds }).ToList(),
-        }, cancellationToken).ConfigureAwait(false);
+                i.ToString(System.Globalization.CultureInfo.InvariantCulture), h)
+            { VisibilityTimeout = seconds }).ToList(),
+        }, cancellationToken);
         return MapFailures(handles.Count, response.Failed?.Select(f => (f.Id, f.Code, f.Message)), queueUrl, "ChangeMessageVisibilityBatch");
     }
 
@@ -388,11 +388,11 @@ internal sealed class SqsBroker : Agent
             VisibilityTimeout = visibilityTimeout,
             MessageAttributeNames = ["All"],
             MessageSystemAttributeNames = ["ApproximateReceiveCount"],
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
         return response.Messages ?? [];
     }
 
-    static IReadOnlyList<Exception?> MapFailures(int count, IEnumerable<(string Id, string Code, string Message)>? failures, string queueUrl,
+    private static IReadOnlyList<Exception?> MapFailures(int count, IEnumerable<(string Id, string Code, string Message)>? failures, string queueUrl,
         string operation)
     {
         var results = new Exception?[count];
@@ -409,14 +409,14 @@ internal sealed class SqsBroker : Agent
     protected override async Task StopAgent(StopContext context)
     {
         foreach (var batcher in _senders.Values)
-            await batcher.DisposeAsync().ConfigureAwait(false);
+            await batcher.DisposeAsync();
         foreach (var batcher in _deleters.Values)
-            await batcher.DisposeAsync().ConfigureAwait(false);
+            await batcher.DisposeAsync();
         foreach (var batcher in _releasers.Values)
-            await batcher.DisposeAsync().ConfigureAwait(false);
+            await batcher.DisposeAsync();
         _senders.Clear();
         _deleters.Clear();
         _releasers.Clear();
-        await base.StopAgent(context).ConfigureAwait(false);
+        await base.StopAgent(context);
     }
 }

@@ -20,9 +20,9 @@ internal static class SqsHeaders
     public const string ContentTypeAttribute = "Content-Type";
     public const string BodyEncodingAttribute = "MT-Body-Encoding";
     public const string Base64 = "base64";
-    const int MaxPromotedValueLength = 1024;
+    private const int MaxPromotedValueLength = 1024;
 
-    static readonly string[] Promoted =
+    private static readonly string[] Promoted =
     [
         "MT-Fault-ExceptionType", "MT-Fault-Message", "MT-Fault-Timestamp", "MT-Fault-RetryCount", "MT-Fault-ConsumerType",
         "MT-Fault-MessageType", "MT-Reason",
@@ -137,9 +137,9 @@ internal static class SqsHeaders
         return size;
     }
 
-    static MessageAttributeValue String(string value) => new() { DataType = "String", StringValue = value };
+    private static MessageAttributeValue String(string value) => new() { DataType = "String", StringValue = value };
 
-    static string ToJson(Dictionary<string, object> headers)
+    private static string ToJson(Dictionary<string, object> headers)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
@@ -168,7 +168,7 @@ internal static class SqsHeaders
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
-    static string Format(object value) => value switch
+    private static string Format(object value) => value switch
     {
         string s => s,
         DateTime d => d.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture),
@@ -178,7 +178,7 @@ internal static class SqsHeaders
         _ => value.ToString() ?? "",
     };
 
-    static object? FromJson(JsonElement element) => element.ValueKind switch
+    private static object? FromJson(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.String => element.GetString(),
         JsonValueKind.True => true,

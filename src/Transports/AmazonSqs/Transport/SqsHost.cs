@@ -7,7 +7,7 @@ namespace Persisters.Transports.AmazonSqs.Transport;
 
 internal sealed class SqsHost : BaseHost, IHost<IAmazonSqsReceiveEndpointConfigurator>
 {
-    readonly SqsHostConfiguration _hostConfiguration;
+    private readonly SqsHostConfiguration _hostConfiguration;
 
     public SqsHost(SqsHostConfiguration hostConfiguration, SqsBusTopology busTopology)
         : base(hostConfiguration, busTopology)

@@ -8,9 +8,9 @@ namespace Persisters.Transports.AmazonSqs.Transport;
 /// <summary>Moves a received message, with its body and headers, to another queue (_error or _skipped).</summary>
 internal abstract class SqsMoveTransport
 {
-    readonly SqsBroker _broker;
-    readonly string _queueName;
-    readonly Uri _hostAddress;
+    private readonly SqsBroker _broker;
+    private readonly string _queueName;
+    private readonly Uri _hostAddress;
 
     protected SqsMoveTransport(SqsBroker broker, string queueName, Uri hostAddress)
     {
@@ -53,8 +53,8 @@ internal abstract class SqsMoveTransport
         if (size > SqsBroker.MaxMessageBytes)
             throw new AmazonSqsMessageTooLargeException(_hostAddress, _broker.PhysicalName(_queueName), size, SqsBroker.MaxMessageBytes);
 
-        var url = await _broker.GetQueueUrl(_queueName).ConfigureAwait(false);
-        await _broker.Send(url, new SendMessageBatchRequestEntry("0", body) { MessageAttributes = attributes }, size).ConfigureAwait(false);
+        var url = await _broker.GetQueueUrl(_queueName);
+        await _broker.Send(url, new SendMessageBatchRequestEntry("0", body) { MessageAttributes = attributes }, size);
     }
 }
 

@@ -1,15 +1,14 @@
 using MassTransit;
 using MassTransit.Transports;
 using Persisters.Transports.AmazonSqs.Configuration;
-using Persisters.Transports.AmazonSqs.Topology;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
 internal sealed class SqsReceiveEndpointContext : BaseReceiveEndpointContext
 {
-    readonly SqsHostConfiguration _hostConfiguration;
-    readonly SqsReceiveEndpointConfiguration _configuration;
-    readonly List<IAgent> _agents = [];
+    private readonly SqsHostConfiguration _hostConfiguration;
+    private readonly SqsReceiveEndpointConfiguration _configuration;
+    private readonly List<IAgent> _agents = [];
 
     public SqsReceiveEndpointContext(SqsHostConfiguration hostConfiguration, SqsReceiveEndpointConfiguration configuration)
         : base(hostConfiguration, configuration)
@@ -48,7 +47,7 @@ internal sealed class SqsReceiveEndpointContext : BaseReceiveEndpointContext
             _agents.Clear();
         }
         foreach (var agent in agents)
-            await agent.Stop("Receive endpoint stopped", cancellationToken).ConfigureAwait(false);
+            await agent.Stop("Receive endpoint stopped", cancellationToken);
     }
 
     public override Exception ConvertException(Exception exception, string message) => exception;

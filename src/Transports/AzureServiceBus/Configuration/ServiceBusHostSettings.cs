@@ -89,7 +89,7 @@ public sealed class ServiceBusHostSettings
             throw new ConfigurationException("Azure Service Bus: RetryMinBackoff must be at least zero and at most RetryMaxBackoff.");
     }
 
-    ServiceBusClientOptions ClientOptions() => new()
+    private ServiceBusClientOptions ClientOptions() => new()
     {
         TransportType = TransportType,
         RetryOptions = new ServiceBusRetryOptions

@@ -97,7 +97,7 @@ internal readonly record struct ServiceBusAddress(ServiceBusEntityType Type, str
     public Uri ToUri(Uri hostAddress) =>
         new($"{hostAddress.Scheme}://{hostAddress.Authority}/{Path}{(Type == ServiceBusEntityType.Topic ? "?type=topic" : "")}");
 
-    static string Name(Uri address, string prefix)
+    private static string Name(Uri address, string prefix)
     {
         var text = address.OriginalString[prefix.Length..];
         var q = text.IndexOf('?');
@@ -111,7 +111,7 @@ internal readonly record struct ServiceBusAddress(ServiceBusEntityType Type, str
 /// </summary>
 internal sealed class ServiceBusMessageNameFormatter(string namespaceSeparator = "/") : IMessageNameFormatter
 {
-    readonly IMessageNameFormatter _formatter = new DefaultMessageNameFormatter("---", "--", namespaceSeparator, "-");
+    private readonly IMessageNameFormatter _formatter = new DefaultMessageNameFormatter("---", "--", namespaceSeparator, "-");
 
     public string GetMessageName(Type type) => _formatter.GetMessageName(type).Replace("[]", "__", StringComparison.Ordinal);
 }

@@ -14,12 +14,12 @@ namespace Persisters.Transports.AzureServiceBus.Transport;
 /// </summary>
 internal sealed class ServiceBusBroker : Agent
 {
-    readonly ServiceBusHostSettings _settings;
-    readonly Lazy<ServiceBusClient> _client;
-    readonly Lazy<ServiceBusAdministrationClient> _administration;
-    readonly ConcurrentDictionary<string, Lazy<Task>> _ensured = new(StringComparer.OrdinalIgnoreCase);
-    readonly ConcurrentDictionary<string, ServiceBusSendQueue> _senders = new(StringComparer.OrdinalIgnoreCase);
-    readonly ConcurrentDictionary<string, DateTime> _missingTopicsLogged = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ServiceBusHostSettings _settings;
+    private readonly Lazy<ServiceBusClient> _client;
+    private readonly Lazy<ServiceBusAdministrationClient> _administration;
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _ensured = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ServiceBusSendQueue> _senders = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, DateTime> _missingTopicsLogged = new(StringComparer.OrdinalIgnoreCase);
 
     public ServiceBusBroker(ServiceBusHostSettings settings)
     {
@@ -44,18 +44,18 @@ internal sealed class ServiceBusBroker : Agent
     {
         if (CreateEntities)
         {
-            await Task.WhenAll(entities.Topics.Select(t => EnsureTopic(t, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(entities.Topics.Select(t => EnsureTopic(t, cancellationToken)));
             var queues = new List<CreateQueueOptions> { entities.Queue };
             if (entities.ErrorQueue is not null)
                 queues.Add(entities.ErrorQueue);
             if (entities.SkippedQueue is not null)
                 queues.Add(entities.SkippedQueue);
-            await Task.WhenAll(queues.Select(q => EnsureQueue(q, cancellationToken))).ConfigureAwait(false);
-            await Task.WhenAll(entities.Subscriptions.Select(s => EnsureSubscription(s, cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(queues.Select(q => EnsureQueue(q, cancellationToken)));
+            await Task.WhenAll(entities.Subscriptions.Select(s => EnsureSubscription(s, cancellationToken)));
             return;
         }
 
-        var missing = await FindMissing(entities.Describe(), cancellationToken).ConfigureAwait(false);
+        var missing = await FindMissing(entities.Describe(), cancellationToken);
         if (missing.Count > 0)
             throw new ServiceBusEntitiesMissingException(new ServiceBusAddress(ServiceBusEntityType.Queue, entities.Queue.Name).ToUri(HostAddress), missing);
     }
@@ -67,28 +67,28 @@ internal sealed class ServiceBusBroker : Agent
     public async Task<IReadOnlyList<ServiceBusEntityDescription>> FindMissing(IEnumerable<ServiceBusEntityDescription> entities,
         CancellationToken cancellationToken)
     {
-        var checks = entities.Select(async entity => await Exists(entity, cancellationToken).ConfigureAwait(false) ? null : entity).ToList();
-        var results = await Task.WhenAll(checks).ConfigureAwait(false);
+        var checks = entities.Select(async entity => await Exists(entity, cancellationToken) ? null : entity).ToList();
+        var results = await Task.WhenAll(checks);
         return results.Where(r => r is not null).Select(r => r!).ToList();
     }
 
-    async Task<bool> Exists(ServiceBusEntityDescription entity, CancellationToken cancellationToken)
+    private async Task<bool> Exists(ServiceBusEntityDescription entity, CancellationToken cancellationToken)
     {
         try
         {
             if (entity.Kind == ServiceBusEntityDescription.SubscriptionKind)
             {
                 await using var receiver = Client.CreateReceiver(entity.TopicPath!, entity.SubscriptionName!);
-                await receiver.PeekMessageAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                await receiver.PeekMessageAsync(cancellationToken: cancellationToken);
             }
             else
-                await GetSendQueue(entity.Path).Open(cancellationToken).ConfigureAwait(false);
+                await GetSendQueue(entity.Path).Open(cancellationToken);
             return true;
         }
         catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessagingEntityNotFound)
         {
             if (entity.Kind != ServiceBusEntityDescription.SubscriptionKind)
-                await DropSendQueue(entity.Path).ConfigureAwait(false);
+                await DropSendQueue(entity.Path);
             return false;
         }
     }
@@ -106,20 +106,20 @@ internal sealed class ServiceBusBroker : Agent
     public Task EnsurePublishEntities(PublishEntities entities, CancellationToken cancellationToken) =>
         Once("publish:" + entities.TopicPath, async () =>
         {
-            await CreateTopic(ServiceBusDefaults.Topic(entities.TopicPath)).ConfigureAwait(false);
-            await Task.WhenAll(entities.ImplementedTopicPaths.Select(t => CreateTopic(ServiceBusDefaults.Topic(t)))).ConfigureAwait(false);
-            await Task.WhenAll(entities.ForwardingSubscriptions().Select(CreateSubscription)).ConfigureAwait(false);
+            await CreateTopic(ServiceBusDefaults.Topic(entities.TopicPath));
+            await Task.WhenAll(entities.ImplementedTopicPaths.Select(t => CreateTopic(ServiceBusDefaults.Topic(t))));
+            await Task.WhenAll(entities.ForwardingSubscriptions().Select(CreateSubscription));
         }, cancellationToken);
 
     /// <summary>Forgets that a queue was created here (it was deleted), so the next use creates it again.</summary>
     public void ForgetQueue(string path) => _ensured.TryRemove("queue:" + path, out _);
 
-    async Task Once(string key, Func<Task> create, CancellationToken cancellationToken)
+    private async Task Once(string key, Func<Task> create, CancellationToken cancellationToken)
     {
         var lazy = _ensured.GetOrAdd(key, _ => new Lazy<Task>(create));
         try
         {
-            await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await lazy.Value.WaitAsync(cancellationToken);
         }
         catch (Exception) when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
         {
@@ -128,13 +128,13 @@ internal sealed class ServiceBusBroker : Agent
         }
     }
 
-    async Task CreateQueue(CreateQueueOptions options)
+    private async Task CreateQueue(CreateQueueOptions options)
     {
-        if (await Administration.QueueExistsAsync(options.Name).ConfigureAwait(false))
+        if (await Administration.QueueExistsAsync(options.Name))
             return;
         try
         {
-            await Administration.CreateQueueAsync(options).ConfigureAwait(false);
+            await Administration.CreateQueueAsync(options);
             LogContext.Debug?.Log("Created Service Bus queue {Queue}", options.Name);
         }
         catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessagingEntityAlreadyExists)
@@ -142,13 +142,13 @@ internal sealed class ServiceBusBroker : Agent
         }
     }
 
-    async Task CreateTopic(CreateTopicOptions options)
+    private async Task CreateTopic(CreateTopicOptions options)
     {
-        if (await Administration.TopicExistsAsync(options.Name).ConfigureAwait(false))
+        if (await Administration.TopicExistsAsync(options.Name))
             return;
         try
         {
-            await Administration.CreateTopicAsync(options).ConfigureAwait(false);
+            await Administration.CreateTopicAsync(options);
             LogContext.Debug?.Log("Created Service Bus topic {Topic}", options.Name);
         }
         catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessagingEntityAlreadyExists)
@@ -157,12 +157,12 @@ internal sealed class ServiceBusBroker : Agent
     }
 
     /// <summary>Creates the subscription, or points an existing one at the right queue (a changed ForwardTo would lose messages).</summary>
-    async Task CreateSubscription(CreateSubscriptionOptions options)
+    private async Task CreateSubscription(CreateSubscriptionOptions options)
     {
         SubscriptionProperties? existing = null;
         try
         {
-            existing = await Administration.GetSubscriptionAsync(options.TopicName, options.SubscriptionName).ConfigureAwait(false);
+            existing = await Administration.GetSubscriptionAsync(options.TopicName, options.SubscriptionName);
         }
         catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessagingEntityNotFound)
         {
@@ -172,7 +172,7 @@ internal sealed class ServiceBusBroker : Agent
         {
             try
             {
-                await Administration.CreateSubscriptionAsync(options).ConfigureAwait(false);
+                await Administration.CreateSubscriptionAsync(options);
                 LogContext.Debug?.Log("Created Service Bus subscription {Topic}/{Subscription} -> {ForwardTo}", options.TopicName, options.SubscriptionName,
                     options.ForwardTo);
             }
@@ -187,12 +187,12 @@ internal sealed class ServiceBusBroker : Agent
             LogContext.Info?.Log("Service Bus subscription {Topic}/{Subscription} forwarded to {Old}; pointing it at {New}", options.TopicName,
                 options.SubscriptionName, existing.ForwardTo, options.ForwardTo);
             existing.ForwardTo = options.ForwardTo;
-            await Administration.UpdateSubscriptionAsync(existing).ConfigureAwait(false);
+            await Administration.UpdateSubscriptionAsync(existing);
         }
     }
 
     /// <summary>ForwardTo comes back from the service as an absolute URL; compare entity paths.</summary>
-    static bool SameEntity(string? a, string? b)
+    private static bool SameEntity(string? a, string? b)
     {
         static string Path(string? value) =>
             string.IsNullOrEmpty(value) ? "" : Uri.TryCreate(value, UriKind.Absolute, out var uri) ? uri.AbsolutePath.Trim('/') : value.Trim('/');
@@ -205,7 +205,7 @@ internal sealed class ServiceBusBroker : Agent
         {
             try
             {
-                await Administration.DeleteSubscriptionAsync(subscription.TopicName, subscription.SubscriptionName).ConfigureAwait(false);
+                await Administration.DeleteSubscriptionAsync(subscription.TopicName, subscription.SubscriptionName);
             }
             catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessagingEntityNotFound)
             {
@@ -214,13 +214,13 @@ internal sealed class ServiceBusBroker : Agent
         }
         try
         {
-            await Administration.DeleteQueueAsync(entities.Queue.Name).ConfigureAwait(false);
+            await Administration.DeleteQueueAsync(entities.Queue.Name);
         }
         catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessagingEntityNotFound)
         {
         }
         ForgetQueue(entities.Queue.Name);
-        await DropSendQueue(entities.Queue.Name).ConfigureAwait(false);
+        await DropSendQueue(entities.Queue.Name);
     }
 
     // ----- messages -------------------------------------------------------------------------------------------
@@ -229,10 +229,10 @@ internal sealed class ServiceBusBroker : Agent
         _senders.GetOrAdd(entityPath, path => new ServiceBusSendQueue(Client.CreateSender(path),
             new ServiceBusAddress(ServiceBusEntityType.Queue, path).ToUri(HostAddress)));
 
-    async Task DropSendQueue(string entityPath)
+    private async Task DropSendQueue(string entityPath)
     {
         if (_senders.TryRemove(entityPath, out var queue))
-            await queue.DisposeAsync().ConfigureAwait(false);
+            await queue.DisposeAsync();
     }
 
     public Task Send(string entityPath, ServiceBusMessage message, CancellationToken cancellationToken) =>
@@ -242,8 +242,8 @@ internal sealed class ServiceBusBroker : Agent
     public async Task<long> Schedule(string entityPath, ServiceBusMessage message, DateTimeOffset enqueueTime, CancellationToken cancellationToken)
     {
         var queue = GetSendQueue(entityPath);
-        await queue.EnsureFits(message, cancellationToken).ConfigureAwait(false);
-        return await queue.Schedule(message, enqueueTime, cancellationToken).ConfigureAwait(false);
+        await queue.EnsureFits(message, cancellationToken);
+        return await queue.Schedule(message, enqueueTime, cancellationToken);
     }
 
     public Task CancelScheduled(string entityPath, long sequenceNumber, CancellationToken cancellationToken) =>
@@ -263,9 +263,9 @@ internal sealed class ServiceBusBroker : Agent
     protected override async Task StopAgent(StopContext context)
     {
         foreach (var key in _senders.Keys.ToList())
-            await DropSendQueue(key).ConfigureAwait(false);
+            await DropSendQueue(key);
         if (_client.IsValueCreated && _settings.ServiceBusClient is null)
-            await _client.Value.DisposeAsync().ConfigureAwait(false);
-        await base.StopAgent(context).ConfigureAwait(false);
+            await _client.Value.DisposeAsync();
+        await base.StopAgent(context);
     }
 }

@@ -7,7 +7,7 @@ namespace Persisters.Transports.AzureServiceBus.Transport;
 
 internal sealed class ServiceBusHost : BaseHost, IHost<IServiceBusReceiveEndpointConfigurator>
 {
-    readonly ServiceBusHostConfiguration _hostConfiguration;
+    private readonly ServiceBusHostConfiguration _hostConfiguration;
 
     public ServiceBusHost(ServiceBusHostConfiguration hostConfiguration, ServiceBusBusTopology busTopology)
         : base(hostConfiguration, busTopology)

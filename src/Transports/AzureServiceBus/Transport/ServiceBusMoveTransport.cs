@@ -11,10 +11,10 @@ namespace Persisters.Transports.AzureServiceBus.Transport;
 /// </summary>
 internal abstract class ServiceBusMoveTransport
 {
-    readonly ServiceBusBroker _broker;
-    readonly string _queuePath;
-    readonly Func<CancellationToken, Task> _ensureQueue;
-    readonly TimeSpan? _sourceTimeToLive;
+    private readonly ServiceBusBroker _broker;
+    private readonly string _queuePath;
+    private readonly Func<CancellationToken, Task> _ensureQueue;
+    private readonly TimeSpan? _sourceTimeToLive;
 
     protected ServiceBusMoveTransport(ServiceBusBroker broker, string queuePath, Func<CancellationToken, Task> ensureQueue, TimeSpan? sourceTimeToLive)
     {
@@ -26,13 +26,13 @@ internal abstract class ServiceBusMoveTransport
 
     protected async Task Move(ReceiveContext context, IReadOnlyList<KeyValuePair<string, object>> headers)
     {
-        await _ensureQueue(context.CancellationToken).ConfigureAwait(false);
+        await _ensureQueue(context.CancellationToken);
         foreach (var maxStackTrace in new int?[] { null, 2048, 0 })
         {
             var message = ServiceBusHeaders.ToMovedMessage(context, headers, maxStackTrace, _sourceTimeToLive);
             try
             {
-                await _broker.Send(_queuePath, message, CancellationToken.None).ConfigureAwait(false);
+                await _broker.Send(_queuePath, message, CancellationToken.None);
                 return;
             }
             catch (ServiceBusMessageTooLargeException) when (maxStackTrace != 0 && headers.Any(h => h.Key == MessageHeaders.FaultStackTrace))

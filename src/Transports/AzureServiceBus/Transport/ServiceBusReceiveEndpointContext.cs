@@ -7,9 +7,9 @@ namespace Persisters.Transports.AzureServiceBus.Transport;
 
 internal sealed class ServiceBusReceiveEndpointContext : BaseReceiveEndpointContext
 {
-    readonly ServiceBusHostConfiguration _hostConfiguration;
-    readonly ServiceBusReceiveEndpointConfiguration _configuration;
-    readonly List<IAgent> _agents = [];
+    private readonly ServiceBusHostConfiguration _hostConfiguration;
+    private readonly ServiceBusReceiveEndpointConfiguration _configuration;
+    private readonly List<IAgent> _agents = [];
 
     public ServiceBusReceiveEndpointContext(ServiceBusHostConfiguration hostConfiguration, ServiceBusReceiveEndpointConfiguration configuration)
         : base(hostConfiguration, configuration)
@@ -48,7 +48,7 @@ internal sealed class ServiceBusReceiveEndpointContext : BaseReceiveEndpointCont
             _agents.Clear();
         }
         foreach (var agent in agents)
-            await agent.Stop("Receive endpoint stopped", cancellationToken).ConfigureAwait(false);
+            await agent.Stop("Receive endpoint stopped", cancellationToken);
     }
 
     public override Exception ConvertException(Exception exception, string message) => exception;

@@ -12,13 +12,13 @@ namespace Persisters.Transports.AzureServiceBus.Transport;
 /// </summary>
 internal sealed class ServiceBusSendQueue : IAsyncDisposable
 {
-    const int ConcurrentBatches = 4;
+    private const int ConcurrentBatches = 4;
 
-    readonly ServiceBusSender _sender;
-    readonly Uri _address;
-    readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    readonly SemaphoreSlim _inFlight = new(ConcurrentBatches);
-    readonly Task _loop;
+    private readonly ServiceBusSender _sender;
+    private readonly Uri _address;
+    private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _inFlight = new(ConcurrentBatches);
+    private readonly Task _loop;
 
     public ServiceBusSendQueue(ServiceBusSender sender, Uri address)
     {
@@ -41,7 +41,7 @@ internal sealed class ServiceBusSendQueue : IAsyncDisposable
     /// <summary>Throws <see cref="ServiceBusMessageTooLargeException"/> when the message would not fit an empty batch (opens the link if needed).</summary>
     public async Task EnsureFits(ServiceBusMessage message, CancellationToken cancellationToken)
     {
-        using var batch = await _sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
+        using var batch = await _sender.CreateMessageBatchAsync(cancellationToken);
         if (!batch.TryAddMessage(message))
             throw TooLarge(message, batch.MaxSizeInBytes);
     }
@@ -49,7 +49,7 @@ internal sealed class ServiceBusSendQueue : IAsyncDisposable
     /// <summary>Opens the sender link: fails with MessagingEntityNotFound when the entity does not exist.</summary>
     public async Task<long> Open(CancellationToken cancellationToken)
     {
-        using var batch = await _sender.CreateMessageBatchAsync(cancellationToken).ConfigureAwait(false);
+        using var batch = await _sender.CreateMessageBatchAsync(cancellationToken);
         return batch.MaxSizeInBytes;
     }
 
@@ -59,19 +59,19 @@ internal sealed class ServiceBusSendQueue : IAsyncDisposable
     public Task CancelScheduled(long sequenceNumber, CancellationToken cancellationToken) =>
         _sender.CancelScheduledMessageAsync(sequenceNumber, cancellationToken);
 
-    async Task Loop()
+    private async Task Loop()
     {
         var reader = _channel.Reader;
         var flushes = new List<Task>();
         try
         {
-            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            while (await reader.WaitToReadAsync())
             {
-                await _inFlight.WaitAsync().ConfigureAwait(false);
+                await _inFlight.WaitAsync();
                 ServiceBusMessageBatch batch;
                 try
                 {
-                    batch = await _sender.CreateMessageBatchAsync().ConfigureAwait(false);
+                    batch = await _sender.CreateMessageBatchAsync();
                 }
                 catch (Exception exception)
                 {
@@ -118,15 +118,15 @@ internal sealed class ServiceBusSendQueue : IAsyncDisposable
         }
         finally
         {
-            await Task.WhenAll(flushes).ConfigureAwait(false);
+            await Task.WhenAll(flushes);
         }
     }
 
-    async Task Flush(ServiceBusMessageBatch batch, List<Pending> taken)
+    private async Task Flush(ServiceBusMessageBatch batch, List<Pending> taken)
     {
         try
         {
-            await _sender.SendMessagesAsync(batch).ConfigureAwait(false);
+            await _sender.SendMessagesAsync(batch);
             foreach (var pending in taken)
                 pending.Done.TrySetResult();
         }
@@ -142,7 +142,7 @@ internal sealed class ServiceBusSendQueue : IAsyncDisposable
         }
     }
 
-    ServiceBusMessageTooLargeException TooLarge(ServiceBusMessage message, long limit) =>
+    private ServiceBusMessageTooLargeException TooLarge(ServiceBusMessage message, long limit) =>
         new(_address, _sender.EntityPath, EstimateSize(message), limit);
 
     /// <summary>Body, application properties and message ids, plus a fixed allowance for AMQP framing.</summary>
@@ -163,10 +163,10 @@ internal sealed class ServiceBusSendQueue : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _channel.Writer.TryComplete();
-        await _loop.ConfigureAwait(false);
-        await _sender.DisposeAsync().ConfigureAwait(false);
+        await _loop;
+        await _sender.DisposeAsync();
         _inFlight.Dispose();
     }
 
-    sealed record Pending(ServiceBusMessage Message, TaskCompletionSource Done, CancellationToken CancellationToken);
+    private sealed record Pending(ServiceBusMessage Message, TaskCompletionSource Done, CancellationToken CancellationToken);
 }

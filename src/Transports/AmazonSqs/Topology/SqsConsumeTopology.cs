@@ -1,0 +1,38 @@
+using MassTransit;
+
+namespace Persisters.Transports.AmazonSqs.Topology;
+
+/// <summary>Consume topology of one endpoint: the message URNs its queue subscribes to (recorded as queue tags).</summary>
+internal sealed class SqsConsumeTopology : ConsumeTopology
+{
+    private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
+
+    public SqsConsumeTopology()
+        : base(80)
+    {
+    }
+
+    public IReadOnlyCollection<string> Subscriptions
+    {
+        get
+        {
+            lock (_subscriptions)
+                return _subscriptions.Order(StringComparer.Ordinal).ToList();
+        }
+    }
+
+    public void AddSubscription(string messageUrn)
+    {
+        lock (_subscriptions)
+            _subscriptions.Add(messageUrn);
+    }
+
+    public SqsMessageConsumeTopology<T> GetSqsMessageTopology<T>() where T : class => (SqsMessageConsumeTopology<T>)GetMessageTopology<T>();
+
+    protected override IMessageConsumeTopologyConfigurator CreateMessageTopology<T>()
+    {
+        var topology = new SqsMessageConsumeTopology<T>(this);
+        OnMessageTopologyCreated(topology);
+        return topology;
+    }
+}

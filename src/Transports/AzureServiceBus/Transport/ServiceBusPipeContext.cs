@@ -1,0 +1,5 @@
+using MassTransit.Middleware;
+
+namespace Persisters.Transports.AzureServiceBus.Transport;
+
+internal sealed class ServiceBusPipeContext(CancellationToken cancellationToken) : BasePipeContext(cancellationToken);
