@@ -1,12 +1,12 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http.Resilience;
-using Polly;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Diagnostics;
 using Persisters.Consumers.Persisters;
+using Polly;
 
 namespace Persisters.Consumers;
 

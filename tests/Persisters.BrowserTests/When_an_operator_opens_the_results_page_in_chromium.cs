@@ -31,10 +31,13 @@ public sealed class When_an_operator_opens_the_results_page_in_chromium
     {
         var directory = Directory.CreateTempSubdirectory("persisters-browser-").FullName;
         var database = $"Data Source={Path.Combine(directory, "persisters.db")}";
-        var env = new Dictionary<string, string?> { ["Database__ConnectionString"] = database, ["Persisters__DefinitionsRefreshInterval"] = "00:00:01",
+        var env = new Dictionary<string, string?>
+        {
+            ["Database__ConnectionString"] = database, ["Persisters__DefinitionsRefreshInterval"] = "00:00:01",
             ["Persisters__GoalRetry__InitialInterval"] = "00:00:01", ["Persisters__GoalRetry__PollInterval"] = "00:00:01",
             // No recurring run (its 5-minute tick could calculate before the page is opened): the page's button asks for the one calculation.
-            ["Calculator__Enabled"] = "false" };
+            ["Calculator__Enabled"] = "false"
+        };
         var (created, output) = await HostCommand.RunAsync(env, "keys", "create", "--name", "operator", "--role", "admin", "--environment", "prod");
         Assert.True(created == 0, output);
         var key = output.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(ApiKeys.Prefix, StringComparison.Ordinal));

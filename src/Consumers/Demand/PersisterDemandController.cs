@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Diagnostics;
-using Persisters.Consumers.Persisters;
 using Persisters.Persistence;
 
 namespace Persisters.Consumers.Demand;

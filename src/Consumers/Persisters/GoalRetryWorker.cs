@@ -6,8 +6,6 @@ using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Diagnostics;
 using Persisters.Consumers.Validation;
 using Persisters.Contracts;
-using Persisters.Persistence;
-using Persisters.Persistence.Model;
 using Persisters.Persistence.Writers;
 
 namespace Persisters.Consumers.Persisters;

@@ -1,8 +1,8 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Persisters.Consumers.AutoOps;
 using Persisters.Contracts;
 using Persisters.Host.Ingest;
-using Persisters.Consumers.AutoOps;
 
 namespace Persisters.Host.Api;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Persisters.Consumers.Calculator;
 using Persisters.Contracts;

@@ -4,7 +4,6 @@ using System.Globalization;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Persisters.Consumers.Calculator;
-using Persisters.Consumers.Definitions;
 using Persisters.Contracts;
 using Persisters.Host.Configuration;
 using Persisters.Host.Hosting;

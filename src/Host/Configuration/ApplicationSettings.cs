@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Persisters.Consumers;
 using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Calculator;

@@ -1,8 +1,6 @@
 using System.ComponentModel;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Persisters.Host.Configuration;
@@ -10,7 +8,7 @@ namespace Persisters.Host.Configuration;
 /// <summary>
 /// The one way every settings section is read. An options class holds its keys and their defaults (each default once, as the
 /// property's initial value) and its rules as DataAnnotations (attributes, and <see cref="System.ComponentModel.DataAnnotations.IValidatableObject"/>
-/// for rules across keys; nested parts marked <see cref="ValidateObjectMembers"/>). A section is then
+/// for rules across keys; nested parts marked <c>[ValidateObjectMembers]</c>). A section is then
 /// <list type="number">
 /// <item>checked for enumerated values that are not exactly one name (<see cref="EnumeratedSettings"/>: the binder would take <c>1</c> or <c>A,B</c>),</item>
 /// <item>bound by the configuration binder (a value it cannot convert is named with the kind of value the key takes),</item>

@@ -1,11 +1,5 @@
 using System.Globalization;
 using MassTransit;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Persisters.Consumers;
-using Persisters.Consumers.Calculator;
-using Persisters.Sagas;
 
 namespace Persisters.Host.Configuration;
 

@@ -6,7 +6,7 @@ namespace Persisters.Host.Configuration;
 
 /// <summary>
 /// Validates an options class by its DataAnnotations (attributes, <see cref="IValidatableObject"/>; parts marked
-/// <see cref="ValidateObjectMembers"/> in turn, under their own path) and names each failure by its setting:
+/// <c>[ValidateObjectMembers]</c> in turn, under their own path) and names each failure by its setting:
 /// <c>Persisters:Batch:MessageLimit must be from 1 to 5000. (environment: Persisters__Batch__MessageLimit)</c>.
 /// </summary>
 /// <remarks>

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Configuration;
 
 namespace Persisters.Host.Configuration;
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MassTransit;
 using Persisters.Contracts;
 using Persisters.Host.Api;

@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Cors.Infrastructure;
-using Persisters.Host.Api;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Persisters.Host.Api;
 using Persisters.Host.Configuration;
 
 namespace Persisters.Host.Ingest;

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Persisters.Contracts;
 using Persisters.Host.Ingest;
 using Persisters.Persistence;

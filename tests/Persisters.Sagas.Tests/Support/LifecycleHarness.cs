@@ -3,10 +3,10 @@ using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Persisters.Consumers.AutoOps;
 using Persisters.Contracts;
 using Persisters.Persistence;
 using Persisters.Persistence.Model;
-using Persisters.Consumers.AutoOps;
 
 namespace Persisters.Sagas.Tests.Support;
 
