@@ -1,37 +1,37 @@
 using System.Net;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http;
-using Persisters.Tests.Support;
+using System.Text.Json.Nodes;
+using Persisters.Contracts;
+using Persisters.Persistence;
+using Persisters.Persistence.Model;
 
 namespace Persisters.Tests.Cli;
 
 /// <summary>
 /// Issue 14.5: <c>experiments …</c> and <c>autoops …</c> talk to a running service's operator API over HTTP, so they work on every
 /// transport (here the embedded default, in-memory, which no other process's bus can reach) and print their answer and nothing else
-/// on standard output (they built a host before, whose "Application started" lines went there too). Exit codes: 0 accepted,
-/// 1 rejected with the reason, 2 a bad option or key, 3 no answer (504 or --timeout), 4 the service cannot be reached (or 503),
-/// 5 any other failure. The real <c>persisters</c> executable runs against <see cref="FakeOperatorApi"/>, a fake of the contract,
-/// until the real API is merged (then: the real host, see the class's remarks).
+/// on standard output. Exit codes: 0 accepted, 1 rejected with the reason, 2 a bad option or key. The real <c>persisters</c> executable
+/// runs against the real service (<see cref="RunningService"/>, one <c>persisters run</c> for the class); the lines are compared with
+/// what its API answers. Exits 3, 4 and 5 (answers a healthy service does not give on demand): <see cref="When_the_service_gives_no_usable_answer"/>.
 /// </summary>
-public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
+public sealed class When_operators_drive_the_service_over_HTTP(RunningService service) : IClassFixture<RunningService>
 {
-    private FakeOperatorApi _api = null!;
+    private async Task<(int Exit, string Out, string All)> RunAsync(params string[] args) => await RunAsync(service.Environment(service.AdminKey), args);
 
-    public async Task InitializeAsync() => _api = await FakeOperatorApi.StartAsync();
+    private static Task<(int Exit, string Out, string All)> RunAsync(Dictionary<string, string?> environment, params string[] args) =>
+        Verb.RunAsync(environment, args);
 
-    public async Task DisposeAsync() => await _api.DisposeAsync();
+    private static string[] Lines(string text) => Verb.Lines(text);
 
-    private async Task<(int Exit, string Out, string All)> RunAsync(params string[] args) => await RunAsync(_api.Environment(), args);
+    private Task<JsonNode> ExperimentAsync(string id) => service.GetAsync($"/v1/experiments/{id}");
 
-    private static async Task<(int Exit, string Out, string All)> RunAsync(Dictionary<string, string?> environment, params string[] args)
+    /// <summary>The <c>detail</c> of the API's Problem Details for the same command, with the status it names (as the CLI prints it).</summary>
+    private async Task<string> ReasonAsync(HttpMethod method, string path, string? json = null)
     {
-        environment["Transport__Kind"] = "InMemory";
-        await using var verb = HostCommand.Start(environment, args);
-        var exit = await verb.WaitForExitAsync();
-        return (exit, verb.StandardOutput, verb.Output);
+        var (status, answer) = await service.SendAsync(method, path, json);
+        Assert.True(status is HttpStatusCode.NotFound or HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity, $"{status}: {answer}");
+        var state = answer!["experimentStatus"] ?? answer["ruleStatus"];
+        return answer["detail"]!.GetValue<string>() + (state is null ? "" : $" (status {state.GetValue<string>()})");
     }
-
-    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
 
     [Fact]
     public async Task Create_on_the_in_memory_default_prints_the_answer_and_nothing_else()
@@ -44,15 +44,13 @@ public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
         Assert.True(exit == 0, all);
         Assert.Equal([$"accepted: experiment {id} created and started (status Running)"], Lines(stdout));
         Assert.Equal(stdout, all); // nothing on standard error either
-        var request = Assert.Single(_api.Requests);
-        Assert.Equal(("POST", "/v1/experiments", $"Bearer {FakeOperatorApi.AdminKey}"), (request.Method, request.Path, request.Authorization));
-        using var body = JsonDocument.Parse(request.Body);
-        var sent = body.RootElement;
-        Assert.Equal(id, sent.GetProperty("experimentId").GetGuid());
-        Assert.Equal(["blue", "green"], sent.GetProperty("variationIds").EnumerateArray().Select(v => v.GetString()));
-        Assert.Equal("blue", sent.GetProperty("baselineVariationId").GetString());
-        Assert.Equal("checkout-button", sent.GetProperty("name").GetString());
-        Assert.Equal(7 * 86_400, sent.GetProperty("stopAt").GetInt64() - sent.GetProperty("startAt").GetInt64());
+        var stored = await ExperimentAsync(id.ToString());
+        Assert.Equal(["blue", "green"], stored["variationIds"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(["purchase"], stored["goalIds"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal("blue", stored["baselineVariationId"]!.GetValue<string>());
+        Assert.Equal("checkout-button", stored["name"]!.GetValue<string>());
+        Assert.Equal(("prod", "Running"), (stored["environmentId"]!.GetValue<string>(), stored["status"]!.GetValue<string>()));
+        Assert.Equal(7 * 86_400, stored["stopAt"]!.GetValue<long>() - stored["startAt"]!.GetValue<long>());
     }
 
     [Fact]
@@ -64,25 +62,22 @@ public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
         var created = await RunAsync("experiments", "create", "--id", id, "--environment", "prod", "--feature", "f", "--variations", "a,b", "--goals", "g",
             "--start-at", later.ToString());
         var period = await RunAsync("experiments", "period", "--id", id, "--start-at", (later + 60).ToString(), "--stop-at", "2030-01-01T00:00:00Z");
+        var moved = await ExperimentAsync(id);
         var started = await RunAsync("experiments", "start", "--id", id);
         var stopped = await RunAsync("experiments", "stop", "--id", id);
         var forced = await RunAsync("experiments", "force-stop", "--id", id);
         var archived = await RunAsync("experiments", "archive", "--id", id);
+        var stored = await ExperimentAsync(id);
 
+        Assert.All(new[] { created, period, started, stopped, forced, archived }, r => Assert.True(r.Exit == 0, r.All));
         Assert.Equal($"accepted: experiment {id} created (status Waiting)", Lines(created.Out).Single());
         Assert.Equal($"accepted: experiment {id} period changed (status Waiting)", Lines(period.Out).Single());
+        Assert.Equal((later + 60, 1893456000), (moved["startAt"]!.GetValue<long>(), moved["stopAt"]!.GetValue<long>()));
         Assert.Equal($"accepted: experiment {id} started (status Running)", Lines(started.Out).Single());
         Assert.Equal($"accepted: experiment {id} stopped (status Stopped)", Lines(stopped.Out).Single());
-        Assert.Equal($"accepted: experiment {id} force-stopped (status ForceStopped)", Lines(forced.Out).Single());
+        Assert.Equal($"accepted: experiment {id} force-stopped: late-event tail ended (status ForceStopped)", Lines(forced.Out).Single());
         Assert.Equal($"accepted: experiment {id} archived (status ForceStopped)", Lines(archived.Out).Single());
-        Assert.All(new[] { created, period, started, stopped, forced, archived }, r => Assert.True(r.Exit == 0, r.All));
-        Assert.Equal(
-            ["POST /v1/experiments", $"POST /v1/experiments/{id}/period", $"POST /v1/experiments/{id}/start", $"POST /v1/experiments/{id}/stop",
-             $"POST /v1/experiments/{id}/force-stop", $"POST /v1/experiments/{id}/archive"],
-            _api.Requests.Select(r => $"{r.Method} {r.Path}"));
-        using var body = JsonDocument.Parse(_api.Requests.ElementAt(1).Body);
-        Assert.Equal(later + 60, body.RootElement.GetProperty("startAt").GetInt64());
-        Assert.Equal(1893456000, body.RootElement.GetProperty("stopAt").GetInt64());
+        Assert.Equal(("ForceStopped", true), (stored["status"]!.GetValue<string>(), stored["archived"]!.GetValue<bool>()));
     }
 
     [Fact]
@@ -90,18 +85,23 @@ public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
     {
         var id = Guid.NewGuid().ToString();
         await RunAsync("experiments", "create", "--id", id, "--environment", "prod", "--feature", "f", "--variations", "a,b", "--goals", "g");
+        await RunAsync("experiments", "stop", "--id", id);
         var unknown = Guid.NewGuid().ToString();
 
-        var conflict = await RunAsync("experiments", "start", "--id", id);
+        var conflict = await RunAsync("experiments", "archive", "--id", id);
         var notFound = await RunAsync("experiments", "stop", "--id", unknown);
         var invalid = await RunAsync("experiments", "create", "--environment", "prod", "--feature", "f", "--variations", "a,b", "--goals", "g", "--baseline", "c");
 
         Assert.True(conflict.Exit == 1, conflict.All);
-        Assert.Equal($"rejected: experiment {id}: cannot start an experiment that is Running (status Running)", Lines(conflict.Out).Single());
+        Assert.Equal($"rejected: experiment {id}: {await ReasonAsync(HttpMethod.Post, $"/v1/experiments/{id}/archive")}", Lines(conflict.Out).Single());
+        Assert.EndsWith("(status Stopped)", conflict.Out.TrimEnd());
         Assert.True(notFound.Exit == 1, notFound.All);
-        Assert.Equal($"rejected: experiment {unknown}: no experiment {unknown}", Lines(notFound.Out).Single());
+        Assert.Equal($"rejected: experiment {unknown}: {await ReasonAsync(HttpMethod.Post, $"/v1/experiments/{unknown}/stop")}", Lines(notFound.Out).Single());
         Assert.True(invalid.Exit == 1, invalid.All);
-        Assert.Matches("^rejected: experiment [0-9a-f-]{36}: BaselineVariationId 'c' is not one of VariationIds$", Lines(invalid.Out).Single());
+        var reason = await ReasonAsync(HttpMethod.Post, "/v1/experiments",
+            """{"environmentId":"prod","featureId":"f","featureVersion":1,"variationIds":["a","b"],"goalIds":["g"],"baselineVariationId":"c"}""");
+        Assert.Contains("'c'", reason);
+        Assert.Matches($"^rejected: experiment [0-9a-f-]{{36}}: {System.Text.RegularExpressions.Regex.Escape(reason)}$", Lines(invalid.Out).Single());
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
         var id = Guid.NewGuid().ToString();
         var longName = new string('n', 150);
         await RunAsync("experiments", "create", "--id", id, "--environment", "production-eu-west", "--feature", "checkout-button-with-a-long-flag-id",
-            "--variations", "a,b", "--goals", "g", "--name", longName, "--start-at", "2026-12-01T09:00:00Z", "--stop-at", "2026-12-15T09:00:00Z");
+            "--variations", "a,b", "--goals", "g", "--name", longName, "--start-at", "2099-12-01T09:00:00Z", "--stop-at", "2099-12-15T09:00:00Z");
         var archivedId = Guid.NewGuid().ToString();
         await RunAsync("experiments", "create", "--id", archivedId, "--environment", "prod", "--feature", "old", "--variations", "a,b", "--goals", "g");
         await RunAsync("experiments", "force-stop", "--id", archivedId);
@@ -118,16 +118,21 @@ public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
 
         var list = await RunAsync("experiments", "list");
         var all = await RunAsync("experiments", "list", "--all");
+        var listed = (await service.GetAsync("/v1/experiments")).AsArray();
+        var allListed = (await service.GetAsync("/v1/experiments?all=true")).AsArray();
 
         Assert.True(list.Exit == 0, list.All);
+        Assert.True(all.Exit == 0, all.All);
         Assert.All(Lines(list.Out).Concat(Lines(all.Out)), line => Assert.True(line.Length <= 100, $"{line.Length} columns: {line}"));
-        Assert.Matches($"{id}\\s+(Waiting|Running)\\s+2026-12-01 09:00\\s+2026-12-15 09:00", list.Out);
+        Assert.Matches($"{id}\\s+Waiting\\s+2099-12-01 09:00\\s+2099-12-15 09:00", list.Out);
         Assert.Contains("production-eu-west / checkout-button-with-a-long-flag-id:1 / nnnn", list.Out);
         Assert.DoesNotContain(archivedId, list.Out);
-        Assert.Contains("1 experiment(s)", list.Out);
+        foreach (var e in listed) Assert.Matches($"{e!["experimentId"]}\\s+{e["status"]}\\s", list.Out);
+        Assert.Contains($"{listed.Count} experiment(s)", list.Out);
         Assert.Matches($"{archivedId}\\s+ForceStopped\\*", all.Out);
-        Assert.Contains("2 experiment(s) (* archived)", all.Out);
-        Assert.Equal(["GET /v1/experiments", "GET /v1/experiments?all=true"], _api.Requests.Where(r => r.Method == "GET").Select(r => $"{r.Method} {r.Path}"));
+        foreach (var e in allListed) Assert.Matches($"{e!["experimentId"]}\\s+{e["status"]}{(e["archived"]!.GetValue<bool>() ? "\\*" : "\\s")}", all.Out);
+        Assert.Contains($"{allListed.Count} experiment(s) (* archived)", all.Out);
+        Assert.Equal(listed.Count, allListed.Count(e => !e!["archived"]!.GetValue<bool>()));
     }
 
     [Fact]
@@ -137,126 +142,77 @@ public sealed class When_operators_drive_the_service_over_HTTP : IAsyncLifetime
 
         var created = await RunAsync("autoops", "create", "--id", id, "--environment", "prod", "--feature", "kill-me", "--clause", "B:error:10:0.5:ge",
             "--clause", "A:error:20:0.25:le");
+        var stored = await service.GetAsync($"/v1/auto-ops-rules/{id}");
         var rejected = await RunAsync("autoops", "create", "--environment", "prod", "--feature", "kill-me", "--clause", "B:error:0:0.5");
         var list = await RunAsync("autoops", "list");
         var stopped = await RunAsync("autoops", "stop", "--id", id);
         var deleted = await RunAsync("autoops", "delete", "--id", id);
         var again = await RunAsync("autoops", "delete", "--id", id);
         var empty = await RunAsync("autoops", "list");
+        // A triggered rule as the kill switch writes it (table auto_ops_rule), to see how the list shows what triggered it.
         var triggered = Guid.NewGuid();
         var clauseId = Guid.NewGuid();
-        _api.Rules[triggered] = System.Text.Json.Nodes.JsonNode.Parse($$"""
-            {"ruleId":"{{triggered}}","environmentId":"prod","featureId":"kill-me","featureVersion":2,"status":"Finished","deleted":false,
-             "clauses":[{"clauseId":"{{clauseId}}","variationId":"green","goalId":"error","minCount":50,"threshold":0.5,"operator":"GreaterOrEqual","action":"Disable"}],
-             "triggeredClauseId":"{{clauseId}}","triggeredAtMs":1796115601250,"triggeredEvaluationCount":50,"triggeredOpsEventCount":31}
-            """)!.AsObject();
+        await service.AddAsync(new AutoOpsRuleRow
+        {
+            Id = triggered, EnvironmentId = "prod", FeatureId = "kill-me", FeatureVersion = 2, Status = (int)AutoOpsRuleStatus.Finished,
+            Clauses = DefinitionStore.ClausesJson([new EventRateClause { ClauseId = clauseId, VariationId = "green", GoalId = "error", MinCount = 50,
+                Threshold = 0.5, Operator = RateOperator.GreaterOrEqual }]),
+            CreatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), UpdatedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            TriggeredClauseId = clauseId, TriggeredAt = 1796115601250, TriggeredEvaluationCount = 50, TriggeredOpsEventCount = 31,
+        });
         var withTrigger = await RunAsync("autoops", "list");
 
         Assert.True(created.Exit == 0, created.All);
-        Assert.Equal($"accepted: rule {id} created (status Running)", Lines(created.Out).Single());
+        Assert.Equal($"accepted: rule {id} created (status Waiting)", Lines(created.Out).Single());
+        var clause = stored["clauses"]![1]!;
+        Assert.Equal(("A", "error", 20, 0.25, "LessOrEqual"), (clause["variationId"]!.GetValue<string>(), clause["goalId"]!.GetValue<string>(),
+            clause["minCount"]!.GetValue<long>(), clause["threshold"]!.GetValue<double>(), clause["operator"]!.GetValue<string>()));
         Assert.True(rejected.Exit == 1, rejected.All);
-        Assert.Matches("^rejected: rule [0-9a-f-]{36}: MinCount must be at least 1$", Lines(rejected.Out).Single());
+        var reason = await ReasonAsync(HttpMethod.Post, "/v1/auto-ops-rules",
+            """{"environmentId":"prod","featureId":"kill-me","featureVersion":1,"clauses":[{"variationId":"B","goalId":"error","minCount":0,"threshold":0.5,"operator":"GreaterOrEqual"}]}""");
+        Assert.Contains("MinCount", reason);
+        Assert.Matches($"^rejected: rule [0-9a-f-]{{36}}: {System.Text.RegularExpressions.Regex.Escape(reason)}$", Lines(rejected.Out).Single());
         Assert.True(list.Exit == 0, list.All);
-        Assert.Matches($"{id}\\s+Running\\s+prod / kill-me:1", list.Out);
+        Assert.Matches($"{id}\\s+Waiting\\s+prod / kill-me:1", list.Out);
         Assert.Contains("  clause B:error:10:0.5:ge", list.Out);
         Assert.Contains("  clause A:error:20:0.25:le", list.Out);
-        Assert.Contains("1 rule(s)", list.Out);
         Assert.Equal($"accepted: rule {id} stopped (status Stopped)", Lines(stopped.Out).Single());
         Assert.Equal($"accepted: rule {id} deleted (status Stopped, deleted)", Lines(deleted.Out).Single());
-        Assert.True(again.Exit == 1, again.All);
-        Assert.Equal($"rejected: rule {id}: no rule {id}", Lines(again.Out).Single());
+        Assert.True(again.Exit == 0, again.All);
+        Assert.Equal($"accepted: rule {id} already deleted (status Stopped, deleted)", Lines(again.Out).Single());
+        Assert.True((await service.GetAsync($"/v1/auto-ops-rules/{id}"))["deleted"]!.GetValue<bool>());
         Assert.DoesNotContain(id, empty.Out);
         Assert.Contains($"  triggered 2026-12-01 09:00:01.250 UTC by clause {clauseId} (green:error): 31 of 50 evaluation users reached the goal, rate 0.62 ge 0.5",
             withTrigger.Out.Replace("\n    ", " "));
         Assert.All(Lines(withTrigger.Out), line => Assert.True(line.Length <= 100, $"{line.Length} columns: {line}"));
         Assert.Matches($"{triggered}\\s+Finished\\s+prod / kill-me:2", withTrigger.Out);
-        Assert.Contains($"DELETE /v1/auto-ops-rules/{id}", _api.Requests.Select(r => $"{r.Method} {r.Path}"));
-        using var body = JsonDocument.Parse(_api.Requests.First().Body);
-        var clause = body.RootElement.GetProperty("clauses")[1];
-        Assert.Equal(("A", "error", 20, 0.25), (clause.GetProperty("variationId").GetString(), clause.GetProperty("goalId").GetString(),
-            clause.GetProperty("minCount").GetInt64(), clause.GetProperty("threshold").GetDouble()));
-    }
-
-    [Fact]
-    public async Task No_answer_exits_3_whether_the_service_says_504_or_the_timeout_passes()
-    {
-        _api.Override = request => Task.FromResult<IResult?>(request.Path.Value!.EndsWith("/start")
-            ? FakeOperatorApi.Problem(504, "the experiment lifecycle gave no answer within 00:00:10")
-            : null);
-        var gatewayTimeout = await RunAsync("experiments", "start", "--id", Guid.NewGuid().ToString());
-        _api.Override = async _ =>
-        {
-            await Task.Delay(TimeSpan.FromSeconds(30));
-            return null;
-        };
-        var slow = await RunAsync("autoops", "stop", "--id", Guid.NewGuid().ToString(), "--timeout", "1");
-
-        Assert.True(gatewayTimeout.Exit == 3, gatewayTimeout.All);
-        Assert.Contains("no answer: the experiment lifecycle gave no answer within 00:00:10", gatewayTimeout.All);
-        Assert.True(slow.Exit == 3, slow.All);
-        Assert.Contains("no answer within 1 s", slow.All);
-        Assert.Empty(gatewayTimeout.Out + slow.Out);
-    }
-
-    [Fact]
-    public async Task A_service_that_cannot_be_reached_or_cannot_take_it_now_exits_4_in_one_line()
-    {
-        var environment = _api.Environment();
-        environment["PERSISTERS_URL"] = $"http://127.0.0.1:{HostCommand.FreePort()}";
-        var refused = await RunAsync(environment, "experiments", "start", "--id", Guid.NewGuid().ToString());
-        var refusedRule = await RunAsync(environment, "autoops", "create", "--environment", "e", "--feature", "f", "--clause", "a:b:1:0.5");
-        _api.Override = request => Task.FromResult<IResult?>(
-            Results.Problem(statusCode: 503, detail: "API keys could not be read (database unavailable)"));
-        var unavailable = await RunAsync("experiments", "list");
-
-        foreach (var (exit, stdout, all) in new[] { refused, refusedRule })
-        {
-            Assert.True(exit == 4, all);
-            var line = Assert.Single(Lines(all));
-            Assert.Contains($"could not reach the service at {environment["PERSISTERS_URL"]}/", line);
-            Assert.Contains("PERSISTERS_URL", line);
-            Assert.Empty(stdout);
-        }
-        Assert.True(unavailable.Exit == 4, unavailable.All);
-        Assert.Contains("the service cannot take the command now: API keys could not be read (database unavailable) (503)", unavailable.All);
+        Assert.Contains($"{(await service.GetAsync("/v1/auto-ops-rules")).AsArray().Count} rule(s)", withTrigger.Out);
     }
 
     [Fact]
     public async Task A_refused_or_missing_key_exits_2_and_names_where_a_key_goes()
     {
-        var wrong = await RunAsync(_api.Environment("pk_not_this_one"), "experiments", "list");
-        var missing = await RunAsync(_api.Environment(apiKey: null), "experiments", "start", "--id", Guid.NewGuid().ToString());
+        var notSent = Guid.NewGuid().ToString();
+        var wrong = await RunAsync(service.Environment("pk_not_this_one"), "experiments", "list");
+        var missing = await RunAsync(service.Environment(apiKey: null), "experiments", "create", "--id", notSent, "--environment", "prod", "--feature", "f",
+            "--variations", "a,b", "--goals", "g");
         var fromFile = Path.GetTempFileName();
-        await File.WriteAllTextAsync(fromFile, FakeOperatorApi.AdminKey + "\n");
-        var environment = _api.Environment(apiKey: null);
+        await File.WriteAllTextAsync(fromFile, service.AdminKey + "\n");
+        var environment = service.Environment(apiKey: null);
         environment["PERSISTERS_API_KEY_FILE"] = fromFile;
         var secret = await RunAsync(environment, "experiments", "list");
-        var onCommandLine = await RunAsync(_api.Environment(apiKey: null), "experiments", "list", "--api-key", FakeOperatorApi.AdminKey);
+        var onCommandLine = await RunAsync(service.Environment(apiKey: null), "experiments", "list", "--api-key", service.AdminKey);
         File.Delete(fromFile);
+        var (status, refusal) = await service.SendAsync(HttpMethod.Get, $"/v1/experiments/{notSent}");
+        var (_, wrongKey) = await service.SendAsync(HttpMethod.Get, "/v1/experiments", apiKey: "pk_not_this_one");
 
         Assert.True(wrong.Exit == 2, wrong.All);
-        Assert.Contains("the service refused the API key (403): invalid API key (unknown or revoked)", wrong.All);
+        Assert.Contains($"the service refused the API key (403): {wrongKey!["detail"]}", wrong.All);
         Assert.True(missing.Exit == 2, missing.All);
         Assert.Contains("No API key: give --api-key or set PERSISTERS_API_KEY", missing.All);
-        Assert.DoesNotContain(_api.Requests, r => r.Path.EndsWith("/start"));
+        Assert.True(status == HttpStatusCode.NotFound, refusal?.ToJsonString()); // the create was never sent
         Assert.True(secret.Exit == 0, secret.All);
         Assert.True(onCommandLine.Exit == 0, onCommandLine.All);
-    }
-
-    [Fact]
-    public async Task Any_other_answer_exits_5_naming_the_status()
-    {
-        _api.Override = _ => Task.FromResult<IResult?>(Results.StatusCode((int)HttpStatusCode.InternalServerError));
-        var failed = await RunAsync("autoops", "delete", "--id", Guid.NewGuid().ToString());
-        _api.Override = null;
-        var elsewhere = _api.Environment();
-        elsewhere["PERSISTERS_URL"] = new Uri(_api.Url, "elsewhere").ToString();
-        var notThisService = await RunAsync(elsewhere, "experiments", "list");
-
-        Assert.True(failed.Exit == 5, failed.All);
-        Assert.Contains("the service failed on the command: 500", failed.All);
-        Assert.True(notThisService.Exit == 5, notThisService.All);
-        Assert.Contains("404 Not Found /elsewhere/v1/experiments", notThisService.All);
-        Assert.Contains("a persisters service of this version?", notThisService.All);
+        Assert.Equal(secret.Out, onCommandLine.Out);
     }
 }
