@@ -46,10 +46,10 @@ public static class ExperimentsCommand
         };
         var stopAt = new Option<long?>("--stop-at")
         {
-            Description = "Unix seconds or ISO 8601 (default: --days after the start).",
+            Description = "Unix seconds or ISO 8601 (default: --days after the start, or after now when the start is past).",
             CustomParser = r => OperatorCommands.Time(r, "--stop-at"),
         };
-        var days = new Option<int>("--days") { Description = "Length when --stop-at is not given.", DefaultValueFactory = _ => 14 }.Between(1, 36_500);
+        var days = new Option<int>("--days") { Description = "Length in days, counted from the start (from now when the start is past); not with --stop-at.", DefaultValueFactory = _ => 14 }.Between(1, 36_500);
         var create = new Command("create", "Create an experiment; it starts at --start-at and stops at --stop-at on its own.")
         {
             newId, env, feature, featureVersion, name, variations, baseline, goals, startAt, stopAt, days,
@@ -58,6 +58,11 @@ public static class ExperimentsCommand
         // The stop computed from --days must be a time too (--days 36500 from year 9990 is not).
         create.Validators.Add(r =>
         {
+            if (r.GetResult(days) is { Implicit: false } && r.GetResult(stopAt) is { Implicit: false })
+            {
+                r.AddError("--days and --stop-at both set the stop: give one of them.");
+                return;
+            }
             if (!r.TryGetValue(stopAt, out var stopText) || stopText is not null || !r.TryGetValue(startAt, out var start) || !r.TryGetValue(days, out var length)) return;
             if (Period(start, null, length, DateTimeOffset.UtcNow).StopAt > OperatorCommands.MaxUnixSeconds)
             {

@@ -53,6 +53,9 @@ public static class PersistersHostExtensions
             x.SetKebabCaseEndpointNameFormatter();
             // Readiness uses BrokerHealthCheck; MassTransit's own check stays under the tag "masstransit" only.
             x.ConfigureHealthCheckOptions(o => o.Tags.Add("masstransit"));
+            // MassTransit (8.4+) reports anonymous usage to usage-tracking.masstransit.io after start. A self-hosted service makes no
+            // outbound call its operator did not ask for, so it is off; MASSTRANSIT_USAGE_TELEMETRY=true (read by MassTransit) opts in.
+            x.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
             if (withPersisters)
             {
                 // The service: persisters, the experiment lifecycle and the durable scheduler its timers need.

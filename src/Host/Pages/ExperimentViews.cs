@@ -5,6 +5,7 @@ using Persisters.Contracts;
 using Persisters.Statistics;
 using Persisters.Statistics.Charts;
 using Persisters.Statistics.Json;
+using Persisters.Statistics.Srm;
 using static Persisters.Host.Pages.Html;
 
 namespace Persisters.Host.Pages;
@@ -112,7 +113,9 @@ internal static class ExperimentViews
         var srm = document.Srm;
         body.Append("<h2>Sample ratio check</h2><div class=\"card\" id=\"srm\">")
             .Append(Invariant, $"<p><strong id=\"srm-status\">{E(srm.Status.ToString().ToUpperInvariant())}</strong>")
-            .Append(Invariant, $" · p = {srm.PValue.ToString("G4", Invariant)} (mismatch below {srm.Threshold.ToString("G4", Invariant)}), χ² = {srm.ChiSquare.ToString("F2", Invariant)}, df {srm.DegreesOfFreedom}")
+            // A skipped check has no statistic: its zeros would read as a severe mismatch (p = 0), so only the reason is shown.
+            .Append(srm.Status == SrmStatus.Skipped ? " · not computed"
+                : string.Create(Invariant, $" · p = {srm.PValue.ToString("G4", Invariant)} (mismatch below {srm.Threshold.ToString("G4", Invariant)}), χ² = {srm.ChiSquare.ToString("F2", Invariant)}, df {srm.DegreesOfFreedom}"))
             .Append(srm.Reason is { Length: > 0 } reason ? $"<br><span class=\"muted\">{E(reason)}</span>" : "")
             .Append(Invariant, $"<br><span class=\"muted\">Expected split: {E(document.SrmExpectedSplit)}.</span></p>");
         if (srm.Variations.Count > 0)

@@ -50,6 +50,7 @@ public sealed class When_the_command_line_is_wrong
         { "experiments create: not a time", Create("--start-at", "next tuesday"), "--start-at 'next tuesday' is not a time" },
         { "experiments create: days", Create("--days", "-14"), "--days must be from 1 to 36500, not -14" },
         { "experiments create: days past year 9999", Create("--start-at", "9999-12-01T00:00:00Z", "--days", "60"), "--days 60 after the start ends after 9999-12-31" },
+        { "experiments create: days and stop-at", Create("--days", "3", "--stop-at", "2030-01-01T00:00:00Z"), "--days and --stop-at both set the stop" },
         { "experiments create: feature version", Create("--feature-version", "-1"), "--feature-version must be from 0 to 2147483647, not -1" },
         { "experiments create: feature version overflow", Create("--feature-version", "3000000000"), "Cannot parse argument '3000000000' for option '--feature-version'" },
         { "autoops create: NaN threshold", Rule("B:error:50:NaN:ge"), "THRESHOLD 'NaN' is not a finite number" },
