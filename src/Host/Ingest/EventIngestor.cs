@@ -19,9 +19,6 @@ public sealed record RejectedEvent(string Kind, int Index, string Id, string Rea
 /// <summary>What the door did with a request: events published (accepted) and the rejected ones, in request order per kind.</summary>
 public sealed record IngestResult(int Accepted, IReadOnlyList<RejectedEvent> Rejected);
 
-/// <summary>The broker did not accept the envelopes (unavailable, refused or slower than <see cref="IngestOptions.PublishTimeout"/>).</summary>
-public sealed class BrokerUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// The door behind both ingestion endpoints. Every event is checked by the persisters' own <see cref="EventValidator"/>
 /// (same clock, <c>Persisters:MaxClockSkew</c> and <c>Persisters:MaxUserDataBytes</c>), and its environment against the

@@ -37,15 +37,3 @@ public abstract class PersisterDefinition<TConsumer> : ConsumerDefinition<TConsu
             .SetConcurrencyLimit(_batch.ConcurrencyLimit));
     }
 }
-
-public sealed class EvaluationEventsDwhPersisterDefinition(IOptions<PersisterOptions> options)
-    : PersisterDefinition<EvaluationEventsDwhPersister>(options);
-
-public sealed class GoalEventsDwhPersisterDefinition(IOptions<PersisterOptions> options)
-    : PersisterDefinition<GoalEventsDwhPersister>(options);
-
-public sealed class EvaluationEventsOpsPersisterDefinition(IOptions<PersisterOptions> options)
-    : PersisterDefinition<EvaluationEventsOpsPersister>(options);
-
-public sealed class GoalEventsOpsPersisterDefinition(IOptions<PersisterOptions> options)
-    : PersisterDefinition<GoalEventsOpsPersister>(options);

@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace Persisters.Consumers.Persisters;
+
+public sealed class EvaluationEventsDwhPersisterDefinition(IOptions<PersisterOptions> options)
+    : PersisterDefinition<EvaluationEventsDwhPersister>(options);

@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace Persisters.Consumers.Persisters;
+
+public sealed class EvaluationEventsOpsPersisterDefinition(IOptions<PersisterOptions> options)
+    : PersisterDefinition<EvaluationEventsOpsPersister>(options);

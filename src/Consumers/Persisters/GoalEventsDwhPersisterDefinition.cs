@@ -1,0 +1,6 @@
+using Microsoft.Extensions.Options;
+
+namespace Persisters.Consumers.Persisters;
+
+public sealed class GoalEventsDwhPersisterDefinition(IOptions<PersisterOptions> options)
+    : PersisterDefinition<GoalEventsDwhPersister>(options);

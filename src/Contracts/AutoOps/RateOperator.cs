@@ -1,0 +1,7 @@
+namespace Persisters.Contracts;
+
+public enum RateOperator
+{
+    GreaterOrEqual = 0,
+    LessOrEqual = 1,
+}
