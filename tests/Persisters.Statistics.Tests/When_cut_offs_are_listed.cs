@@ -30,8 +30,17 @@ public class When_cut_offs_are_listed
     [Fact]
     public void nothing_is_listed_before_the_start()
     {
-        Assert.Empty(CutOffs.ListEndAt(Start, Days(30), Start));
+        Assert.Empty(CutOffs.ListEndAt(Start, Days(30), Start.AddSeconds(-1)));
         Assert.Empty(CutOffs.ListEndAt(Start, Days(30), Days(-1)));
+    }
+
+    [Fact]
+    public void at_the_start_itself_the_start_is_the_one_cut_off()
+    {
+        // The window [start, start] is the start's own second (counts are BETWEEN start AND end, inclusive).
+        Assert.Equal([Start], CutOffs.ListEndAt(Start, Days(30), Start));
+        var start = Start.ToUnixTimeSeconds();
+        Assert.Equal([start], CutOffs.ListEndAt(start, start + 86_400, start));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public enum CalculationOutcome
     /// <summary>Waiting, finished, force-stopped, archived, or stopped longer ago than the late-event tail.</summary>
     NotLive,
 
-    /// <summary>Live, but its window is still empty (start_at is now or later).</summary>
+    /// <summary>Live, but its window has not opened on this clock: start_at is after now (another replica's clock ran ahead).</summary>
     NotStarted,
 }
 
@@ -66,8 +66,8 @@ public sealed class ExperimentResultsService(
         var cutOffs = CutOffs.ListEndAt(experiment.StartAt, experiment.StopAt, now);
         if (cutOffs.Count == 0)
         {
-            logger.LogInformation("Experiment {ExperimentId} starts at {StartAt}; nothing to count yet", experimentId, experiment.StartAt);
-            return new CalculationReport(CalculationOutcome.NotStarted, "window is empty");
+            logger.LogWarning("Experiment {ExperimentId} starts at {StartAt}, after now {Now}; nothing to count yet", experimentId, experiment.StartAt, now);
+            return new CalculationReport(CalculationOutcome.NotStarted, $"window opens at {experiment.StartAt}, after now {now}");
         }
 
         var goals = await counts.LoadAsync(experiment, cutOffs, ct);

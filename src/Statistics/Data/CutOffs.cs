@@ -6,14 +6,16 @@ public static class CutOffs
     public static readonly TimeSpan Day = TimeSpan.FromDays(1);
 
     /// <summary>
-    /// With E = min(stop, now): start + 1 day, start + 2 days, … (each strictly before E), then E. Empty when
-    /// E is not after the start (the reference would then query an empty window).
+    /// With E = min(stop, now): start + 1 day, start + 2 days, … (each strictly before E), then E. Empty only when
+    /// E is before the start. E = start is one cut-off: the window [start, E] is closed (counts use
+    /// <c>timestamp BETWEEN start AND E</c> in whole unix seconds), so it holds the events of the start's own second,
+    /// as in the reference, whose list always ends with E. An experiment asked for in the second it started is calculated.
     /// </summary>
     public static IReadOnlyList<DateTimeOffset> ListEndAt(DateTimeOffset startAt, DateTimeOffset stopAt, DateTimeOffset now)
     {
         var end = stopAt < now ? stopAt : now;
         var list = new List<DateTimeOffset>();
-        if (end <= startAt)
+        if (end < startAt)
         {
             return list;
         }

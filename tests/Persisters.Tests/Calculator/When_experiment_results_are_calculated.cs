@@ -162,6 +162,45 @@ public sealed class When_experiment_results_are_calculated
         Assert.Equal(1, document.TotalEvaluationUserCount);
     }
 
+    [Fact]
+    public async Task An_experiment_asked_for_in_the_second_it_started_is_calculated_with_that_seconds_events()
+    {
+        // The API creates an experiment with start_at = now; a calculation asked for within the same second must not be dropped.
+        await using var h = await CalculatorHarness.StartAsync();
+        var now = h.Clock.UnixNow;
+        var x = Events.Experiment(now, startAt: now, stopAt: now + 14 * Day);
+        await h.SeedAsync(x);
+        await h.InsertAsync([Evaluation(now, "u1", "A"), Evaluation(now, "u2", "B")], [Goal(x, now, "u1", "A", 5)]);
+
+        await h.CalculateAsync(x.ExperimentId);
+
+        var row = Assert.Single(await h.ResultRowsAsync());
+        Assert.Equal(now, row.UpdatedAt);
+        var document = CalculatorJsonContext.Parse(row.Data);
+        Assert.Equal(now, document.EndAt);
+        Assert.Equal(2, document.TotalEvaluationUserCount);
+        Assert.Equal(1, Assert.Single(document.Goals).TimeSeries.TotalCounts);
+        Assert.False(await h.Harness.Published.Any<Fault<CalculateExperimentResults>>());
+    }
+
+    [Fact]
+    public async Task A_live_experiment_whose_start_is_after_the_clock_is_retried_and_then_faults_naming_the_reason_not_dropped()
+    {
+        // Another replica's clock ran ahead: running there, not yet started here. No retries, so the outcome is at once.
+        await using var h = await CalculatorHarness.StartAsync(calculator: o => o.RetryLimit = 0);
+        var now = h.Clock.UnixNow;
+        var x = Events.Experiment(now, startAt: now + 5, stopAt: now + 14 * Day);
+        await h.SeedAsync(x);
+
+        await h.CalculateAsync(x.ExperimentId);
+
+        var consumed = Assert.Single(h.Harness.GetConsumerHarness<ExperimentResultsCalculator>().Consumed.Select<CalculateExperimentResults>());
+        var exception = Assert.IsType<CalculationWindowNotOpenException>(consumed.Exception);
+        Assert.Equal(x.ExperimentId, exception.ExperimentId);
+        Assert.Contains($"window opens at {now + 5}, after now {now}", exception.Message);
+        Assert.Empty(await h.ResultRowsAsync());
+    }
+
     /// <summary>
     /// Started 2.5 days ago: per day 100 new users in each of A and B; A converts 10%, B 15%, values 1..10 by user.
     /// </summary>

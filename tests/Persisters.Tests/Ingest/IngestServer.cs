@@ -61,6 +61,9 @@ public sealed class IngestServer : IAsyncDisposable
             ["Persisters:DefinitionsRefreshInterval"] = "00:00:00",
             ["Persisters:Batch:TimeLimit"] = "00:00:00.050",
             ["Calculator:Enabled"] = "false",
+            // Quartz keeps schedulers in a process-wide repository by name: with the default name every host of the test process
+            // would get the first live host's scheduler (its store, its bus). One name per host, as one process per service has.
+            ["Scheduler:InstanceName"] = "persisters-" + Guid.NewGuid().ToString("N")[..8],
             ["Logging:LogLevel:Default"] = "Warning",
         };
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>()) values[k] = v;
