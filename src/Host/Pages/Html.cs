@@ -76,7 +76,7 @@ internal static class Html
         input[type=password]{font:inherit;width:100%;padding:.5rem;min-height:44px;border:1px solid var(--line);border-radius:6px}
         label{display:block;margin:.4rem 0}
         figure{margin:.8rem 0;background:#fff;border:1px solid var(--line);border-radius:6px;padding:.4rem}
-        figure{overflow-x:auto}figure svg{display:block;width:100%;min-width:640px;height:auto}
+        figure svg{display:block;width:100%;height:auto}
         .muted{color:var(--muted)}
         ul.links li{margin:.35rem 0}
         @media (max-width:640px){
