@@ -14,7 +14,8 @@ public static class ApiRequests
 
     /// <summary>
     /// The body as a <typeparamref name="T"/>, or the answer for a body that is too large (413, <c>Ingest:MaxRequestBodyBytes</c>), not JSON
-    /// (400 naming line and byte), or not a JSON object of that shape (400 naming <paramref name="shape"/>).
+    /// (400 naming line and byte), not a JSON object (400 naming <paramref name="shape"/>), or with a field of the wrong form (400 naming the
+    /// field and its form, <see cref="JsonFieldErrors"/>).
     /// </summary>
     public static async Task<(T? Value, IResult? Failure)> ReadAsync<T>(HttpContext context, IngestOptions o, string shape) where T : class
     {
@@ -31,7 +32,7 @@ public static class ApiRequests
             }
             catch (JsonException ex)
             {
-                return (null, RequestBodies.Malformed(ex));
+                return (null, RequestBodies.InvalidField(ex, typeof(T)));
             }
         }
     }

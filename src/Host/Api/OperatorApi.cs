@@ -75,6 +75,31 @@ public static class OperatorApi
     }
 
     /// <summary>
+    /// Gives every error answer of the API paths (<c>/v1/…</c> and <see cref="RegisterEventsEndpoint.Path"/>) that has no body a Problem Details
+    /// body (<c>application/problem+json</c>, RFC 9457), whatever the Accept header: 404 no such route, 405 method not allowed, 415 no or
+    /// another Content-Type than application/json, … Other paths (the HTML pages) are left as they are.
+    /// </summary>
+    public static IApplicationBuilder UseApiStatusCodeProblems(this IApplicationBuilder app) => app.UseStatusCodePages(async pages =>
+    {
+        var context = pages.HttpContext;
+        if (!IsApiPath(context.Request.Path)) return;
+        var status = context.Response.StatusCode;
+        var detail = status switch
+        {
+            StatusCodes.Status404NotFound => $"no such resource: {context.Request.Method} {context.Request.Path} (the API reference is at {ReferencePath})",
+            StatusCodes.Status405MethodNotAllowed => $"{context.Request.Method} is not allowed on {context.Request.Path} (the API reference is at {ReferencePath})",
+            StatusCodes.Status415UnsupportedMediaType =>
+                $"send the body as JSON with Content-Type: application/json (got {(string.IsNullOrEmpty(context.Request.ContentType) ? "no Content-Type" : context.Request.ContentType)})",
+            _ => null,
+        };
+        await Results.Problem(statusCode: status, detail: detail).ExecuteAsync(context);
+    });
+
+    /// <summary>Whether <paramref name="path"/> is one of the API's (JSON answers) rather than a page's (HTML answers).</summary>
+    public static bool IsApiPath(PathString path) =>
+        path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments(RegisterEventsEndpoint.Path, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
     /// Maps the operator API (create: <see cref="ExperimentsEndpoint"/>; the rest: <see cref="ExperimentsApi"/>, <see cref="AutoOpsRulesApi"/>,
     /// <see cref="ResultsApi"/>) behind an admin key, then the OpenAPI document and the Scalar reference.
     /// </summary>

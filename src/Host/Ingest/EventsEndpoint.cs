@@ -84,7 +84,11 @@ public static class EventsEndpoint
                     ? new IngestItem<T>(index, id, null, bytes, "an event must be a JSON object")
                     : new IngestItem<T>(index, id, e, bytes));
             }
-            catch (Exception ex) when (ex is JsonException or NotSupportedException or ArgumentException or InvalidOperationException)
+            catch (JsonException ex)
+            {
+                items.Add(new IngestItem<T>(index, id, null, bytes, JsonFieldErrors.Describe(ex, typeof(T))));
+            }
+            catch (Exception ex) when (ex is NotSupportedException or ArgumentException or InvalidOperationException)
             {
                 items.Add(new IngestItem<T>(index, id, null, bytes, ex.Message));
             }

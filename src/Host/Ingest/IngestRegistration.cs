@@ -34,9 +34,13 @@ public static class IngestRegistration
     /// <summary>Fails with the validator's message (exit code 2) when the <c>Ingest</c> section is invalid.</summary>
     public static void ValidateIngestOptions(this IServiceProvider services) => services.ValidateSettings();
 
-    /// <summary>CORS, the API key check and the rate limiter (in that order), then the ingest endpoints and the operator API (<see cref="Api.OperatorApi"/>).</summary>
+    /// <summary>
+    /// Problem Details for the API's bodiless errors (<see cref="Api.OperatorApi.UseApiStatusCodeProblems"/>), CORS, the API key check and
+    /// the rate limiter (in that order), then the ingest endpoints and the operator API (<see cref="Api.OperatorApi"/>).
+    /// </summary>
     public static WebApplication MapPersistersIngest(this WebApplication app)
     {
+        app.UseApiStatusCodeProblems();
         app.UseCors();
         app.UseApiKeyAuthentication();
         app.UseRateLimiter();

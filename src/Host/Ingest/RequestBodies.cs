@@ -65,6 +65,15 @@ public static class RequestBodies
                     (string.IsNullOrEmpty(ex.Path) ? "" : $" ({ex.Path})") + $": {FirstSentence(ex.Message)}",
             extensions: new Dictionary<string, object?> { ["line"] = (ex.LineNumber ?? 0) + 1, ["bytePositionInLine"] = (ex.BytePositionInLine ?? 0) + 1, ["path"] = ex.Path });
 
+    /// <summary>
+    /// 400 for a JSON body that is not of <paramref name="target"/>'s shape: the detail names the field and the form it must have
+    /// (<see cref="JsonFieldErrors.Describe"/>), the <c>path</c> extension its JSON path.
+    /// </summary>
+    public static IResult InvalidField(JsonException ex, Type target) =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid field", detail: JsonFieldErrors.Describe(ex, target),
+            extensions: new Dictionary<string, object?> { ["path"] = ex.Path });
+
+    /// <summary>400 with <paramref name="detail"/>.</summary>
     public static IResult BadRequest(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);
 

@@ -29,7 +29,7 @@ internal static class ExperimentViews
 
     public static string SignIn(string returnUrl, string? error) => Document("Sign in", $"""
         <h1>Sign in</h1>
-        {(error is null ? "" : Notice("error", error))}
+        {(error is null ? "" : Notice("error", error, id: "notice"))}
         <form method="post" action="/experiments/login" class="card">
         <p class="muted">The results pages need an <strong>admin</strong> API key (<code>persisters keys create --name NAME --role admin --environment ENV</code>).
         It is kept in an HttpOnly cookie for this browser session.</p>
@@ -41,7 +41,7 @@ internal static class ExperimentViews
         """, signedIn: false);
 
     public static string Message(string title, string kind, string text, bool signedIn) =>
-        Document(title, $"<h1>{E(title)}</h1>{Notice(kind, text)}<p><a href=\"/experiments\">All experiments</a></p>", signedIn);
+        Document(title, $"<h1>{E(title)}</h1>{Notice(kind, text, id: "notice")}<p><a href=\"/experiments\">All experiments</a></p>", signedIn);
 
     public static string List(IReadOnlyList<ExperimentView> experiments)
     {
@@ -81,10 +81,13 @@ internal static class ExperimentViews
             .Append(Invariant, $"<dt>Id</dt><dd><code>{d.ExperimentId:D}</code></dd>")
             .Append("</dl></div>");
         var action = $"/experiments/{d.ExperimentId:D}";
-        body.Append("<div class=\"actions\">")
-            .Append(Invariant, $"<form method=\"post\" action=\"{action}/start\" class=\"inline\"><button type=\"submit\" id=\"start\" class=\"primary\">Start now</button></form>")
-            .Append(Invariant, $"<form method=\"post\" action=\"{action}/stop\" class=\"inline\"><button type=\"submit\" id=\"stop\" class=\"danger\">Stop now</button></form>")
-            .Append(Invariant, $"<form method=\"post\" action=\"{action}/calculations\" class=\"inline\"><button type=\"submit\" id=\"calculate\">Calculate now</button></form>")
+        // Only the transitions the saga allows from this status are offered: Start while Waiting, Stop while Running.
+        body.Append("<div class=\"actions\">");
+        if (d.Status == ExperimentStatus.Waiting)
+            body.Append(Invariant, $"<form method=\"post\" action=\"{action}/start\" class=\"inline\"><button type=\"submit\" id=\"start\" class=\"primary\">Start now</button></form>");
+        if (d.Status == ExperimentStatus.Running)
+            body.Append(Invariant, $"<form method=\"post\" action=\"{action}/stop\" class=\"inline\"><button type=\"submit\" id=\"stop\" class=\"danger\">Stop now</button></form>");
+        body.Append(Invariant, $"<form method=\"post\" action=\"{action}/calculations\" class=\"inline\"><button type=\"submit\" id=\"calculate\">Calculate now</button></form>")
             .Append(Invariant, $"<a href=\"{action}\" style=\"align-self:center\">Reload</a></div>");
 
         if (resultJson is null || x.CalculatedAt is null)
@@ -99,7 +102,7 @@ internal static class ExperimentViews
         }
         catch (JsonException ex)
         {
-            body.Append(Notice("error", $"The stored result cannot be read: {ex.Message}"));
+            body.Append(Notice("error", $"The stored result cannot be read: {ex.Message}", id: "result-error"));
             return Document(d.Name, body.ToString(), signedIn: true);
         }
         body.Append(Invariant, $"<p id=\"calculated-at\">Last calculation: {Time(x.CalculatedAt.Value)}; counts from {Time(document.StartAt)} to {Time(document.EndAt)}, {document.TotalEvaluationUserCount:N0} users.</p>");

@@ -39,9 +39,12 @@ internal static class Html
         return html.ToString();
     }
 
-    /// <summary>A message box: <paramref name="kind"/> is "ok", "error" or "info" (its CSS class and ARIA role follow).</summary>
-    public static string Notice(string kind, string text) =>
-        $"<p class=\"notice {kind}\" role=\"{(kind == "error" ? "alert" : "status")}\" id=\"notice\">{E(text)}</p>";
+    /// <summary>
+    /// A message box: <paramref name="kind"/> is "ok", "error" or "info" (its CSS class and ARIA role follow); <paramref name="id"/> is
+    /// given only to the one box a page has of its kind (the answer to the operator's action is "notice"): ids are unique in a page.
+    /// </summary>
+    public static string Notice(string kind, string text, string? id = null) =>
+        $"<p class=\"notice {kind}\" role=\"{(kind == "error" ? "alert" : "status")}\"{(id is null ? "" : $" id=\"{E(id)}\"")}>{E(text)}</p>";
 
     private const string Style = """
         :root{color-scheme:light;--fg:#1b1f24;--muted:#57606a;--line:#d0d7de;--accent:#0969da;--ok:#1a7f37;--bad:#cf222e}

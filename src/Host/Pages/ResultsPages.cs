@@ -10,11 +10,20 @@ namespace Persisters.Host.Pages;
 /// its status and dates), <c>/experiments/{id}</c> (per goal the results table of the stored document, its chart, the sample
 /// ratio check, the time of the last calculation, and start / stop / calculate buttons). Reading and operating need an admin key
 /// (<see cref="PageSignIn"/>): without one a page answers 401 with the sign-in form. The buttons send the lifecycle saga's
-/// commands (<see cref="ExperimentCommandSender"/>) and show its answer: 200 accepted, 409 rejected (its reason verbatim), 404
-/// unknown experiment, 504 no answer in time; <c>Calculate now</c> answers 202.
+/// commands (<see cref="ExperimentCommandSender"/>) and answer POST-redirect-GET: 303 to <c>/experiments/{id}</c>, which shows the
+/// saga's answer once (accepted, rejected with its reason verbatim, no answer in time; <c>Calculate now</c>: requested), carried in the
+/// short-lived cookie <see cref="NoticeCookie"/>, so a reload never sends the command again. An unknown experiment answers 404 at once.
 /// </summary>
 public static class ResultsPages
 {
+    /// <summary>
+    /// The answer to the operator's last button, shown once by the next GET of the experiment page: <c>kind|text</c> (kind "ok",
+    /// "error" or "info"), URL-encoded, HttpOnly, SameSite=Strict, path <c>/experiments/{id}</c>, 60 s; the page deletes it when shown.
+    /// </summary>
+    public const string NoticeCookie = "persisters_notice";
+
+    private static readonly TimeSpan NoticeLifetime = TimeSpan.FromSeconds(60);
+
     /// <summary>Maps <c>/</c> and the experiment pages.</summary>
     public static WebApplication MapPersistersPages(this WebApplication app)
     {
@@ -72,7 +81,7 @@ public static class ResultsPages
         return Page(context, ExperimentViews.List(views), StatusCodes.Status200OK);
     }
 
-    private static async Task<IResult> ShowAsync(HttpContext context, Guid experimentId, string? notice = null, int status = StatusCodes.Status200OK)
+    private static async Task<IResult> ShowAsync(HttpContext context, Guid experimentId)
     {
         var (caller, refusal) = await SignedInAsync(context);
         if (caller is null) return refusal!;
@@ -82,8 +91,47 @@ public static class ResultsPages
             return Page(context, ExperimentViews.Message("Experiment not found", "error", $"No experiment {experimentId:D} (or not in this key's environments).", signedIn: true),
                 StatusCodes.Status404NotFound);
         }
-        return Page(context, ExperimentViews.Experiment(view, json, notice), status);
+        return Page(context, ExperimentViews.Experiment(view, json, TakeNotice(context, experimentId)), StatusCodes.Status200OK);
     }
+
+    /// <summary>303 to the experiment page, which then shows <paramref name="text"/> once (<see cref="NoticeCookie"/>).</summary>
+    private static IResult ShowOnce(HttpContext context, Guid experimentId, string kind, string text)
+    {
+        context.Response.Cookies.Append(NoticeCookie, Uri.EscapeDataString($"{kind}|{text}"), NoticeOptions(context, experimentId, NoticeLifetime));
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.Location = $"/experiments/{experimentId:D}";
+        return Results.StatusCode(StatusCodes.Status303SeeOther);
+    }
+
+    /// <summary>The notice left by the last button (as HTML), deleting its cookie so that a reload shows it no more; null when none.</summary>
+    private static string? TakeNotice(HttpContext context, Guid experimentId)
+    {
+        if (!context.Request.Cookies.TryGetValue(NoticeCookie, out var value) || string.IsNullOrEmpty(value)) return null;
+        context.Response.Cookies.Delete(NoticeCookie, NoticeOptions(context, experimentId, TimeSpan.Zero));
+        string decoded;
+        try
+        {
+            decoded = Uri.UnescapeDataString(value);
+        }
+        catch (UriFormatException)
+        {
+            return null;
+        }
+        var bar = decoded.IndexOf('|', StringComparison.Ordinal);
+        if (bar <= 0) return null;
+        var kind = decoded[..bar] switch { "ok" => "ok", "info" => "info", _ => "error" };
+        return Html.Notice(kind, decoded[(bar + 1)..], id: "notice");
+    }
+
+    private static CookieOptions NoticeOptions(HttpContext context, Guid experimentId, TimeSpan maxAge) => new()
+    {
+        HttpOnly = true,
+        SameSite = SameSiteMode.Strict,
+        Secure = context.Request.IsHttps,
+        Path = $"/experiments/{experimentId:D}",
+        MaxAge = maxAge,
+        IsEssential = true,
+    };
 
     private static async Task<IResult> CommandAsync<T>(HttpContext context, Guid experimentId, T command) where T : class
     {
@@ -94,14 +142,14 @@ public static class ResultsPages
         if (view is null) return await ShowAsync(context, experimentId);
         var answer = await Sender(context).SendAsync(experimentId, command, context.RequestAborted);
         var verb = typeof(T) == typeof(StartExperiment) ? "Start" : typeof(T) == typeof(StopExperiment) ? "Stop" : typeof(T).Name;
-        var (kind, status, text) = answer.Outcome switch
+        var (kind, text) = answer.Outcome switch
         {
-            CommandOutcome.Accepted => ("ok", StatusCodes.Status200OK, $"{verb} accepted: {answer.Detail} (status {answer.Status})."),
-            CommandOutcome.Rejected => ("error", StatusCodes.Status409Conflict, $"{verb} rejected: {answer.Detail} (status {answer.Status})."),
-            CommandOutcome.UnknownExperiment => ("error", StatusCodes.Status404NotFound, $"{verb} rejected: {answer.Detail}."),
-            _ => ("error", StatusCodes.Status504GatewayTimeout, $"{verb}: {answer.Detail}."),
+            CommandOutcome.Accepted => ("ok", $"{verb} accepted: {answer.Detail} (status {answer.Status})."),
+            CommandOutcome.Rejected => ("error", $"{verb} rejected: {answer.Detail} (status {answer.Status})."),
+            CommandOutcome.UnknownExperiment => ("error", $"{verb} rejected: {answer.Detail}."),
+            _ => ("error", $"{verb}: {answer.Detail}."),
         };
-        return await ShowAsync(context, experimentId, Html.Notice(kind, text), status);
+        return ShowOnce(context, experimentId, kind, text);
     }
 
     private static async Task<IResult> CalculateAsync(HttpContext context, Guid experimentId)
@@ -112,9 +160,8 @@ public static class ResultsPages
         var (view, _) = await LoadAsync(context, experimentId, caller);
         if (view is null) return await ShowAsync(context, experimentId);
         await Sender(context).RequestCalculationAsync(experimentId, context.RequestAborted);
-        return await ShowAsync(context, experimentId,
-            Html.Notice("info", "Calculation requested: reload in a few seconds to see the new results (the time of the last calculation changes)."),
-            StatusCodes.Status202Accepted);
+        return ShowOnce(context, experimentId, "info",
+            "Calculation requested: reload in a few seconds to see the new results (the time of the last calculation changes).");
     }
 
     private static async Task<(ExperimentView? View, string? ResultJson)> LoadAsync(HttpContext context, Guid experimentId, ApiCaller caller)

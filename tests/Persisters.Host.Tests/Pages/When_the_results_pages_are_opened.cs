@@ -151,8 +151,7 @@ public sealed partial class When_the_results_pages_are_opened : IAsyncLifetime
 
         var before = await SendAsync(HttpMethod.Get, $"/experiments/{id:D}", _admin);
         Assert.Contains("id=\"no-results\"", before.Html);
-        var requested = await SendAsync(HttpMethod.Post, $"/experiments/{id:D}/calculations", _admin);
-        Assert.Equal(HttpStatusCode.Accepted, requested.Status);
+        var requested = await PressAsync(id, "calculations");
         Assert.Contains("Calculation requested", requested.Html);
         var row = await WaitForResultAsync(id);
         var document = CalculatorJsonContext.Parse(row.Data);
@@ -185,32 +184,123 @@ public sealed partial class When_the_results_pages_are_opened : IAsyncLifetime
     [Fact]
     public async Task Stop_and_start_show_the_sagas_answers_and_a_rejection_with_its_reason()
     {
+        // The buttons answer 303 to the page (POST-redirect-GET), which shows the answer: the POST's own status is no longer the answer's.
         var id = await CreateExperimentAsync("buttons");
-        var stop = await SendAsync(HttpMethod.Post, $"/experiments/{id:D}/stop", _admin);
-        Assert.Equal(HttpStatusCode.OK, stop.Status);
+        var stop = await PressAsync(id, "stop");
         Assert.Contains("Stop accepted: stopped (status Stopped).", stop.Html);
         Assert.Contains("<span class=\"status status-Stopped\">Stopped</span>", Row(stop.Html, "<dd id=\"status\">"));
         Assert.Equal(ExperimentStatus.Stopped, await StatusAsync(id));
 
-        var again = await SendAsync(HttpMethod.Post, $"/experiments/{id:D}/stop", _admin);
-        Assert.Equal(HttpStatusCode.OK, again.Status);
+        var again = await PressAsync(id, "stop");
         Assert.Contains("Stop accepted: already stopped", again.Html);
 
         // The saga's own reason for refusing a start of a stopped experiment, asked directly, is what the page shows.
         var sender = new ExperimentCommandSender(_server.Services.GetRequiredService<global::Persisters.Host.Api.OperatorCommandClient>());
         var expected = await sender.SendAsync(id, new StartExperiment { ExperimentId = id }, CancellationToken.None);
         Assert.Equal(CommandOutcome.Rejected, expected.Outcome);
-        var start = await SendAsync(HttpMethod.Post, $"/experiments/{id:D}/start", _admin);
-        Assert.Equal(HttpStatusCode.Conflict, start.Status);
+        var start = await PressAsync(id, "start");
         Assert.Contains(System.Text.Encodings.Web.HtmlEncoder.Default.Encode($"Start rejected: {expected.Detail} (status Stopped)."), start.Html);
-        Assert.Contains("role=\"alert\"", start.Html);
+        Assert.Contains("role=\"alert\"", Row(start.Html, "<p class=\"notice error\""));
         Assert.Equal(ExperimentStatus.Stopped, await StatusAsync(id));
 
         var unknown = await SendAsync(HttpMethod.Post, $"/experiments/{Guid.NewGuid():D}/stop", _admin);
         Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
     }
 
-    private async Task<Guid> CreateExperimentAsync(string feature, ExperimentDefinition? definition = null, string? name = null)
+    [Fact]
+    public async Task A_button_redirects_to_the_page_which_shows_its_answer_once_so_a_reload_sends_nothing()
+    {
+        var id = await CreateExperimentAsync("prg");
+        var post = await PostWithKeyAsync($"/experiments/{id:D}/stop");
+        Assert.Equal(HttpStatusCode.SeeOther, post.StatusCode);
+        Assert.Equal($"/experiments/{id:D}", post.Headers.Location?.OriginalString);
+        Assert.Equal("", await post.Content.ReadAsStringAsync());
+        var cookie = Assert.Single(post.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith($"{ResultsPages.NoticeCookie}=", cookie);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains($"path=/experiments/{id:D}", cookie, StringComparison.OrdinalIgnoreCase);
+
+        var shown = await GetWithCookieAsync($"/experiments/{id:D}", cookie);
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        Assert.Contains("Stop accepted: stopped (status Stopped).", await shown.Content.ReadAsStringAsync());
+        // Shown once: the page deletes the cookie, so a reload shows the page without the answer (and sends no command).
+        var deleted = Assert.Single(shown.Headers.GetValues("Set-Cookie"));
+        Assert.StartsWith($"{ResultsPages.NoticeCookie}=;", deleted);
+        Assert.Contains("expires=Thu, 01 Jan 1970", deleted, StringComparison.OrdinalIgnoreCase);
+        var reload = await SendAsync(HttpMethod.Get, $"/experiments/{id:D}", _admin);
+        Assert.DoesNotContain("id=\"notice\"", reload.Html);
+
+        var calculate = await PostWithKeyAsync($"/experiments/{id:D}/calculations");
+        Assert.Equal(HttpStatusCode.SeeOther, calculate.StatusCode);
+        Assert.Contains("Calculation requested", await (await GetWithCookieAsync($"/experiments/{id:D}", Assert.Single(calculate.Headers.GetValues("Set-Cookie")))).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Ids_are_unique_on_a_page_with_an_answer_and_not_computable_goals()
+    {
+        // No traffic: every goal is not computable, and its notice must not take the id of the answer's notice.
+        var id = await CreateExperimentAsync("ids");
+        await PressAsync(id, "calculations");
+        await WaitForResultAsync(id);
+        var page = await PressAsync(id, "stop");
+        Assert.Contains("Not computable", page.Html);
+        var ids = IdPattern().Matches(page.Html).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(ids.Distinct().Count(), ids.Count);
+        Assert.Contains("Stop accepted", Row(page.Html, "<p class=\"notice ok\" role=\"status\" id=\"notice\">"));
+    }
+
+    [Fact]
+    public async Task Start_is_offered_only_while_waiting_and_stop_only_while_running()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var waiting = await CreateExperimentAsync("later", startAt: now + 3600);
+        Assert.Equal(ExperimentStatus.Waiting, await StatusAsync(waiting));
+        var page = (await SendAsync(HttpMethod.Get, $"/experiments/{waiting:D}", _admin)).Html;
+        Assert.Contains("id=\"start\"", page);
+        Assert.DoesNotContain("id=\"stop\"", page);
+
+        var running = await CreateExperimentAsync("now");
+        page = (await SendAsync(HttpMethod.Get, $"/experiments/{running:D}", _admin)).Html;
+        Assert.DoesNotContain("id=\"start\"", page);
+        Assert.Contains("id=\"stop\"", page);
+
+        page = (await PressAsync(running, "stop")).Html;
+        Assert.DoesNotContain("id=\"start\"", page);
+        Assert.DoesNotContain("id=\"stop\"", page);
+        Assert.Contains("id=\"calculate\"", page);
+    }
+
+    /// <summary>Presses a button (POST), checks the 303 to the page, and follows it as a browser does (with the answer's cookie).</summary>
+    private async Task<(HttpStatusCode Status, string Html)> PressAsync(Guid id, string action)
+    {
+        var post = await PostWithKeyAsync($"/experiments/{id:D}/{action}");
+        Assert.True(post.StatusCode == HttpStatusCode.SeeOther, $"{post.StatusCode}: {await post.Content.ReadAsStringAsync()}");
+        var location = post.Headers.Location!.OriginalString;
+        Assert.Equal($"/experiments/{id:D}", location);
+        var page = await GetWithCookieAsync(location, Assert.Single(post.Headers.GetValues("Set-Cookie")));
+        return (page.StatusCode, await page.Content.ReadAsStringAsync());
+    }
+
+    private Task<HttpResponseMessage> PostWithKeyAsync(string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent([]) };
+        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {_admin}");
+        return _server.Client.SendAsync(request);
+    }
+
+    private Task<HttpResponseMessage> GetWithCookieAsync(string path, string setCookie)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {_admin}");
+        request.Headers.Add("Cookie", setCookie.Split(';')[0]);
+        return _server.Client.SendAsync(request);
+    }
+
+    [GeneratedRegex("\\sid=\"([^\"]*)\"")]
+    private static partial Regex IdPattern();
+
+    private async Task<Guid> CreateExperimentAsync(string feature, ExperimentDefinition? definition = null, string? name = null, long? startAt = null)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var body = JsonSerializer.Serialize(new CreateExperiment
@@ -222,7 +312,7 @@ public sealed partial class When_the_results_pages_are_opened : IAsyncLifetime
             VariationIds = definition?.VariationIds ?? ["A", "B"],
             BaselineVariationId = "A",
             GoalIds = definition?.GoalIds ?? ["purchase"],
-            StartAt = definition?.StartAt ?? now - 60,
+            StartAt = startAt ?? definition?.StartAt ?? now - 60,
             StopAt = definition?.StopAt ?? now + 86400,
         }, Json);
         var response = await _server.PostAsync("/v1/experiments", body, _admin);
