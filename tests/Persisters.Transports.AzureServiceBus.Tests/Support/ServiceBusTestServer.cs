@@ -64,6 +64,22 @@ public static class ServiceBusTestServer
             .ToDictionary(p => p.Name, p => p.Value.GetInt64()));
     }
 
+    /// <summary>
+    /// The entity's counters once <paramref name="settled"/> holds, read every 50 ms for up to <paramref name="timeout"/> (30 s by
+    /// default); the last counters otherwise, for the caller's assertion to show. A settlement (complete, abandon, dead-letter)
+    /// reaches the emulator after the receive that observed its message, so one sample taken at that moment races it.
+    /// </summary>
+    public static async Task<EntityStats> StatsWhen(string entityPath, Func<EntityStats, bool> settled, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var stats = await Stats(entityPath);
+            if (settled(stats) || DateTime.UtcNow >= deadline) return stats;
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Receives one message from an entity with the SDK itself (not the transport) and completes it.</summary>
     public static async Task<ServiceBusReceivedMessage> ReceiveOne(string queuePath, TimeSpan? timeout = null)
     {
