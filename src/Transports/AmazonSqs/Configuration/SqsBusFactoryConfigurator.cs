@@ -1,25 +1,16 @@
 using MassTransit;
-using MassTransit.Configuration;
+using Persisters.Transports.Shared.Configuration;
 
 namespace Persisters.Transports.AmazonSqs.Configuration;
 
-internal sealed class SqsBusFactoryConfigurator : BusFactoryConfigurator, IAmazonSqsBusFactoryConfigurator, IBusFactory
+internal sealed class SqsBusFactoryConfigurator : TransportBusFactoryConfigurator<IAmazonSqsReceiveEndpointConfigurator>, IAmazonSqsBusFactoryConfigurator
 {
-    private readonly SqsBusConfiguration _busConfiguration;
     private readonly SqsHostConfiguration _hostConfiguration;
 
     public SqsBusFactoryConfigurator(SqsBusConfiguration busConfiguration)
-        : base(busConfiguration)
+        : base(busConfiguration, busConfiguration.HostConfiguration)
     {
-        _busConfiguration = busConfiguration;
         _hostConfiguration = busConfiguration.HostConfiguration;
-    }
-
-    public IReceiveEndpointConfiguration CreateBusEndpointConfiguration(Action<IReceiveEndpointConfigurator> configure)
-    {
-        var queueName = _busConfiguration.SqsTopology.Consume.CreateTemporaryQueueName("bus");
-        return _hostConfiguration.CreateReceiveEndpointConfiguration(queueName, _busConfiguration.BusEndpointConfiguration, c => configure(c),
-            temporary: true);
     }
 
     public void Host(string region, Action<IAmazonSqsHostConfigurator>? configure = null)
@@ -30,18 +21,4 @@ internal sealed class SqsBusFactoryConfigurator : BusFactoryConfigurator, IAmazo
     }
 
     public void Host(AmazonSqsHostSettings settings) => _hostConfiguration.Settings = settings;
-
-    public void ReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter,
-        Action<IAmazonSqsReceiveEndpointConfigurator>? configureEndpoint = null) =>
-        _hostConfiguration.ReceiveEndpoint(definition, endpointNameFormatter!, configureEndpoint);
-
-    public void ReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter,
-        Action<IReceiveEndpointConfigurator>? configureEndpoint = null) =>
-        _hostConfiguration.ReceiveEndpoint(definition, endpointNameFormatter!, configureEndpoint);
-
-    public void ReceiveEndpoint(string queueName, Action<IAmazonSqsReceiveEndpointConfigurator> configureEndpoint) =>
-        _hostConfiguration.ReceiveEndpoint(queueName, configureEndpoint);
-
-    public void ReceiveEndpoint(string queueName, Action<IReceiveEndpointConfigurator> configureEndpoint) =>
-        _hostConfiguration.ReceiveEndpoint(queueName, configureEndpoint);
 }

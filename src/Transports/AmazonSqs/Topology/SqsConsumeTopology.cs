@@ -1,9 +1,9 @@
-using MassTransit;
+using Persisters.Transports.Shared.Topology;
 
 namespace Persisters.Transports.AmazonSqs.Topology;
 
 /// <summary>Consume topology of one endpoint: the message URNs its queue subscribes to (recorded as queue tags).</summary>
-internal sealed class SqsConsumeTopology : ConsumeTopology
+internal sealed class SqsConsumeTopology : TransportConsumeTopology
 {
     private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
 
@@ -27,12 +27,5 @@ internal sealed class SqsConsumeTopology : ConsumeTopology
             _subscriptions.Add(messageUrn);
     }
 
-    public SqsMessageConsumeTopology<T> GetSqsMessageTopology<T>() where T : class => (SqsMessageConsumeTopology<T>)GetMessageTopology<T>();
-
-    protected override IMessageConsumeTopologyConfigurator CreateMessageTopology<T>()
-    {
-        var topology = new SqsMessageConsumeTopology<T>(this);
-        OnMessageTopologyCreated(topology);
-        return topology;
-    }
+    protected override TransportMessageConsumeTopology<T> CreateTransportMessageTopology<T>() => new SqsMessageConsumeTopology<T>(this);
 }

@@ -1,8 +1,10 @@
 using MassTransit;
+using Persisters.Transports.Shared.Topology;
 
 namespace Persisters.Transports.AmazonSqs.Topology;
 
-internal sealed class SqsMessageConsumeTopology<T> : MessageConsumeTopology<T>
+/// <summary>Consume topology of one message type: subscribing records its message URN on the endpoint's queue.</summary>
+internal sealed class SqsMessageConsumeTopology<T> : TransportMessageConsumeTopology<T>
     where T : class
 {
     private readonly SqsConsumeTopology _owner;
@@ -12,10 +14,5 @@ internal sealed class SqsMessageConsumeTopology<T> : MessageConsumeTopology<T>
         _owner = owner;
     }
 
-    /// <summary>Subscribes the endpoint's queue to published <typeparamref name="T"/>, if it is a message type that can be published.</summary>
-    public void Subscribe()
-    {
-        if (IsBindableMessageType)
-            _owner.AddSubscription(MessageUrn.ForTypeString<T>());
-    }
+    protected override void AddSubscription() => _owner.AddSubscription(MessageUrn.ForTypeString<T>());
 }

@@ -1,7 +1,7 @@
 using MassTransit;
 using MassTransit.Transports;
 using Persisters.Transports.AmazonSqs.Configuration;
-using Persisters.Transports.AmazonSqs.Topology;
+using Persisters.Transports.Shared.Topology;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
@@ -9,7 +9,7 @@ internal sealed class SqsHost : BaseHost, IHost<IAmazonSqsReceiveEndpointConfigu
 {
     private readonly SqsHostConfiguration _hostConfiguration;
 
-    public SqsHost(SqsHostConfiguration hostConfiguration, SqsBusTopology busTopology)
+    public SqsHost(SqsHostConfiguration hostConfiguration, TransportBusTopology busTopology)
         : base(hostConfiguration, busTopology)
     {
         _hostConfiguration = hostConfiguration;
