@@ -1,9 +1,10 @@
 using MassTransit;
+using Persisters.Transports.Shared.Topology;
 
 namespace Persisters.Transports.AzureServiceBus.Topology;
 
 /// <summary>Consume topology of one endpoint: the topics its queue subscribes to.</summary>
-internal sealed class ServiceBusConsumeTopology : ConsumeTopology
+internal sealed class ServiceBusConsumeTopology : TransportConsumeTopology
 {
     private readonly IMessageTopology _messageTopology;
     private readonly List<TopicSubscription> _subscriptions = [];
@@ -39,10 +40,5 @@ internal sealed class ServiceBusConsumeTopology : ConsumeTopology
 
     public string TopicPath<T>() where T : class => _messageTopology.GetMessageTopology<T>().EntityName;
 
-    protected override IMessageConsumeTopologyConfigurator CreateMessageTopology<T>()
-    {
-        var topology = new ServiceBusMessageConsumeTopology<T>(this);
-        OnMessageTopologyCreated(topology);
-        return topology;
-    }
+    protected override TransportMessageConsumeTopology<T> CreateTransportMessageTopology<T>() => new ServiceBusMessageConsumeTopology<T>(this);
 }

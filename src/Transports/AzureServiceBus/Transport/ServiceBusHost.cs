@@ -1,7 +1,7 @@
 using MassTransit;
 using MassTransit.Transports;
 using Persisters.Transports.AzureServiceBus.Configuration;
-using Persisters.Transports.AzureServiceBus.Topology;
+using Persisters.Transports.Shared.Topology;
 
 namespace Persisters.Transports.AzureServiceBus.Transport;
 
@@ -9,7 +9,7 @@ internal sealed class ServiceBusHost : BaseHost, IHost<IServiceBusReceiveEndpoin
 {
     private readonly ServiceBusHostConfiguration _hostConfiguration;
 
-    public ServiceBusHost(ServiceBusHostConfiguration hostConfiguration, ServiceBusBusTopology busTopology)
+    public ServiceBusHost(ServiceBusHostConfiguration hostConfiguration, TransportBusTopology busTopology)
         : base(hostConfiguration, busTopology)
     {
         _hostConfiguration = hostConfiguration;

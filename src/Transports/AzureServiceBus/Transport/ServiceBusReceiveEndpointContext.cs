@@ -56,5 +56,5 @@ internal sealed class ServiceBusReceiveEndpointContext : BaseReceiveEndpointCont
     protected override ISendTransportProvider CreateSendTransportProvider() => new ServiceBusSendTransportProvider(_hostConfiguration, this);
 
     protected override IPublishTransportProvider CreatePublishTransportProvider() =>
-        new ServiceBusPublishTransportProvider(_hostConfiguration, this, _configuration.ServiceBusTopology.ServiceBusPublish);
+        new ServiceBusPublishTransportProvider(_hostConfiguration, this, _configuration.TransportTopology.Publish);
 }
