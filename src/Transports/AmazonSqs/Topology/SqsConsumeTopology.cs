@@ -1,3 +1,4 @@
+using MassTransit;
 using Persisters.Transports.Shared.Topology;
 
 namespace Persisters.Transports.AmazonSqs.Topology;
@@ -27,5 +28,6 @@ internal sealed class SqsConsumeTopology : TransportConsumeTopology
             _subscriptions.Add(messageUrn);
     }
 
-    protected override TransportMessageConsumeTopology<T> CreateTransportMessageTopology<T>() => new SqsMessageConsumeTopology<T>(this);
+    /// <summary>Records the message URN of <typeparamref name="T"/> (<c>urn:message:Namespace:Type</c>).</summary>
+    internal override void Subscribe<T>() => AddSubscription(MessageUrn.ForTypeString<T>());
 }

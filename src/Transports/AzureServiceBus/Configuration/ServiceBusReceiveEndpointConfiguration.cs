@@ -84,7 +84,7 @@ internal sealed class ServiceBusReceiveEndpointConfiguration
     }
 
     public void Subscribe<T>(string subscriptionName) where T : class =>
-        TransportTopology.Consume.GetServiceBusMessageTopology<T>().Subscribe(subscriptionName);
+        TransportTopology.Consume.Subscribe<T>(subscriptionName);
 
     public void Subscribe(string topicPath, string subscriptionName) => TransportTopology.Consume.Subscribe(topicPath, subscriptionName);
 

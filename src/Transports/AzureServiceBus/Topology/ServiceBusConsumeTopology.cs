@@ -35,10 +35,15 @@ internal sealed class ServiceBusConsumeTopology : TransportConsumeTopology
             _subscriptions.Add(new TopicSubscription(topicPath, subscriptionName));
     }
 
-    public ServiceBusMessageConsumeTopology<T> GetServiceBusMessageTopology<T>() where T : class =>
-        (ServiceBusMessageConsumeTopology<T>)GetMessageTopology<T>();
+    /// <summary>Subscribes the queue to the topic of <typeparamref name="T"/> with a subscription of this name, if <typeparamref name="T"/> can be published.</summary>
+    public void Subscribe<T>(string subscriptionName) where T : class
+    {
+        if (GetTransportMessageTopology<T>().IsBindable)
+            Subscribe(TopicPath<T>(), subscriptionName);
+    }
 
     public string TopicPath<T>() where T : class => _messageTopology.GetMessageTopology<T>().EntityName;
 
-    protected override TransportMessageConsumeTopology<T> CreateTransportMessageTopology<T>() => new ServiceBusMessageConsumeTopology<T>(this);
+    /// <summary>A subscription with the endpoint's generated name to the topic of <typeparamref name="T"/>.</summary>
+    internal override void Subscribe<T>() => Subscribe(TopicPath<T>(), null);
 }

@@ -3,8 +3,8 @@ using MassTransit;
 namespace Persisters.Transports.Shared.Topology;
 
 /// <summary>
-/// Consume topology of one receive endpoint on a transport whose queue subscribes to published message types: it creates
-/// one <see cref="TransportMessageConsumeTopology{T}"/> per message type and announces it to MassTransit's observers.
+/// Consume topology of one receive endpoint on a transport whose queue subscribes to published message types: one
+/// <see cref="TransportMessageConsumeTopology{T}"/> per message type, and the transport's way of recording a subscription.
 /// </summary>
 internal abstract class TransportConsumeTopology : ConsumeTopology
 {
@@ -18,13 +18,13 @@ internal abstract class TransportConsumeTopology : ConsumeTopology
     public TransportMessageConsumeTopology<T> GetTransportMessageTopology<T>() where T : class =>
         (TransportMessageConsumeTopology<T>)GetMessageTopology<T>();
 
+    /// <summary>Records that the endpoint's queue subscribes to published <typeparamref name="T"/> (called only for types that can be published).</summary>
+    internal abstract void Subscribe<T>() where T : class;
+
     protected sealed override IMessageConsumeTopologyConfigurator CreateMessageTopology<T>()
     {
-        var topology = CreateTransportMessageTopology<T>();
+        var topology = new TransportMessageConsumeTopology<T>(this);
         OnMessageTopologyCreated(topology);
         return topology;
     }
-
-    /// <summary>A new consume topology of <typeparamref name="T"/>, owned by this endpoint's consume topology.</summary>
-    protected abstract TransportMessageConsumeTopology<T> CreateTransportMessageTopology<T>() where T : class;
 }

@@ -8,19 +8,23 @@ namespace Persisters.Transports.Shared.Topology;
 /// <c>IAmazonSqsMessageConsumeTopologyConfigurator</c> and <c>IServiceBusMessageConsumeTopologyConfigurator</c>.
 /// </summary>
 /// <typeparam name="T">The message type.</typeparam>
-internal abstract class TransportMessageConsumeTopology<T> : MessageConsumeTopology<T>
+internal sealed class TransportMessageConsumeTopology<T> : MessageConsumeTopology<T>
     where T : class
 {
-    /// <summary>
-    /// Subscribes the endpoint's queue to published <typeparamref name="T"/> if it is a type that can be published
-    /// (MassTransit's <c>GlobalTopology.IsConsumableMessageType</c>); otherwise does nothing. Idempotent.
-    /// </summary>
-    public void Subscribe()
+    private readonly TransportConsumeTopology _owner;
+
+    public TransportMessageConsumeTopology(TransportConsumeTopology owner)
     {
-        if (IsBindableMessageType)
-            AddSubscription();
+        _owner = owner;
     }
 
-    /// <summary>Records the subscription of the endpoint's queue to <typeparamref name="T"/> in the transport's own terms.</summary>
-    protected abstract void AddSubscription();
+    /// <summary>Whether <typeparamref name="T"/> can be published, and so subscribed to (MassTransit's <c>GlobalTopology.IsConsumableMessageType</c>).</summary>
+    public bool IsBindable => IsBindableMessageType;
+
+    /// <summary>Subscribes the endpoint's queue to published <typeparamref name="T"/> if <see cref="IsBindable"/>; otherwise does nothing. Idempotent.</summary>
+    public void Subscribe()
+    {
+        if (IsBindable)
+            _owner.Subscribe<T>();
+    }
 }
