@@ -31,6 +31,7 @@ internal sealed class SqsBroker : Agent
         SetReady();
     }
 
+    /// <summary>The SQS client (created on first use unless one was given).</summary>
     public IAmazonSQS Client => _client.Value;
     public AmazonSqsHostSettings Settings { get; }
     public SqsQueues Queues { get; }
@@ -53,33 +54,45 @@ internal sealed class SqsBroker : Agent
         return url;
     }
 
+    /// <inheritdoc cref="SqsQueues.PhysicalName"/>
     public string PhysicalName(string logicalName) => Queues.PhysicalName(logicalName);
 
+    /// <inheritdoc cref="SqsQueues.GetQueueUrl(string, CancellationToken)"/>
     public Task<string> GetQueueUrl(string logicalName, CancellationToken cancellationToken = default) => Queues.GetQueueUrl(logicalName, cancellationToken);
 
+    /// <inheritdoc cref="SqsQueues.GetQueueUrl(string, bool, CancellationToken)"/>
     public Task<string> GetQueueUrl(string logicalName, bool temporary, CancellationToken cancellationToken) =>
         Queues.GetQueueUrl(logicalName, temporary, cancellationToken);
 
+    /// <inheritdoc cref="SqsQueues.DeleteQueue"/>
     public Task DeleteQueue(string logicalName, CancellationToken cancellationToken = default) => Queues.DeleteQueue(logicalName, cancellationToken);
 
+    /// <inheritdoc cref="SqsSubscriptions.SetSubscriptions"/>
     public Task SetSubscriptions(string queueUrl, IReadOnlyCollection<string> messageUrns, CancellationToken cancellationToken) =>
         Subscriptions.SetSubscriptions(queueUrl, messageUrns, cancellationToken);
 
+    /// <inheritdoc cref="SqsSubscriptions.Invalidate"/>
     public void InvalidateSubscriptions() => Subscriptions.Invalidate();
 
+    /// <inheritdoc cref="SqsSubscriptions.GetSubscribers"/>
     public Task<IReadOnlyList<string>> GetSubscribers(IReadOnlyList<string> messageUrns, CancellationToken cancellationToken) =>
         Subscriptions.GetSubscribers(messageUrns, cancellationToken);
 
+    /// <inheritdoc cref="SqsMessages.Send"/>
     public Task Send(string queueUrl, SendMessageBatchRequestEntry entry, int size) => Messages.Send(queueUrl, entry, size);
 
+    /// <inheritdoc cref="SqsMessages.Delete"/>
     public Task Delete(string queueUrl, string receiptHandle) => Messages.Delete(queueUrl, receiptHandle);
 
+    /// <inheritdoc cref="SqsMessages.Release"/>
     public Task Release(string queueUrl, string receiptHandle) => Messages.Release(queueUrl, receiptHandle);
 
+    /// <inheritdoc cref="SqsMessages.ChangeVisibilityBatch"/>
     public Task<IReadOnlyList<Exception?>> ChangeVisibilityBatch(string queueUrl, IReadOnlyList<string> handles, int seconds,
         CancellationToken cancellationToken) =>
         Messages.ChangeVisibilityBatch(queueUrl, handles, seconds, cancellationToken);
 
+    /// <inheritdoc cref="SqsMessages.Receive"/>
     public Task<List<Message>> Receive(string queueUrl, int maxMessages, int waitSeconds, int visibilityTimeout, CancellationToken cancellationToken) =>
         Messages.Receive(queueUrl, maxMessages, waitSeconds, visibilityTimeout, cancellationToken);
 
