@@ -3,22 +3,18 @@ using Persisters.Transports.Shared.Configuration;
 
 namespace Persisters.Transports.AmazonSqs.Configuration;
 
-internal sealed class SqsBusFactoryConfigurator : TransportBusFactoryConfigurator<IAmazonSqsReceiveEndpointConfigurator>, IAmazonSqsBusFactoryConfigurator
+/// <summary>The bus factory configurator of the Amazon SQS transport (<see cref="IAmazonSqsBusFactoryConfigurator"/>).</summary>
+internal sealed class SqsBusFactoryConfigurator(SqsBusConfiguration busConfiguration)
+    : TransportBusFactoryConfigurator<SqsHostConfiguration, IAmazonSqsReceiveEndpointConfigurator>(busConfiguration, busConfiguration.HostConfiguration),
+        IAmazonSqsBusFactoryConfigurator
 {
-    private readonly SqsHostConfiguration _hostConfiguration;
-
-    public SqsBusFactoryConfigurator(SqsBusConfiguration busConfiguration)
-        : base(busConfiguration, busConfiguration.HostConfiguration)
-    {
-        _hostConfiguration = busConfiguration.HostConfiguration;
-    }
 
     public void Host(string region, Action<IAmazonSqsHostConfigurator>? configure = null)
     {
         var configurator = new SqsHostConfigurator(region);
         configure?.Invoke(configurator);
-        _hostConfiguration.Settings = configurator.Settings;
+        HostConfiguration.Settings = configurator.Settings;
     }
 
-    public void Host(AmazonSqsHostSettings settings) => _hostConfiguration.Settings = settings;
+    public void Host(AmazonSqsHostSettings settings) => HostConfiguration.Settings = settings;
 }

@@ -8,23 +8,17 @@ namespace Persisters.Transports.AmazonSqs.Transport;
 /// Message operations on queues by URL: send, delete and release (visibility 0) collected per queue into SQS batch calls
 /// (see <see cref="Batcher{TItem}"/>), visibility changes of many messages in one call, and receive.
 /// </summary>
-internal sealed class SqsMessages : IAsyncDisposable
+/// <param name="client">The SQS client, asked for on each call (created on first use).</param>
+internal sealed class SqsMessages(Func<IAmazonSQS> client) : IAsyncDisposable
 {
     /// <summary>SQS limit for one message: body plus message attributes, in bytes (256 KiB).</summary>
     public const int MaxMessageBytes = 256 * 1024;
 
-    private readonly Func<IAmazonSQS> _client;
     private readonly ConcurrentDictionary<string, Batcher<(SendMessageBatchRequestEntry Entry, int Size)>> _senders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Batcher<string>> _deleters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Batcher<string>> _releasers = new(StringComparer.Ordinal);
 
-    /// <param name="client">The SQS client, asked for on first use.</param>
-    public SqsMessages(Func<IAmazonSQS> client)
-    {
-        _client = client;
-    }
-
-    private IAmazonSQS Client => _client();
+    private IAmazonSQS Client => client();
 
     /// <summary>Sends one message, batched with others to the same queue (at most 10 entries and <see cref="MaxMessageBytes"/> a batch).</summary>
     /// <param name="size">The message's size in bytes (body plus attributes).</param>

@@ -12,23 +12,16 @@ namespace Persisters.Transports.AmazonSqs.Transport;
 /// Queue names and queues: the physical SQS name of a logical (MassTransit) queue name, and each queue's URL, the queue
 /// created on first use (with a redrive policy to its <c>_error</c> queue unless terminal or temporary) and cached.
 /// </summary>
-internal sealed class SqsQueues
+/// <param name="settings">The host settings (queue name prefix, redrive policy's receive count).</param>
+/// <param name="client">The SQS client, asked for on each call (created on first use).</param>
+internal sealed class SqsQueues(AmazonSqsHostSettings settings, Func<IAmazonSQS> client)
 {
     /// <summary>SQS queue names have at most 80 characters.</summary>
     public const int MaxQueueNameLength = 80;
 
-    private readonly AmazonSqsHostSettings _settings;
-    private readonly Func<IAmazonSQS> _client;
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _queueUrls = new(StringComparer.Ordinal);
 
-    /// <param name="client">The SQS client, asked for on first use.</param>
-    public SqsQueues(AmazonSqsHostSettings settings, Func<IAmazonSQS> client)
-    {
-        _settings = settings;
-        _client = client;
-    }
-
-    private IAmazonSQS Client => _client();
+    private IAmazonSQS Client => client();
 
     /// <summary>Logical names ending like this are terminal: created without a redrive policy and never subscribed.</summary>
     public static bool IsTerminal(string logicalName) =>
@@ -40,8 +33,8 @@ internal sealed class SqsQueues
     /// </summary>
     public string PhysicalName(string logicalName)
     {
-        var builder = new StringBuilder(_settings.QueueNamePrefix.Length + logicalName.Length);
-        builder.Append(_settings.QueueNamePrefix);
+        var builder = new StringBuilder(settings.QueueNamePrefix.Length + logicalName.Length);
+        builder.Append(settings.QueueNamePrefix);
         foreach (var c in logicalName)
             builder.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-');
         var name = builder.ToString();
@@ -117,7 +110,7 @@ internal sealed class SqsQueues
                 attributes[QueueAttributeName.RedrivePolicy] = JsonSerializer.Serialize(new Dictionary<string, string>
                 {
                     ["deadLetterTargetArn"] = arn,
-                    ["maxReceiveCount"] = _settings.MaxReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ["maxReceiveCount"] = settings.MaxReceiveCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 });
             }
         }

@@ -12,7 +12,9 @@ namespace Persisters.Transports.AmazonSqs.Transport;
 /// queue tags; a publisher lists the queues in its scope and reads their tags (cached for
 /// <see cref="AmazonSqsHostSettings.SubscriptionCacheDuration"/>).
 /// </summary>
-internal sealed class SqsSubscriptions
+/// <param name="settings">The host settings (queue name prefix as scope, subscription cache duration).</param>
+/// <param name="client">The SQS client, asked for on each call (created on first use).</param>
+internal sealed class SqsSubscriptions(AmazonSqsHostSettings settings, Func<IAmazonSQS> client)
 {
     /// <summary>SQS allows at most 50 tags per queue; one is the scope tag.</summary>
     public const int MaxSubscriptionsPerQueue = 49;
@@ -27,22 +29,13 @@ internal sealed class SqsSubscriptions
     private const string SubscriptionTagPrefix = "mt-sub:";
     private const string ScopeTag = "mt-scope";
 
-    private readonly AmazonSqsHostSettings _settings;
-    private readonly Func<IAmazonSQS> _client;
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private volatile SubscriptionSnapshot? _snapshot;
 
-    /// <param name="client">The SQS client, asked for on first use.</param>
-    public SqsSubscriptions(AmazonSqsHostSettings settings, Func<IAmazonSQS> client)
-    {
-        _settings = settings;
-        _client = client;
-    }
-
-    private IAmazonSQS Client => _client();
+    private IAmazonSQS Client => client();
 
     /// <summary>The <c>mt-scope</c> value this bus writes and publishes within.</summary>
-    private string Scope => _settings.QueueNamePrefix.Length > 0 ? TagValue(_settings.QueueNamePrefix) : NoPrefixScope;
+    private string Scope => settings.QueueNamePrefix.Length > 0 ? TagValue(settings.QueueNamePrefix) : NoPrefixScope;
 
     /// <summary>The tag key of a subscription to <paramref name="messageUrn"/>: <c>mt-sub:</c> and 24 hex digits of the URN's SHA-256.</summary>
     public static string SubscriptionTagKey(string messageUrn) =>
@@ -100,7 +93,7 @@ internal sealed class SqsSubscriptions
     }
 
     /// <summary>Whether a queue's <c>mt-scope</c> is this bus's scope; without a prefix, the empty value earlier versions wrote is too.</summary>
-    private bool InScope(string queueScope) => queueScope == Scope || (_settings.QueueNamePrefix.Length == 0 && queueScope.Length == 0);
+    private bool InScope(string queueScope) => queueScope == Scope || (settings.QueueNamePrefix.Length == 0 && queueScope.Length == 0);
 
     private static string TagValue(string text)
     {
@@ -117,14 +110,14 @@ internal sealed class SqsSubscriptions
     private async Task<SubscriptionSnapshot> GetSnapshot(CancellationToken cancellationToken)
     {
         var snapshot = _snapshot;
-        if (snapshot is not null && snapshot.IsFresh(_settings.SubscriptionCacheDuration))
+        if (snapshot is not null && snapshot.IsFresh(settings.SubscriptionCacheDuration))
             return snapshot;
 
         await _refreshLock.WaitAsync(cancellationToken);
         try
         {
             snapshot = _snapshot;
-            if (snapshot is not null && snapshot.IsFresh(_settings.SubscriptionCacheDuration))
+            if (snapshot is not null && snapshot.IsFresh(settings.SubscriptionCacheDuration))
                 return snapshot;
             snapshot = await ReadSnapshot(cancellationToken);
             _snapshot = snapshot;
@@ -144,8 +137,8 @@ internal sealed class SqsSubscriptions
         do
         {
             var request = new ListQueuesRequest { MaxResults = 1000, NextToken = next };
-            if (_settings.QueueNamePrefix.Length > 0)
-                request.QueueNamePrefix = _settings.QueueNamePrefix;
+            if (settings.QueueNamePrefix.Length > 0)
+                request.QueueNamePrefix = settings.QueueNamePrefix;
             var page = await Client.ListQueuesAsync(request, cancellationToken);
             if (page.QueueUrls is not null)
                 urls.AddRange(page.QueueUrls);

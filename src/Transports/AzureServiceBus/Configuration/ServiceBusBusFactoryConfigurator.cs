@@ -4,17 +4,13 @@ using Persisters.Transports.Shared.Configuration;
 
 namespace Persisters.Transports.AzureServiceBus.Configuration;
 
-internal sealed class ServiceBusBusFactoryConfigurator : TransportBusFactoryConfigurator<IServiceBusReceiveEndpointConfigurator>, IServiceBusBusFactoryConfigurator
+/// <summary>The bus factory configurator of the Azure Service Bus transport (<see cref="IServiceBusBusFactoryConfigurator"/>).</summary>
+internal sealed class ServiceBusBusFactoryConfigurator(ServiceBusBusConfiguration busConfiguration)
+    : TransportBusFactoryConfigurator<ServiceBusHostConfiguration, IServiceBusReceiveEndpointConfigurator>(busConfiguration, busConfiguration.HostConfiguration),
+        IServiceBusBusFactoryConfigurator
 {
-    private readonly ServiceBusHostConfiguration _hostConfiguration;
 
-    public ServiceBusBusFactoryConfigurator(ServiceBusBusConfiguration busConfiguration)
-        : base(busConfiguration, busConfiguration.HostConfiguration)
-    {
-        _hostConfiguration = busConfiguration.HostConfiguration;
-    }
-
-    public void Host(ServiceBusHostSettings settings) => _hostConfiguration.Settings = settings;
+    public void Host(ServiceBusHostSettings settings) => HostConfiguration.Settings = settings;
 
     public void SetNamespaceSeparatorTo(string separator)
     {

@@ -7,17 +7,22 @@ namespace Persisters.Transports.Shared.Configuration;
 /// MassTransit's <see cref="BusFactoryConfigurator"/> for a Persisters transport: receive endpoints, and the bus's own
 /// temporary endpoint, are configured on the transport's host configuration.
 /// </summary>
+/// <typeparam name="THostConfiguration">The transport's host configuration.</typeparam>
 /// <typeparam name="TConfigurator">The transport's receive endpoint configurator interface.</typeparam>
-internal abstract class TransportBusFactoryConfigurator<TConfigurator> : BusFactoryConfigurator, IBusFactory
+internal abstract class TransportBusFactoryConfigurator<THostConfiguration, TConfigurator> : BusFactoryConfigurator, IBusFactory
+    where THostConfiguration : ITransportHostConfiguration<TConfigurator>
     where TConfigurator : IReceiveEndpointConfigurator
 {
-    private readonly ITransportHostConfiguration<TConfigurator> _hostConfiguration;
+    private readonly THostConfiguration _hostConfiguration;
 
-    protected TransportBusFactoryConfigurator(IBusConfiguration busConfiguration, ITransportHostConfiguration<TConfigurator> hostConfiguration)
+    protected TransportBusFactoryConfigurator(IBusConfiguration busConfiguration, THostConfiguration hostConfiguration)
         : base(busConfiguration)
     {
         _hostConfiguration = hostConfiguration;
     }
+
+    /// <summary>The host configuration of the bus being configured (its settings are set by the transport's <c>Host(…)</c>).</summary>
+    protected THostConfiguration HostConfiguration => _hostConfiguration;
 
     public IReceiveEndpointConfiguration CreateBusEndpointConfiguration(Action<IReceiveEndpointConfigurator> configure) =>
         _hostConfiguration.CreateBusEndpointConfiguration(configure);
