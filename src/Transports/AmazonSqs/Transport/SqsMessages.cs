@@ -78,11 +78,8 @@ internal sealed class SqsMessages(Func<IAmazonSQS> client) : IAsyncDisposable
     /// <summary>Flushes what the batchers hold and stops them.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var batcher in _senders.Values)
-            await batcher.DisposeAsync();
-        foreach (var batcher in _deleters.Values)
-            await batcher.DisposeAsync();
-        foreach (var batcher in _releasers.Values)
+        IEnumerable<IAsyncDisposable> batchers = [.. _senders.Values, .. _deleters.Values, .. _releasers.Values];
+        foreach (var batcher in batchers)
             await batcher.DisposeAsync();
         _senders.Clear();
         _deleters.Clear();
