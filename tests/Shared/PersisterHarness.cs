@@ -1,8 +1,6 @@
-using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Persisters.Consumers;
 using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Definitions;
@@ -14,27 +12,36 @@ using Persisters.Persistence;
 namespace Persisters.Tests.Support;
 
 /// <summary>
-/// The four persisters on the MassTransit in-memory test harness over a fresh SQLite file, with a
-/// hand-moved clock. Each test builds its own.
+/// The four persisters on the MassTransit in-memory test harness (built by <see cref="HarnessBuilder"/>) over a fresh
+/// SQLite file or a given database, with a hand-moved clock and a recorder of the persister metrics. Each test builds its own.
 /// </summary>
 public sealed class PersisterHarness : IAsyncDisposable
 {
-    private readonly string _directory;
+    private readonly HarnessHost _host;
     private readonly ConsumeCounter _consumed = new();
 
-    private PersisterHarness(ServiceProvider provider, string directory, ManualClock clock)
+    private PersisterHarness(HarnessHost host, ManualClock clock)
     {
-        Provider = provider;
-        _directory = directory;
+        _host = host;
         Clock = clock;
-        Harness = provider.GetRequiredService<ITestHarness>();
-        Metrics = new MetricRecorder(provider.GetRequiredService<PersisterMetrics>());
+        Metrics = new MetricRecorder(host.Provider.GetRequiredService<PersisterMetrics>());
     }
 
-    public ServiceProvider Provider { get; }
-    public ITestHarness Harness { get; }
+    public ServiceProvider Provider => _host.Provider;
+    public ITestHarness Harness => _host.Harness;
     public ManualClock Clock { get; }
     public MetricRecorder Metrics { get; }
+
+    /// <summary>
+    /// The persister options every in-memory persister test starts from: definitions read on every batch (no refresh
+    /// interval), 50 ms batches and one retry, so a test sees its events written quickly.
+    /// </summary>
+    public static void TestDefaults(PersisterOptions options)
+    {
+        options.DefinitionsRefreshInterval = TimeSpan.Zero;
+        options.Batch.TimeLimit = TimeSpan.FromMilliseconds(50);
+        options.Batch.RetryLimit = 1;
+    }
 
     /// <param name="configure">Changes to the persister options.</param>
     /// <param name="database">Another database (a MariaDB one); by default a fresh SQLite file.</param>
@@ -42,36 +49,24 @@ public sealed class PersisterHarness : IAsyncDisposable
     public static async Task<PersisterHarness> StartAsync(Action<PersisterOptions>? configure = null, DatabaseOptions? database = null,
         Action<AutoOpsOptions>? killSwitch = null)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "persisters-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddMetrics();
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddOptions<PersisterOptions>().Configure(o =>
-        {
-            o.DefinitionsRefreshInterval = TimeSpan.Zero;
-            o.Batch.TimeLimit = TimeSpan.FromMilliseconds(50);
-            o.Batch.RetryLimit = 1;
-            configure?.Invoke(o);
-        });
-        services.AddPersistersDatabase(database ?? new DatabaseOptions
-        {
-            Provider = DatabaseProvider.Sqlite,
-            ConnectionString = $"Data Source={Path.Combine(directory, "test.db")}",
-        });
-        services.AddPersisterServices();
-        services.Configure<AutoOpsOptions>(o => killSwitch?.Invoke(o));
-        services.AddMassTransitTestHarness(x =>
-        {
-            x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30), testInactivityTimeout: TimeSpan.FromMilliseconds(400));
-            x.AddPersisters();
-        });
-        var provider = services.BuildServiceProvider(true);
-        await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
-        var harness = new PersisterHarness(provider, directory, clock);
-        await harness.Harness.Start();
+        var host = await new HarnessBuilder(testTimeout: TimeSpan.FromSeconds(30), inactivityTimeout: TimeSpan.FromMilliseconds(400))
+            .Database(database)
+            .Clock(clock)
+            .Metrics()
+            .Services(services =>
+            {
+                services.AddOptions<PersisterOptions>().Configure(o =>
+                {
+                    TestDefaults(o);
+                    configure?.Invoke(o);
+                });
+                services.AddPersisterServices();
+                services.Configure<AutoOpsOptions>(o => killSwitch?.Invoke(o));
+            })
+            .Bus(x => x.AddPersisters())
+            .StartAsync();
+        var harness = new PersisterHarness(host, clock);
         harness.Harness.Bus.ConnectConsumeObserver(harness._consumed);
         return harness;
     }
@@ -137,11 +132,7 @@ public sealed class PersisterHarness : IAsyncDisposable
 
     public Task<int> RunGoalRetriesAsync() => Provider.GetRequiredService<GoalRetryWorker>().RunOnceAsync(CancellationToken.None);
 
-    public async Task<T> QueryAsync<T>(Func<PersistersDbContext, Task<T>> query)
-    {
-        await using var db = Provider.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
-        return await query(db);
-    }
+    public Task<T> QueryAsync<T>(Func<PersistersDbContext, Task<T>> query) => _host.QueryAsync(query);
 
     public Task<List<Persistence.Model.EvaluationEventRow>> EvaluationRowsAsync() =>
         QueryAsync(db => db.EvaluationEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
@@ -151,16 +142,7 @@ public sealed class PersisterHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Harness.Stop();
+        await _host.DisposeAsync();
         Metrics.Dispose();
-        await Provider.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 }

@@ -31,7 +31,7 @@ public sealed class SendRefusedException(string message, int exitCode = Persiste
                 case AmazonSqsMessageTooLargeException large:
                     return new SendRefusedException(
                         $"Amazon SQS refused a message of {large.Size:N0} bytes: its limit is {large.Limit:N0} bytes (body plus message attributes). " +
-                        (tooLarge?.Invoke(large.Size, large.Limit) ?? "Send less per message."), inner: exception);
+                        (tooLarge?.Invoke((int)large.Size, (int)large.Limit) ?? "Send less per message."), inner: exception);
                 case Persisters.Transports.AzureServiceBus.ServiceBusMessageTooLargeException large:
                     return new SendRefusedException(
                         $"Azure Service Bus refused a message of about {large.Size:N0} bytes to {large.EntityPath}: its limit is {large.Limit:N0} bytes " +

@@ -1,10 +1,9 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Persisters.Contracts;
 using Persisters.Persistence;
 using Persisters.Persistence.Model;
-using Persisters.Tests.Calculator;
+using Persisters.Tests.Support;
 
 namespace Persisters.Tests.AutoOps;
 
@@ -64,26 +63,8 @@ public sealed class When_a_rule_is_asked_whether_it_is_active_on_SQLite : When_a
 {
     protected override Task<(DatabaseOptions Options, IAsyncDisposable Owner)> CreateDatabaseAsync()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "persisters-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var options = new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={Path.Combine(directory, "rules.db")}" };
-        return Task.FromResult<(DatabaseOptions, IAsyncDisposable)>((options, new TempDirectory(directory)));
-    }
-
-    private sealed class TempDirectory(string path) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(path, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            return ValueTask.CompletedTask;
-        }
+        var db = TestDatabase.Sqlite();
+        return Task.FromResult<(DatabaseOptions, IAsyncDisposable)>((db.Options, db));
     }
 }
 
@@ -91,7 +72,7 @@ public sealed class When_a_rule_is_asked_whether_it_is_active_on_MariaDb : When_
 {
     protected override async Task<(DatabaseOptions Options, IAsyncDisposable Owner)> CreateDatabaseAsync()
     {
-        var db = await CalculatorMariaDb.CreateAsync();
+        var db = await TestDatabase.MariaDbAsync();
         return (db.Options, db);
     }
 }

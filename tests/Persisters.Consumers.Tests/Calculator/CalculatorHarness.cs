@@ -2,7 +2,6 @@ using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Persisters.Consumers;
 using Persisters.Consumers.Calculator;
 using Persisters.Contracts;
@@ -13,23 +12,21 @@ using Persisters.Tests.Support;
 namespace Persisters.Tests.Calculator;
 
 /// <summary>
-/// The calculator's consumers on the in-memory test harness over a fresh database (SQLite file, or a MariaDB
-/// database when given), with a hand-moved clock. Events are written straight into the DWH tables.
+/// The calculator's consumers on the in-memory test harness (built by <see cref="HarnessBuilder"/>) over a fresh database
+/// (SQLite file, or a MariaDB database when given), with a hand-moved clock. Events are written straight into the DWH tables.
 /// </summary>
 public sealed class CalculatorHarness : IAsyncDisposable
 {
-    private readonly string? _directory;
+    private readonly HarnessHost _host;
 
-    private CalculatorHarness(ServiceProvider provider, string? directory, ManualClock clock)
+    private CalculatorHarness(HarnessHost host, ManualClock clock)
     {
-        Provider = provider;
-        _directory = directory;
+        _host = host;
         Clock = clock;
-        Harness = provider.GetRequiredService<ITestHarness>();
     }
 
-    public ServiceProvider Provider { get; }
-    public ITestHarness Harness { get; }
+    public ServiceProvider Provider => _host.Provider;
+    public ITestHarness Harness => _host.Harness;
     public ManualClock Clock { get; }
 
     /// <summary>A fixed, day-aligned "now" so that cut-offs are easy to reason about.</summary>
@@ -45,37 +42,28 @@ public sealed class CalculatorHarness : IAsyncDisposable
     public static async Task<CalculatorHarness> StartAsync(DatabaseOptions? database = null, DateTimeOffset? now = null,
         Action<CalculatorOptions>? calculator = null, Action<IBusRegistrationConfigurator>? bus = null)
     {
-        string? directory = null;
-        if (database is null)
-        {
-            directory = Path.Combine(Path.GetTempPath(), "persisters-tests", Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(directory);
-            database = new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = $"Data Source={Path.Combine(directory, "test.db")}" };
-        }
         var clock = new ManualClock(now ?? DefaultNow);
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddMetrics();
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddOptions<PersisterOptions>();
-        // Off unless a test is about the recurring schedule (the harness has no scheduler by default).
-        services.AddOptions<CalculatorOptions>().Configure(o =>
-        {
-            o.Enabled = false;
-            calculator?.Invoke(o);
-        });
-        services.AddPersistersDatabase(database);
-        services.AddMassTransitTestHarness(x =>
-        {
-            x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(60), testInactivityTimeout: TimeSpan.FromSeconds(2));
-            x.AddExperimentCalculator();
-            bus?.Invoke(x);
-        });
-        var provider = services.BuildServiceProvider(true);
-        await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
-        var harness = new CalculatorHarness(provider, directory, clock);
-        await harness.Harness.Start();
-        return harness;
+        var host = await new HarnessBuilder(testTimeout: TimeSpan.FromSeconds(60), inactivityTimeout: TimeSpan.FromSeconds(2))
+            .Database(database)
+            .Clock(clock)
+            .Metrics()
+            .Services(services =>
+            {
+                services.AddOptions<PersisterOptions>();
+                // Off unless a test is about the recurring schedule (the harness has no scheduler by default).
+                services.AddOptions<CalculatorOptions>().Configure(o =>
+                {
+                    o.Enabled = false;
+                    calculator?.Invoke(o);
+                });
+            })
+            .Bus(x =>
+            {
+                x.AddExperimentCalculator();
+                bus?.Invoke(x);
+            })
+            .StartAsync();
+        return new CalculatorHarness(host, clock);
     }
 
     public Task SeedAsync(ExperimentDefinition experiment) =>
@@ -104,64 +92,7 @@ public sealed class CalculatorHarness : IAsyncDisposable
         }
     }
 
-    public async Task<List<ExperimentResultRow>> ResultRowsAsync()
-    {
-        await using var db = Provider.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
-        return await db.ExperimentResults.AsNoTracking().ToListAsync();
-    }
+    public Task<List<ExperimentResultRow>> ResultRowsAsync() => _host.QueryAsync(db => db.ExperimentResults.AsNoTracking().ToListAsync());
 
-    public async ValueTask DisposeAsync()
-    {
-        await Harness.Stop();
-        await Provider.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (_directory is null) return;
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-}
-
-/// <summary>Rows for the DWH tables, with the defaults of <see cref="Events"/>.</summary>
-public static class Rows
-{
-    public const long Day = 86_400;
-
-    public static EvaluationEventRow Evaluation(long timestamp, string user, string variation, string feature = "flag-1", int version = 1,
-        string environment = Events.Env) => new()
-        {
-            Id = Guid.NewGuid().ToString("N"),
-            EnvironmentId = environment,
-            Timestamp = timestamp,
-            FeatureId = feature,
-            FeatureVersion = version,
-            UserId = user,
-            VariationId = variation,
-            Reason = "RULE",
-            Tag = "web",
-            SourceId = "JAVASCRIPT",
-            SdkVersion = "2.1.0",
-        };
-
-    public static GoalEventRow Goal(ExperimentDefinition x, long timestamp, string user, string variation, double value, string? goal = null) => new()
-    {
-        Id = Guid.NewGuid().ToString("N"),
-        ExperimentId = x.ExperimentId,
-        EnvironmentId = x.EnvironmentId,
-        Timestamp = timestamp,
-        GoalId = goal ?? x.GoalIds[0],
-        Value = value,
-        UserId = user,
-        Tag = "web",
-        SourceId = "JAVASCRIPT",
-        SdkVersion = "2.1.0",
-        FeatureId = x.FeatureId,
-        FeatureVersion = x.FeatureVersion,
-        VariationId = variation,
-        Reason = "RULE",
-    };
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

@@ -162,12 +162,12 @@ public class When_experiment_counts_are_queried
 
 public sealed class When_experiment_counts_are_queried_on_MariaDb : When_experiment_counts_are_queried, IAsyncLifetime
 {
-    private CalculatorMariaDb? _database;
+    private TestDatabase? _database;
 
     protected override Task<CalculatorHarness> StartAsync() => CalculatorHarness.StartAsync(_database!.Options);
 
     // The server's default collation (latin1 on a bare MariaDB): the schema must not depend on it.
-    public async Task InitializeAsync() => _database = await CalculatorMariaDb.CreateAsync(serverDefaultCollation: true);
+    public async Task InitializeAsync() => _database = await TestDatabase.MariaDbAsync(serverDefaultCollation: true);
 
     public async Task DisposeAsync()
     {

@@ -233,9 +233,9 @@ public sealed class When_experiment_results_are_calculated
 
 public sealed class When_experiment_results_are_calculated_on_MariaDb : IAsyncLifetime
 {
-    private CalculatorMariaDb? _database;
+    private TestDatabase? _database;
 
-    public async Task InitializeAsync() => _database = await CalculatorMariaDb.CreateAsync();
+    public async Task InitializeAsync() => _database = await TestDatabase.MariaDbAsync();
 
     public async Task DisposeAsync()
     {

@@ -137,11 +137,11 @@ public sealed class When_goal_values_are_extreme_on_SQLite : When_goal_values_ar
 /// <summary>The same facts on MariaDB, whose documents must equal SQLite's.</summary>
 public sealed class When_goal_values_are_extreme_on_MariaDb : When_goal_values_are_extreme, IAsyncLifetime
 {
-    private CalculatorMariaDb? _database;
+    private TestDatabase? _database;
 
     protected override Task<CalculatorHarness> StartAsync() => CalculatorHarness.StartAsync(_database!.Options);
 
-    public async Task InitializeAsync() => _database = await CalculatorMariaDb.CreateAsync();
+    public async Task InitializeAsync() => _database = await TestDatabase.MariaDbAsync();
 
     public async Task DisposeAsync()
     {

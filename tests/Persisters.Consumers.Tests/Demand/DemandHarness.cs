@@ -1,8 +1,6 @@
-using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Persisters.Consumers;
 using Persisters.Consumers.Demand;
 using Persisters.Contracts;
@@ -13,25 +11,23 @@ namespace Persisters.Tests.Demand;
 
 /// <summary>
 /// The four persisters in on-demand mode (<c>AddPersisters(onDemand: true)</c>) with the demand controller, on the
-/// MassTransit in-memory test harness over a fresh SQLite file. The periodic reconcile is pushed out of the way
+/// MassTransit in-memory test harness (built by <see cref="HarnessBuilder"/>) over a fresh SQLite file. The periodic reconcile is pushed out of the way
 /// (an hour) so that tests call <see cref="PersisterDemandController.ReconcileAsync"/> or publish the change message.
 /// </summary>
 public sealed class DemandHarness : IAsyncDisposable
 {
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(30);
-    private readonly string _directory;
+    private readonly HarnessHost _host;
 
-    private DemandHarness(ServiceProvider provider, string directory, ManualClock clock)
+    private DemandHarness(HarnessHost host, ManualClock clock)
     {
-        Provider = provider;
-        _directory = directory;
+        _host = host;
         Clock = clock;
-        Harness = provider.GetRequiredService<ITestHarness>();
-        Controller = provider.GetRequiredService<PersisterDemandController>();
+        Controller = host.Provider.GetRequiredService<PersisterDemandController>();
     }
 
-    public ServiceProvider Provider { get; }
-    public ITestHarness Harness { get; }
+    public ServiceProvider Provider => _host.Provider;
+    public ITestHarness Harness => _host.Harness;
     public ManualClock Clock { get; }
     public PersisterDemandController Controller { get; }
 
@@ -41,38 +37,28 @@ public sealed class DemandHarness : IAsyncDisposable
     /// <param name="configure">Last changes to the services (e.g. a stand-in for the transport's topology deployer).</param>
     public static async Task<DemandHarness> StartAsync(Action<IServiceCollection>? configure = null)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "persisters-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
         var clock = new ManualClock(DateTimeOffset.UtcNow);
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddMetrics();
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddOptions<PersisterOptions>().Configure(o =>
-        {
-            o.OnDemand = true;
-            o.ReconcileInterval = TimeSpan.FromHours(1);
-            o.DefinitionsRefreshInterval = TimeSpan.Zero;
-            o.Batch.TimeLimit = TimeSpan.FromMilliseconds(50);
-            o.Batch.RetryLimit = 1;
-        });
-        services.AddPersistersDatabase(new DatabaseOptions
-        {
-            Provider = DatabaseProvider.Sqlite,
-            ConnectionString = $"Data Source={Path.Combine(directory, "test.db")}",
-        });
-        services.AddPersisterDemandServices();
-        services.AddMassTransitTestHarness(x =>
-        {
-            x.SetTestTimeouts(testTimeout: TimeSpan.FromSeconds(30), testInactivityTimeout: TimeSpan.FromMilliseconds(400));
-            x.AddPersisters(onDemand: true);
-            x.AddPersisterDemandController();
-        });
-        configure?.Invoke(services);
-        var provider = services.BuildServiceProvider(true);
-        await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
-        var harness = new DemandHarness(provider, directory, clock);
-        await harness.Harness.Start();
+        var host = await new HarnessBuilder(testTimeout: TimeSpan.FromSeconds(30), inactivityTimeout: TimeSpan.FromMilliseconds(400))
+            .Clock(clock)
+            .Metrics()
+            .Services(services =>
+            {
+                services.AddOptions<PersisterOptions>().Configure(o =>
+                {
+                    o.OnDemand = true;
+                    o.ReconcileInterval = TimeSpan.FromHours(1);
+                    PersisterHarness.TestDefaults(o);
+                });
+                services.AddPersisterDemandServices();
+            })
+            .Bus(x =>
+            {
+                x.AddPersisters(onDemand: true);
+                x.AddPersisterDemandController();
+            })
+            .LastServices(configure)
+            .StartAsync();
+        var harness = new DemandHarness(host, clock);
         await harness.Controller.BusReady.WaitAsync(WaitLimit);
         // The start reconcile runs in the background; this one waits behind it (or does its work), so the queues are declared.
         await harness.Controller.ReconcileAsync("test start");
@@ -129,23 +115,7 @@ public sealed class DemandHarness : IAsyncDisposable
 
     public Task<int> EvaluationRowCountAsync() => QueryAsync(db => db.EvaluationEvents.CountAsync());
 
-    public async Task<T> QueryAsync<T>(Func<PersistersDbContext, Task<T>> query)
-    {
-        await using var db = Provider.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
-        return await query(db);
-    }
+    public Task<T> QueryAsync<T>(Func<PersistersDbContext, Task<T>> query) => _host.QueryAsync(query);
 
-    public async ValueTask DisposeAsync()
-    {
-        await Harness.Stop();
-        await Provider.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

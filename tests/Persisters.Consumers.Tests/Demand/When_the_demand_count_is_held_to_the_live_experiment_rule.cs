@@ -46,11 +46,11 @@ public class When_the_demand_count_is_held_to_the_live_experiment_rule
 
 public sealed class When_the_demand_count_is_held_to_the_live_experiment_rule_on_MariaDb : When_the_demand_count_is_held_to_the_live_experiment_rule, IAsyncLifetime
 {
-    private CalculatorMariaDb? _database;
+    private TestDatabase? _database;
 
     protected override Task<CalculatorHarness> StartAsync() => CalculatorHarness.StartAsync(_database!.Options);
 
-    public async Task InitializeAsync() => _database = await CalculatorMariaDb.CreateAsync();
+    public async Task InitializeAsync() => _database = await TestDatabase.MariaDbAsync();
 
     public async Task DisposeAsync()
     {

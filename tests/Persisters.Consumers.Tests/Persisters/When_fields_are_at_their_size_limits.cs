@@ -3,7 +3,6 @@ using MassTransit;
 using Persisters.Consumers;
 using Persisters.Contracts;
 using Persisters.Persistence;
-using Persisters.Tests.Calculator;
 using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Persisters;
@@ -150,9 +149,9 @@ public sealed class When_fields_are_at_their_size_limits_on_SQLite : When_fields
 
 public sealed class When_fields_are_at_their_size_limits_on_MariaDb : When_fields_are_at_their_size_limits, IAsyncLifetime
 {
-    private CalculatorMariaDb? _database;
+    private TestDatabase? _database;
 
-    public async Task InitializeAsync() => _database = await CalculatorMariaDb.CreateAsync(serverDefaultCollation: true);
+    public async Task InitializeAsync() => _database = await TestDatabase.MariaDbAsync(serverDefaultCollation: true);
 
     public async Task DisposeAsync()
     {

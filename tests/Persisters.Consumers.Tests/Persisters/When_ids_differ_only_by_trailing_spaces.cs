@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Persisters.Consumers;
 using Persisters.Contracts;
-using Persisters.Tests.Calculator;
 using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Persisters;
@@ -114,9 +113,9 @@ public sealed class Ids_compare_byte_for_byte_on_SQLite : Ids_compare_byte_for_b
 /// <summary>On a database created with the server's default character set and collation (latin1 on a bare MariaDB).</summary>
 public sealed class Ids_compare_byte_for_byte_on_MariaDb : Ids_compare_byte_for_byte, IAsyncLifetime
 {
-    private CalculatorMariaDb? _database;
+    private TestDatabase? _database;
 
-    public async Task InitializeAsync() => _database = await CalculatorMariaDb.CreateAsync(serverDefaultCollation: true);
+    public async Task InitializeAsync() => _database = await TestDatabase.MariaDbAsync(serverDefaultCollation: true);
 
     public async Task DisposeAsync()
     {

@@ -4,7 +4,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Persisters.Persistence;
-using Persisters.Tests.Calculator;
+using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Schema;
 
@@ -17,9 +17,9 @@ public sealed class When_the_schema_is_migrated_on_MariaDb : IAsyncLifetime
     // The migration before ByteExactIds: the schema of existing installations.
     private const string PadSpaceSchema = "20261122210000_QuartzScheduler";
 
-    private CalculatorMariaDb? _database;
+    private TestDatabase? _database;
 
-    public async Task InitializeAsync() => _database = await CalculatorMariaDb.CreateAsync(serverDefaultCollation: true);
+    public async Task InitializeAsync() => _database = await TestDatabase.MariaDbAsync(serverDefaultCollation: true);
 
     public async Task DisposeAsync()
     {

@@ -2,7 +2,6 @@ using MassTransit;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Persisters.Consumers.AutoOps;
 using Persisters.Contracts;
 using Persisters.Persistence;
@@ -11,7 +10,7 @@ using Persisters.Persistence.Model;
 namespace Persisters.Sagas.Tests.Support;
 
 /// <summary>
-/// The experiment lifecycle on the MassTransit in-memory test harness, with the real EF Core repository over a
+/// The experiment lifecycle on the MassTransit in-memory test harness (built by <see cref="HarnessBuilder"/>), with the real EF Core repository over a
 /// migrated database (a temp SQLite file unless given). Each test builds its own; two harnesses over one database
 /// in turn are a restart.
 /// </summary>
@@ -20,20 +19,18 @@ public sealed class LifecycleHarness : IAsyncDisposable
     /// <summary>How long a test waits for something that must happen before it fails (an upper bound, not a measurement).</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    private readonly TestDatabase? _ownedDatabase;
+    private readonly HarnessHost _host;
 
-    private LifecycleHarness(ServiceProvider provider, TestDatabase database, bool ownsDatabase)
+    private LifecycleHarness(HarnessHost host, TestDatabase database)
     {
-        Provider = provider;
+        _host = host;
         Database = database;
-        _ownedDatabase = ownsDatabase ? database : null;
-        Harness = provider.GetRequiredService<ITestHarness>();
         Saga = Harness.GetSagaStateMachineHarness<ExperimentLifecycle, ExperimentState>();
     }
 
-    public ServiceProvider Provider { get; }
+    public ServiceProvider Provider => _host.Provider;
     public TestDatabase Database { get; }
-    public ITestHarness Harness { get; }
+    public ITestHarness Harness => _host.Harness;
     public ISagaStateMachineTestHarness<ExperimentLifecycle, ExperimentState> Saga { get; }
     public ExperimentLifecycle Machine => Saga.StateMachine;
 
@@ -42,58 +39,39 @@ public sealed class LifecycleHarness : IAsyncDisposable
     {
         var owns = database is null;
         database ??= TestDatabase.Sqlite();
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddPersistersDatabase(database.Options);
-        if (raceWidener is not null) services.AddSingleton(raceWidener.Wrap(database.Options));
-        services.AddMassTransitTestHarness(x =>
-        {
-            x.SetTestTimeouts(testTimeout: Patience, testInactivityTimeout: TimeSpan.FromMilliseconds(500));
-            x.AddExperimentLifecycle(new ExperimentLifecycleOptions
+        var host = await new HarnessBuilder(testTimeout: Patience, inactivityTimeout: TimeSpan.FromMilliseconds(500))
+            .Database(database, owned: owns)
+            .Services(services =>
             {
-                LateEventTail = lateEventTail ?? TimeSpan.FromDays(2),
-                ConcurrentMessageLimit = concurrentMessageLimit,
-                RetryLimit = 50,
-                TimerSweepInterval = TimeSpan.Zero, // tests sweep by hand
-            });
-            x.AddAutoOpsRules();
-        });
-        var provider = services.BuildServiceProvider(true);
-        await provider.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
-        var harness = new LifecycleHarness(provider, database, owns);
-        await harness.Harness.Start();
-        return harness;
+                if (raceWidener is not null) services.AddSingleton(raceWidener.Wrap(database.Options));
+            })
+            .Bus(x =>
+            {
+                x.AddExperimentLifecycle(new ExperimentLifecycleOptions
+                {
+                    LateEventTail = lateEventTail ?? TimeSpan.FromDays(2),
+                    ConcurrentMessageLimit = concurrentMessageLimit,
+                    RetryLimit = 50,
+                    TimerSweepInterval = TimeSpan.Zero, // tests sweep by hand
+                });
+                x.AddAutoOpsRules();
+            })
+            .StartAsync();
+        return new LifecycleHarness(host, database);
     }
 
     /// <summary>Sends the command to the saga's queue as a request and returns the answer.</summary>
     public async Task<Answer> SendAsync<T>(T command) where T : class
     {
-        var client = Harness.Bus.CreateRequestClient<T>(new Uri($"queue:{ExperimentLifecycleOptions.DefaultEndpointName}"), RequestTimeout.After(s: 30));
-        var response = await client.GetResponse<ExperimentCommandAccepted, ExperimentCommandRejected>(command);
-        return response.Is(out Response<ExperimentCommandAccepted>? accepted)
-            ? new Answer(accepted!.Message, null)
-            : response.Is(out Response<ExperimentCommandRejected>? rejected)
-                ? new Answer(null, rejected!.Message)
-                : throw new InvalidOperationException("Unexpected response type.");
+        var (accepted, rejected) = await _host.RequestAsync<T, ExperimentCommandAccepted, ExperimentCommandRejected>(
+            ExperimentLifecycleOptions.DefaultEndpointName, command);
+        return new Answer(accepted, rejected);
     }
 
     /// <summary>Sends an auto-ops rule command as a request and returns the answer.</summary>
-    public async Task<RuleAnswer> SendRuleCommandAsync<T>(T command) where T : class
-    {
-        var client = Harness.Bus.CreateRequestClient<T>(new Uri($"queue:{AutoOpsRegistration.EndpointName}"), RequestTimeout.After(s: 30));
-        var response = await client.GetResponse<AutoOpsCommandAccepted, AutoOpsCommandRejected>(command);
-        return response.Is(out Response<AutoOpsCommandAccepted>? accepted)
-            ? new RuleAnswer(accepted!.Message, null)
-            : response.Is(out Response<AutoOpsCommandRejected>? rejected)
-                ? new RuleAnswer(null, rejected!.Message)
-                : throw new InvalidOperationException("Unexpected response type.");
-    }
+    public Task<RuleAnswer> SendRuleCommandAsync<T>(T command) where T : class => _host.SendRuleCommandAsync(command);
 
-    public async Task<AutoOpsRuleRow?> RuleRowAsync(Guid ruleId)
-    {
-        await using var db = Provider.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
-        return await db.AutoOpsRules.AsNoTracking().SingleOrDefaultAsync(r => r.Id == ruleId);
-    }
+    public Task<AutoOpsRuleRow?> RuleRowAsync(Guid ruleId) => _host.RuleRowAsync(ruleId);
 
     /// <summary>Creates the experiment and checks it was accepted.</summary>
     public async Task<CreateExperiment> CreateAsync(CreateExperiment command)
@@ -102,11 +80,8 @@ public sealed class LifecycleHarness : IAsyncDisposable
         return command;
     }
 
-    public async Task<ExperimentRow?> RowAsync(Guid experimentId)
-    {
-        await using var db = Provider.GetRequiredService<IPersistersDbContextFactory>().CreateDbContext();
-        return await db.Experiments.AsNoTracking().SingleOrDefaultAsync(e => e.Id == experimentId);
-    }
+    public Task<ExperimentRow?> RowAsync(Guid experimentId) =>
+        _host.QueryAsync(db => db.Experiments.AsNoTracking().SingleOrDefaultAsync(e => e.Id == experimentId));
 
     /// <summary>Changes the row behind the saga's back (to stage a lost timer: time passed, the timer never came).</summary>
     public async Task EditRowAsync(Guid experimentId, Action<ExperimentRow> edit)
@@ -134,8 +109,7 @@ public sealed class LifecycleHarness : IAsyncDisposable
         }
     }
 
-    public IReadOnlyList<T> PublishedFor<T>(Guid experimentId, Func<T, Guid> idOf) where T : class =>
-        Harness.Published.Select<T>(m => idOf(m.Context.Message) == experimentId).Select(m => m.Context.Message).ToList();
+    public IReadOnlyList<T> PublishedFor<T>(Guid experimentId, Func<T, Guid> idOf) where T : class => _host.PublishedFor(experimentId, idOf);
 
     public IReadOnlyList<PersisterDemandChanged> DemandChangesFor(Guid experimentId) => PublishedFor<PersisterDemandChanged>(experimentId, m => m.ExperimentId);
 
@@ -143,17 +117,8 @@ public sealed class LifecycleHarness : IAsyncDisposable
     /// Waits until a matching message was published: the row is saved before the outbox sends, so a state seen in the
     /// database may be a moment ahead of its events.
     /// </summary>
-    public async Task<T> ShouldPublishAsync<T>(Guid experimentId, Func<T, Guid> idOf, Func<T, bool> matches) where T : class
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (true)
-        {
-            var found = PublishedFor(experimentId, idOf).FirstOrDefault(matches);
-            if (found is not null) return found;
-            if (DateTime.UtcNow > deadline) throw new Xunit.Sdk.XunitException($"No matching {typeof(T).Name} was published for {experimentId}.");
-            await Task.Delay(50);
-        }
-    }
+    public Task<T> ShouldPublishAsync<T>(Guid experimentId, Func<T, Guid> idOf, Func<T, bool> matches) where T : class =>
+        _host.ShouldPublishAsync(experimentId, idOf, matches, Patience);
 
     /// <summary>Waits until the saga has consumed a message of the type for the experiment (a timer, typically).</summary>
     public async Task ShouldConsumeAsync<T>(Guid experimentId, Func<T, Guid> idOf) where T : class
@@ -166,46 +131,5 @@ public sealed class LifecycleHarness : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Harness.Stop();
-        await Provider.DisposeAsync();
-        if (_ownedDatabase is not null) await _ownedDatabase.DisposeAsync();
-    }
-}
-
-/// <summary>What the saga answered to one command.</summary>
-public sealed record Answer(ExperimentCommandAccepted? Accepted, ExperimentCommandRejected? Rejected)
-{
-    public ExperimentCommandAccepted ShouldBeAccepted(string? detail = null)
-    {
-        if (Accepted is null) throw new Xunit.Sdk.XunitException($"Expected acceptance, got rejection: {Rejected!.Reason}");
-        if (detail is not null) Assert.Equal(detail, Accepted.Detail);
-        return Accepted;
-    }
-
-    public ExperimentCommandRejected ShouldBeRejected(string? reasonContains = null)
-    {
-        if (Rejected is null) throw new Xunit.Sdk.XunitException($"Expected rejection, got acceptance: {Accepted!.Detail}");
-        if (reasonContains is not null) Assert.Contains(reasonContains, Rejected.Reason);
-        return Rejected;
-    }
-}
-
-/// <summary>What the auto-ops rule consumer answered to one command.</summary>
-public sealed record RuleAnswer(AutoOpsCommandAccepted? Accepted, AutoOpsCommandRejected? Rejected)
-{
-    public AutoOpsCommandAccepted ShouldBeAccepted(string? detail = null)
-    {
-        if (Accepted is null) throw new Xunit.Sdk.XunitException($"Expected acceptance, got rejection: {Rejected!.Reason}");
-        if (detail is not null) Assert.Equal(detail, Accepted.Detail);
-        return Accepted;
-    }
-
-    public AutoOpsCommandRejected ShouldBeRejected(string? reasonContains = null)
-    {
-        if (Rejected is null) throw new Xunit.Sdk.XunitException($"Expected rejection, got acceptance: {Accepted!.Detail}");
-        if (reasonContains is not null) Assert.Contains(reasonContains, Rejected.Reason);
-        return Rejected;
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
@@ -7,69 +8,47 @@ namespace Persisters.Transports.AmazonSqs.Transport;
 /// ten entries (and at most <c>maxBatchBytes</c>). No timer: a batch forms from whatever is waiting while earlier
 /// flushes are on the wire, so a lone operation goes out at once and a burst goes out ten at a time.
 /// </summary>
-internal sealed class Batcher<TItem> : IAsyncDisposable
+internal sealed class Batcher<TItem> : BatchQueue<Batcher<TItem>.Pending, ValueTuple>
 {
     public const int MaxEntries = 10;
 
-    private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<Exception?>>> _flush;
     private readonly Func<TItem, int> _sizeOf;
     private readonly int _maxBatchBytes;
-    private readonly SemaphoreSlim _inFlight;
     private readonly CancellationTokenSource _disposed = new();
-    private readonly Task _loop;
 
     public Batcher(Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<Exception?>>> flush, Func<TItem, int>? sizeOf = null,
         int maxBatchBytes = int.MaxValue, int concurrentFlushes = 4)
+        : base(concurrentFlushes, MaxEntries)
     {
         _flush = flush;
         _sizeOf = sizeOf ?? (_ => 0);
         _maxBatchBytes = maxBatchBytes;
-        _inFlight = new SemaphoreSlim(concurrentFlushes);
-        _loop = Task.Run(Loop);
+        StartFlushing();
     }
 
     public Task Add(TItem item)
     {
         var pending = new Pending(item, _sizeOf(item), new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_channel.Writer.TryWrite(pending))
+        if (!TryWrite(pending))
             throw new ObjectDisposedException(nameof(Batcher<TItem>), "The SQS transport is stopping.");
         return pending.Done.Task;
     }
 
-    private async Task Loop()
+    protected override ValueTask<ValueTuple> CreateBatch() => default;
+
+    protected override void Fill(ValueTuple none, ChannelReader<Pending> reader, List<Pending> batch)
     {
-        var reader = _channel.Reader;
-        var flushes = new List<Task>();
-        try
+        var bytes = 0;
+        while (batch.Count < MaxEntries && reader.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Size <= _maxBatchBytes))
         {
-            while (await reader.WaitToReadAsync())
-            {
-                await _inFlight.WaitAsync();
-                var batch = new List<Pending>(MaxEntries);
-                var bytes = 0;
-                while (batch.Count < MaxEntries && reader.TryPeek(out var next) && (batch.Count == 0 || bytes + next.Size <= _maxBatchBytes))
-                {
-                    reader.TryRead(out next);
-                    batch.Add(next!);
-                    bytes += next!.Size;
-                }
-                if (batch.Count == 0)
-                {
-                    _inFlight.Release();
-                    continue;
-                }
-                flushes.RemoveAll(t => t.IsCompleted);
-                flushes.Add(Flush(batch));
-            }
-        }
-        finally
-        {
-            await Task.WhenAll(flushes);
+            reader.TryRead(out next);
+            batch.Add(next!);
+            bytes += next!.Size;
         }
     }
 
-    private async Task Flush(List<Pending> batch)
+    protected override async Task Flush(ValueTuple none, List<Pending> batch)
     {
         try
         {
@@ -89,17 +68,17 @@ internal sealed class Batcher<TItem> : IAsyncDisposable
         }
         finally
         {
-            _inFlight.Release();
+            FlushEnded();
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override void Fail(Pending pending, Exception exception) => pending.Done.TrySetException(exception);
+
+    protected override ValueTask DisposeResources()
     {
-        _channel.Writer.TryComplete();
-        await _loop;
         _disposed.Dispose();
-        _inFlight.Dispose();
+        return ValueTask.CompletedTask;
     }
 
-    private sealed record Pending(TItem Item, int Size, TaskCompletionSource Done);
+    internal sealed record Pending(TItem Item, int Size, TaskCompletionSource Done);
 }

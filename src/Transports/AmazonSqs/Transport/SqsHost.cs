@@ -1,53 +1,28 @@
 using MassTransit;
-using MassTransit.Transports;
 using Persisters.Transports.AmazonSqs.Configuration;
 using Persisters.Transports.Shared.Topology;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
-internal sealed class SqsHost : BaseHost, IHost<IAmazonSqsReceiveEndpointConfigurator>
+internal sealed class SqsHost(SqsHostConfiguration hostConfiguration, TransportBusTopology busTopology)
+    : TransportHost<SqsHostConfiguration, SqsReceiveEndpointConfiguration, IAmazonSqsReceiveEndpointConfigurator>(hostConfiguration, busTopology)
 {
-    private readonly SqsHostConfiguration _hostConfiguration;
+    protected override SqsReceiveEndpointConfiguration CreateReceiveEndpointConfiguration(string queueName,
+        Action<IAmazonSqsReceiveEndpointConfigurator>? configure) =>
+        HostConfiguration.CreateReceiveEndpointConfiguration(queueName, configure);
 
-    public SqsHost(SqsHostConfiguration hostConfiguration, TransportBusTopology busTopology)
-        : base(hostConfiguration, busTopology)
-    {
-        _hostConfiguration = hostConfiguration;
-    }
+    protected override void Build(SqsReceiveEndpointConfiguration configuration) => configuration.Build(this);
 
-    public override HostReceiveEndpointHandle ConnectReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter,
-        Action<IReceiveEndpointConfigurator>? configureEndpoint = null) =>
-        ConnectReceiveEndpoint(definition, endpointNameFormatter, (IAmazonSqsReceiveEndpointConfigurator c) => configureEndpoint?.Invoke(c));
-
-    public HostReceiveEndpointHandle ConnectReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter,
-        Action<IAmazonSqsReceiveEndpointConfigurator>? configureEndpoint = null)
-    {
-        var queueName = definition.GetEndpointName(endpointNameFormatter ?? DefaultEndpointNameFormatter.Instance);
-        return ConnectReceiveEndpoint(queueName, configurator =>
-        {
-            _hostConfiguration.ApplyEndpointDefinition(configurator, definition);
-            configureEndpoint?.Invoke(configurator);
-        });
-    }
-
-    public override HostReceiveEndpointHandle ConnectReceiveEndpoint(string queueName, Action<IReceiveEndpointConfigurator>? configureEndpoint = null) =>
-        ConnectReceiveEndpoint(queueName, (IAmazonSqsReceiveEndpointConfigurator c) => configureEndpoint?.Invoke(c));
-
-    public HostReceiveEndpointHandle ConnectReceiveEndpoint(string queueName, Action<IAmazonSqsReceiveEndpointConfigurator>? configure = null)
-    {
-        LogContext.SetCurrentIfNull(_hostConfiguration.LogContext);
-        var configuration = _hostConfiguration.CreateReceiveEndpointConfiguration(queueName, configure);
-        configuration.Validate().ThrowIfContainsFailure("The receive endpoint configuration is invalid:");
-        configuration.Build(this);
-        return ReceiveEndpoints.Start(queueName);
-    }
+    protected override void ApplyEndpointDefinition(IAmazonSqsReceiveEndpointConfigurator configurator, IEndpointDefinition definition) =>
+        HostConfiguration.ApplyEndpointDefinition(configurator, definition);
 
     protected override void Probe(ProbeContext context)
     {
         context.Add("type", "AmazonSqs (Persisters)");
-        context.Add("region", _hostConfiguration.Settings.Region);
-        context.Add("queueNamePrefix", _hostConfiguration.Settings.QueueNamePrefix);
+        context.Add("region", HostConfiguration.Settings.Region);
+        context.Add("queueNamePrefix", HostConfiguration.Settings.QueueNamePrefix);
     }
 
-    protected override IAgent[] GetAgentHandles() => [_hostConfiguration.Broker];
+    protected override IAgent[] GetAgentHandles() => [HostConfiguration.Broker];
 }

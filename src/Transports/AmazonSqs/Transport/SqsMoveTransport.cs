@@ -1,25 +1,14 @@
 using System.Text;
 using Amazon.SQS.Model;
 using MassTransit;
-using MassTransit.Transports;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
 /// <summary>Moves a received message, with its body and headers, to another queue (_error or _skipped).</summary>
-internal abstract class SqsMoveTransport
+internal sealed class SqsMoveTransport(SqsBroker broker, string queueName, Uri hostAddress) : MoveTransport
 {
-    private readonly SqsBroker _broker;
-    private readonly string _queueName;
-    private readonly Uri _hostAddress;
-
-    protected SqsMoveTransport(SqsBroker broker, string queueName, Uri hostAddress)
-    {
-        _broker = broker;
-        _queueName = queueName;
-        _hostAddress = hostAddress;
-    }
-
-    protected async Task Move(ReceiveContext context, IEnumerable<KeyValuePair<string, object>> extraHeaders)
+    public override async Task Move(ReceiveContext context, IEnumerable<KeyValuePair<string, object>> extraHeaders)
     {
         var headers = new Dictionary<string, object?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in context.TransportHeaders.GetAll())
@@ -51,22 +40,9 @@ internal abstract class SqsMoveTransport
             size = SqsHeaders.Size(body, attributes);
         }
         if (size > SqsBroker.MaxMessageBytes)
-            throw new AmazonSqsMessageTooLargeException(_hostAddress, _broker.PhysicalName(_queueName), size, SqsBroker.MaxMessageBytes);
+            throw new AmazonSqsMessageTooLargeException(hostAddress, broker.PhysicalName(queueName), size, SqsBroker.MaxMessageBytes);
 
-        var url = await _broker.GetQueueUrl(_queueName);
-        await _broker.Send(url, new SendMessageBatchRequestEntry("0", body) { MessageAttributes = attributes }, size);
+        var url = await broker.GetQueueUrl(queueName);
+        await broker.Send(url, new SendMessageBatchRequestEntry("0", body) { MessageAttributes = attributes }, size);
     }
-}
-
-internal sealed class SqsErrorTransport(SqsBroker broker, string queueName, Uri hostAddress)
-    : SqsMoveTransport(broker, queueName, hostAddress), IErrorTransport
-{
-    public Task Send(ExceptionReceiveContext context) => Move(context, context.ExceptionHeaders.GetAll());
-}
-
-internal sealed class SqsDeadLetterTransport(SqsBroker broker, string queueName, Uri hostAddress)
-    : SqsMoveTransport(broker, queueName, hostAddress), IDeadLetterTransport
-{
-    public Task Send(ReceiveContext context, string reason) =>
-        Move(context, [new KeyValuePair<string, object>(MessageHeaders.Reason, reason ?? "Unspecified")]);
 }

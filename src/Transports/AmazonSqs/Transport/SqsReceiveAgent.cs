@@ -1,9 +1,8 @@
-using System.Collections.Concurrent;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using MassTransit;
-using MassTransit.Transports;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
@@ -14,7 +13,7 @@ namespace Persisters.Transports.AmazonSqs.Transport;
 /// so an idle endpoint costs one long poll at a time and a busy one keeps its prefetch filled. Stops polling the moment
 /// the endpoint stops; in-flight messages finish, messages received too late are made visible again.
 /// </summary>
-internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportHandle
+internal sealed class SqsReceiveAgent : TransportReceiveAgent<string, Message, SqsInFlightMessage>
 {
     private const int MaxPollers = 100;
 
@@ -23,14 +22,8 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
     private readonly int _limit;
     private readonly int _pollers;
     private readonly SemaphoreSlim _slots;
-    private readonly ConcurrentDictionary<string, InFlightMessage> _inFlight = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _extenderStop = new();
-    private readonly object _handlersLock = new();
-    private readonly HashSet<Task> _handlers = [];
     private TaskCompletionSource _backlog = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string _queueUrl = "";
-    private int _receiveFaulted;
-    private Task _extender = Task.CompletedTask;
 
     public SqsReceiveAgent(SqsReceiveEndpointContext context)
         : base(context, StringComparer.Ordinal)
@@ -42,33 +35,17 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
         _limit = Math.Max(1, context.ConcurrentMessageLimit ?? context.PrefetchCount);
         _pollers = Math.Min(MaxPollers, (_limit + Batcher<object>.MaxEntries - 1) / Batcher<object>.MaxEntries);
         _slots = new SemaphoreSlim(_limit, _limit);
-        TrySetConsumeTask(Task.Run(Run));
+        StartReceiving();
     }
 
-    Task ReceiveTransportHandle.Stop(CancellationToken cancellationToken) => this.Stop("Stop Receive Transport", cancellationToken);
-
-    private async Task Run()
+    protected override Task<Exception> StartFaulted(Exception exception)
     {
-        try
-        {
-            await _context.DependenciesReady.WaitAsync(Stopping);
-            _queueUrl = await Prepare();
-            await _context.TransportObservers.NotifyReady(_context.InputAddress);
-            SetReady();
-        }
-        catch (OperationCanceledException) when (IsStopping)
-        {
-            SetNotReady(new OperationCanceledException("The receive endpoint was stopped before it was ready."));
-            return;
-        }
-        catch (Exception exception)
-        {
-            LogContext.Error?.Log(exception, "Amazon SQS receive endpoint {InputAddress} could not start", _context.InputAddress);
-            SetNotReady(exception);
-            return;
-        }
+        LogContext.Error?.Log(exception, "Amazon SQS receive endpoint {InputAddress} could not start", _context.InputAddress);
+        return Task.FromResult(exception);
+    }
 
-        _extender = Task.Run(ExtendVisibility);
+    protected override async Task Receive()
+    {
         var pollers = new Task[_pollers];
         for (var i = 0; i < pollers.Length; i++)
         {
@@ -79,7 +56,13 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
     }
 
     /// <summary>Creates the queue (and its _error queue) and records its subscriptions, retrying briefly.</summary>
-    private async Task<string> Prepare()
+    protected override async Task<bool> Prepare()
+    {
+        _queueUrl = await DeployQueue();
+        return true;
+    }
+
+    private async Task<string> DeployQueue()
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -140,8 +123,7 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
                 _slots.Release(wanted);
                 LogContext.Warning?.Log(exception, "Receiving from SQS queue {Queue} failed", _context.QueueName);
                 // The endpoint is faulted until a receive succeeds again (MassTransit's endpoint health, readiness).
-                if (Interlocked.Exchange(ref _receiveFaulted, 1) == 0)
-                    await _context.TransportObservers.NotifyFaulted(_context.InputAddress, exception);
+                await ReceiveFailed(exception);
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1), Stopping);
@@ -153,8 +135,7 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
                 continue;
             }
 
-            if (Interlocked.Exchange(ref _receiveFaulted, 0) == 1)
-                await _context.TransportObservers.NotifyReady(_context.InputAddress);
+            await ReceiveSucceeded();
             if (messages.Count < wanted)
                 _slots.Release(wanted - messages.Count);
             if (messages.Count == Batcher<object>.MaxEntries)
@@ -162,58 +143,21 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
             else if (index > 0 && messages.Count < wanted)
                 busy = false;
             foreach (var message in messages)
-            {
-                var handler = Task.Run(() => Handle(message));
-                lock (_handlersLock)
-                    _handlers.Add(handler);
-                _ = handler.ContinueWith(t =>
-                {
-                    lock (_handlersLock)
-                        _handlers.Remove(t);
-                }, TaskScheduler.Default);
-            }
+                StartHandler(message, _slots);
         }
     }
 
-    private async Task Handle(Message message)
+    protected override Delivery<string, SqsInFlightMessage> CreateDelivery(Message message)
     {
-        try
-        {
-            if (IsStopping)
-            {
-                // Received while the endpoint was stopping: give it back at once.
-                await ReleaseQuietly(message);
-                return;
-            }
-
-            var tracked = new InFlightMessage(_queueUrl, message, _context.VisibilityTimeout);
-            _inFlight[message.ReceiptHandle] = tracked;
-            var redelivered = message.Attributes is not null
-                && message.Attributes.TryGetValue(MessageSystemAttributeName.ApproximateReceiveCount, out var count)
-                && int.TryParse(count, out var receiveCount) && receiveCount > 1;
-            var context = new SqsReceiveContext(message, redelivered, _context);
-            var lockContext = new SqsReceiveLockContext(_broker, tracked, _context.InputAddress);
-            try
-            {
-                await Dispatch(message.MessageId, context, lockContext);
-            }
-            catch (Exception exception)
-            {
-                context.LogTransportFaulted(exception);
-            }
-            finally
-            {
-                _inFlight.TryRemove(message.ReceiptHandle, out _);
-                context.Dispose();
-            }
-        }
-        finally
-        {
-            _slots.Release();
-        }
+        var tracked = new SqsInFlightMessage(_queueUrl, message, _context.VisibilityTimeout);
+        var redelivered = message.Attributes is not null
+            && message.Attributes.TryGetValue(MessageSystemAttributeName.ApproximateReceiveCount, out var count)
+            && int.TryParse(count, out var receiveCount) && receiveCount > 1;
+        return new Delivery<string, SqsInFlightMessage>(message.MessageId, tracked, new SqsReceiveContext(message, redelivered, _context),
+            new SqsReceiveLockContext(_broker, tracked, _context.InputAddress));
     }
 
-    private async Task ReleaseQuietly(Message message)
+    protected override async Task GiveBack(Message message)
     {
         try
         {
@@ -225,76 +169,45 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
         }
     }
 
+    protected override TimeSpan RenewalPeriod => TimeSpan.FromSeconds(Math.Clamp(_context.VisibilityTimeout / 4.0, 0.25, 10));
+
     /// <summary>
     /// Keeps the messages that are still being consumed (for example held by a batch consumer) invisible: every few
     /// seconds, each one within half a visibility timeout of reappearing gets a new full timeout
-    /// (ChangeMessageVisibilityBatch, ten at a time). Makes no call when nothing is in flight.
+    /// (ChangeMessageVisibilityBatch, ten at a time).
     /// </summary>
-    private async Task ExtendVisibility()
+    protected override async Task RenewDueLocks()
     {
         var timeout = _context.VisibilityTimeout;
-        var period = TimeSpan.FromSeconds(Math.Clamp(timeout / 4.0, 0.25, 10));
         var threshold = TimeSpan.FromSeconds(timeout / 2.0);
-        while (!_extenderStop.IsCancellationRequested)
+        var now = DateTime.UtcNow;
+        var due = InFlight.Where(m => !m.IsSettled && !m.LockLost && m.VisibleUntil - now < threshold).ToList();
+        foreach (var chunk in due.Chunk(Batcher<object>.MaxEntries))
         {
             try
             {
-                await Task.Delay(period, _extenderStop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            if (_inFlight.IsEmpty)
-                continue;
-
-            var now = DateTime.UtcNow;
-            var due = _inFlight.Values.Where(m => !m.IsSettled && !m.LockLost && m.VisibleUntil - now < threshold).ToList();
-            foreach (var chunk in due.Chunk(Batcher<object>.MaxEntries))
-            {
-                try
+                var results = await _broker.ChangeVisibilityBatch(_queueUrl, chunk.Select(m => m.ReceiptHandle).ToList(), timeout,
+                    CancellationToken.None);
+                for (var i = 0; i < chunk.Length; i++)
                 {
-                    var results = await _broker.ChangeVisibilityBatch(_queueUrl, chunk.Select(m => m.ReceiptHandle).ToList(), timeout,
-                        CancellationToken.None);
-                    for (var i = 0; i < chunk.Length; i++)
-                    {
-                        if (results[i] is AmazonSQSException { ErrorCode: "ReceiptHandleIsInvalid" or "MessageNotInflight" or "AWS.SimpleQueueService.MessageNotInflight" })
-                            chunk[i].LockLost = !chunk[i].IsSettled;
-                        else if (results[i] is null)
-                            chunk[i].VisibleUntil = now.AddSeconds(timeout);
-                        else
-                            LogContext.Warning?.Log(results[i]!, "Extending the visibility of SQS message {MessageId} failed", chunk[i].MessageId);
-                    }
+                    if (results[i] is AmazonSQSException { ErrorCode: "ReceiptHandleIsInvalid" or "MessageNotInflight" or "AWS.SimpleQueueService.MessageNotInflight" })
+                        chunk[i].LockLost = !chunk[i].IsSettled;
+                    else if (results[i] is null)
+                        chunk[i].VisibleUntil = now.AddSeconds(timeout);
+                    else
+                        LogContext.Warning?.Log(results[i]!, "Extending the visibility of SQS message {MessageId} failed", chunk[i].MessageId);
                 }
-                catch (Exception exception)
-                {
-                    LogContext.Warning?.Log(exception, "Extending message visibility on SQS queue {Queue} failed", _context.QueueName);
-                }
+            }
+            catch (Exception exception)
+            {
+                LogContext.Warning?.Log(exception, "Extending message visibility on SQS queue {Queue} failed", _context.QueueName);
             }
         }
     }
 
-    protected override async Task ActiveAndActualAgentsCompleted(StopContext context)
+    protected override async Task ReleaseUnsettled(IEnumerable<SqsInFlightMessage> unsettled)
     {
-        // Waits for the messages being consumed (or cancels them after ConsumerStopTimeout) and for the pollers.
-        await base.ActiveAndActualAgentsCompleted(context);
-
-        Task[] handlers;
-        lock (_handlersLock)
-            handlers = _handlers.ToArray();
-        try
-        {
-            await Task.WhenAll(handlers).WaitAsync(context.CancellationToken);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        _extenderStop.Cancel();
-        await _extender;
-
-        // Anything still unsettled (stop was cancelled): let it reappear now rather than after its timeout.
-        foreach (var message in _inFlight.Values.Where(m => !m.IsSettled))
+        foreach (var message in unsettled)
         {
             try
             {
@@ -305,12 +218,8 @@ internal sealed class SqsReceiveAgent : ConsumerAgent<string>, ReceiveTransportH
                 LogContext.Debug?.Log(exception, "Releasing SQS message {MessageId} failed", message.MessageId);
             }
         }
-
-        await _context.StopAgents(context.CancellationToken);
-        if (_context.IsTemporary)
-            await _broker.DeleteQueue(_context.QueueName, context.CancellationToken);
-
-        await _context.TransportObservers.NotifyCompleted(_context.InputAddress, this);
-        _context.LogConsumerCompleted(DeliveryCount, ConcurrentDeliveryCount);
     }
+
+    protected override Task DeleteTemporaryEntities(CancellationToken cancellationToken) =>
+        _context.IsTemporary ? _broker.DeleteQueue(_context.QueueName, cancellationToken) : Task.CompletedTask;
 }

@@ -1,5 +1,5 @@
 using MassTransit;
-using MassTransit.Transports;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
@@ -7,41 +7,15 @@ namespace Persisters.Transports.AmazonSqs.Transport;
 /// Peek-lock of one received message: while it is tracked, the endpoint keeps extending its visibility timeout;
 /// complete = delete (batched), faulted = visible again at once (so MassTransit's redelivery applies).
 /// </summary>
-internal sealed class SqsReceiveLockContext : ReceiveLockContext
+internal sealed class SqsReceiveLockContext(SqsBroker broker, SqsInFlightMessage message, Uri inputAddress)
+    : TransportReceiveLockContext<SqsInFlightMessage>(message, inputAddress)
 {
-    private readonly SqsBroker _broker;
-    private readonly InFlightMessage _message;
-    private readonly Uri _inputAddress;
+    protected override Task CompleteMessage() => broker.Delete(Message.QueueUrl, Message.ReceiptHandle);
 
-    public SqsReceiveLockContext(SqsBroker broker, InFlightMessage message, Uri inputAddress)
-    {
-        _broker = broker;
-        _message = message;
-        _inputAddress = inputAddress;
-    }
+    protected override Task GiveBack() => broker.Release(Message.QueueUrl, Message.ReceiptHandle);
 
-    public Task Complete()
-    {
-        _message.Settle();
-        return _broker.Delete(_message.QueueUrl, _message.ReceiptHandle);
-    }
+    protected override void LogGiveBackFailed(Exception exception) =>
+        LogContext.Warning?.Log(exception, "Making SQS message {MessageId} visible again failed; it returns after its visibility timeout", Message.MessageId);
 
-    public async Task Faulted(Exception exception)
-    {
-        _message.Settle();
-        try
-        {
-            await _broker.Release(_message.QueueUrl, _message.ReceiptHandle);
-        }
-        catch (Exception releaseException)
-        {
-            LogContext.Warning?.Log(releaseException, "Making SQS message {MessageId} visible again failed; it returns after its visibility timeout",
-                _message.MessageId);
-        }
-    }
-
-    public Task ValidateLockStatus() =>
-        _message.LockLost
-            ? throw new TransportException(_inputAddress, $"The lock (visibility timeout) of SQS message {_message.MessageId} was lost.")
-            : Task.CompletedTask;
+    protected override string LockLostMessage() => $"The lock (visibility timeout) of SQS message {Message.MessageId} was lost.";
 }

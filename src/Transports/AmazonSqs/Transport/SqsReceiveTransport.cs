@@ -1,39 +1,18 @@
-using MassTransit;
 using MassTransit.Transports;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
-internal sealed class SqsReceiveTransport : IReceiveTransport
+internal sealed class SqsReceiveTransport(SqsReceiveEndpointContext context)
+    : TransportReceiveTransport<SqsReceiveEndpointContext>(context, "AmazonSqs (Persisters)")
 {
-    private readonly SqsReceiveEndpointContext _context;
-
-    public SqsReceiveTransport(SqsReceiveEndpointContext context)
+    public override ReceiveTransportHandle Start()
     {
-        _context = context;
+        var topology = Context.SendTopology;
+        var errorQueue = topology.ErrorQueueNameFormatter.FormatErrorQueueName(Context.QueueName);
+        var skippedQueue = topology.DeadLetterQueueNameFormatter.FormatDeadLetterQueueName(Context.QueueName);
+        AddMoveTransports(new SqsMoveTransport(Context.Broker, errorQueue, Context.HostAddress),
+            new SqsMoveTransport(Context.Broker, skippedQueue, Context.HostAddress));
+        return new SqsReceiveAgent(Context);
     }
-
-    public void Probe(ProbeContext context)
-    {
-        var scope = context.CreateScope("receiveTransport");
-        scope.Add("type", "AmazonSqs (Persisters)");
-        scope.Set(new { Address = _context.InputAddress, _context.PrefetchCount, _context.ConcurrentMessageLimit });
-    }
-
-    public ReceiveTransportHandle Start()
-    {
-        var errorQueue = _context.SendTopology.ErrorQueueNameFormatter.FormatErrorQueueName(_context.QueueName);
-        IErrorTransport errorTransport = new SqsErrorTransport(_context.Broker, errorQueue, _context.HostAddress);
-        _context.AddOrUpdatePayload(() => errorTransport, _ => errorTransport);
-
-        var skippedQueue = _context.SendTopology.DeadLetterQueueNameFormatter.FormatDeadLetterQueueName(_context.QueueName);
-        IDeadLetterTransport deadLetterTransport = new SqsDeadLetterTransport(_context.Broker, skippedQueue, _context.HostAddress);
-        _context.AddOrUpdatePayload(() => deadLetterTransport, _ => deadLetterTransport);
-
-        return new SqsReceiveAgent(_context);
-    }
-
-    public ConnectHandle ConnectReceiveObserver(IReceiveObserver observer) => _context.ConnectReceiveObserver(observer);
-    public ConnectHandle ConnectReceiveTransportObserver(IReceiveTransportObserver observer) => _context.ConnectReceiveTransportObserver(observer);
-    public ConnectHandle ConnectPublishObserver(IPublishObserver observer) => _context.ConnectPublishObserver(observer);
-    public ConnectHandle ConnectSendObserver(ISendObserver observer) => _context.ConnectSendObserver(observer);
 }

@@ -3,17 +3,17 @@ using MassTransit;
 using MassTransit.Context;
 using MassTransit.Transports;
 using Persisters.Transports.AmazonSqs.Configuration;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
 /// <summary>
 /// Sends to one queue, or (publish) to every queue subscribed to one of the message's types, one copy each.
 /// </summary>
-internal sealed class SqsSendTransportContext : BaseSendTransportContext, SendTransportContext<SqsPipeContext>
+internal sealed class SqsSendTransportContext : TransportSendTransportContext<SqsHostConfiguration>, SendTransportContext<TransportPipeContext>
 {
     private const int MaxDelaySeconds = 15 * 60;
 
-    private readonly SqsHostConfiguration _hostConfiguration;
     private readonly string _entityName;
     private readonly IReadOnlyList<string>? _publishUrns;
 
@@ -21,17 +21,14 @@ internal sealed class SqsSendTransportContext : BaseSendTransportContext, SendTr
     /// <param name="publishUrns">Null for a send to one queue; the message type URNs for a publish.</param>
     public SqsSendTransportContext(SqsHostConfiguration hostConfiguration, ReceiveEndpointContext receiveEndpointContext, string entityName,
         IReadOnlyList<string>? publishUrns)
-        : base(hostConfiguration, receiveEndpointContext.Serialization)
+        : base(hostConfiguration, receiveEndpointContext)
     {
-        _hostConfiguration = hostConfiguration;
         _entityName = entityName;
         _publishUrns = publishUrns;
     }
 
     public override string EntityName => _entityName;
     public override string ActivitySystem => "aws_sqs";
-
-    public Task Send(IPipe<SqsPipeContext> pipe, CancellationToken cancellationToken = default) => pipe.Send(new SqsPipeContext(cancellationToken));
 
     public void Probe(ProbeContext context)
     {
@@ -47,18 +44,14 @@ internal sealed class SqsSendTransportContext : BaseSendTransportContext, SendTr
         return sendContext;
     }
 
-    public Task<SendContext<T>> CreateSendContext<T>(SqsPipeContext context, T message, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken)
-        where T : class =>
-        CreateSendContext(message, pipe, cancellationToken);
-
-    public async Task Send<T>(SqsPipeContext transportContext, SendContext<T> sendContext)
+    public async Task Send<T>(TransportPipeContext transportContext, SendContext<T> sendContext)
         where T : class
     {
         var context = sendContext as MessageSendContext<T> ?? throw new ArgumentException("Unexpected SendContext type", nameof(sendContext));
         var cancellationToken = sendContext.CancellationToken;
         cancellationToken.ThrowIfCancellationRequested();
-        var broker = _hostConfiguration.Broker;
-        var address = sendContext.DestinationAddress ?? _hostConfiguration.HostAddress;
+        var broker = HostConfiguration.Broker;
+        var address = sendContext.DestinationAddress ?? HostConfiguration.HostAddress;
         var target = _publishUrns is null ? broker.PhysicalName(_entityName) : $"(subscribers of {_entityName})";
 
         var contentType = sendContext.ContentType?.ToString();

@@ -1,27 +1,21 @@
+using MassTransit;
 using MassTransit.Transports;
 using Persisters.Transports.AmazonSqs.Configuration;
 using Persisters.Transports.AmazonSqs.Topology;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
-internal sealed class SqsSendTransportProvider : ISendTransportProvider
+/// <summary>Sends to one queue by its address; publishes to every queue subscribed to one of the message's types.</summary>
+internal sealed class SqsSendTransportProvider(SqsHostConfiguration hostConfiguration, ReceiveEndpointContext context)
+    : TransportSendTransportProvider<SqsHostConfiguration>(hostConfiguration, context)
 {
-    private readonly SqsHostConfiguration _hostConfiguration;
-    private readonly ReceiveEndpointContext _context;
+    public override Uri NormalizeAddress(Uri address) => SqsAddress.ForQueue(HostConfiguration.HostAddress, SqsAddress.GetQueueName(address));
 
-    public SqsSendTransportProvider(SqsHostConfiguration hostConfiguration, ReceiveEndpointContext context)
-    {
-        _hostConfiguration = hostConfiguration;
-        _context = context;
-    }
+    protected override SendTransportContext<TransportPipeContext> CreateSendTransportContext(Uri address) =>
+        new SqsSendTransportContext(HostConfiguration, Context, SqsAddress.GetQueueName(address), null);
 
-    public Uri NormalizeAddress(Uri address) => SqsAddress.ForQueue(_hostConfiguration.HostAddress, SqsAddress.GetQueueName(address));
-
-    public Task<ISendTransport> GetSendTransport(Uri address)
-    {
-        var queueName = SqsAddress.GetQueueName(address);
-        TransportLogMessages.CreateSendTransport(address);
-        var transportContext = new SqsSendTransportContext(_hostConfiguration, _context, queueName, null);
-        return Task.FromResult<ISendTransport>(new SendTransport<SqsPipeContext>(transportContext));
-    }
+    // Every message type the published message can be consumed as (itself, its interfaces, base types).
+    protected override SendTransportContext<TransportPipeContext> CreatePublishTransportContext<T>() =>
+        new SqsSendTransportContext(HostConfiguration, Context, MessageUrn.ForTypeString<T>(), MessageTypeCache<T>.MessageTypeNames);
 }

@@ -128,28 +128,21 @@ internal sealed class ServiceBusBroker : Agent
         }
     }
 
-    private async Task CreateQueue(CreateQueueOptions options)
-    {
-        if (await Administration.QueueExistsAsync(options.Name))
-            return;
-        try
-        {
-            await Administration.CreateQueueAsync(options);
-            LogContext.Debug?.Log("Created Service Bus queue {Queue}", options.Name);
-        }
-        catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessagingEntityAlreadyExists)
-        {
-        }
-    }
+    private Task CreateQueue(CreateQueueOptions options) =>
+        CreateIfMissing("queue", options.Name, () => Administration.QueueExistsAsync(options.Name), () => Administration.CreateQueueAsync(options));
 
-    private async Task CreateTopic(CreateTopicOptions options)
+    private Task CreateTopic(CreateTopicOptions options) =>
+        CreateIfMissing("topic", options.Name, () => Administration.TopicExistsAsync(options.Name), () => Administration.CreateTopicAsync(options));
+
+    /// <summary>Creates the <paramref name="kind"/> (queue, topic) named <paramref name="name"/> unless it exists; one created meanwhile by another process is fine.</summary>
+    private static async Task CreateIfMissing(string kind, string name, Func<Task<Azure.Response<bool>>> exists, Func<Task> create)
     {
-        if (await Administration.TopicExistsAsync(options.Name))
+        if (await exists())
             return;
         try
         {
-            await Administration.CreateTopicAsync(options);
-            LogContext.Debug?.Log("Created Service Bus topic {Topic}", options.Name);
+            await create();
+            LogContext.Debug?.Log("Created Service Bus {EntityKind} {EntityPath}", kind, name);
         }
         catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessagingEntityAlreadyExists)
         {

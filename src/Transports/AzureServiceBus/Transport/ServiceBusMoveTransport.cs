@@ -1,5 +1,5 @@
 using MassTransit;
-using MassTransit.Transports;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AzureServiceBus.Transport;
 
@@ -9,30 +9,19 @@ namespace Persisters.Transports.AzureServiceBus.Transport;
 /// must not keep a message out of its error queue. A time to live the message has from the endpoint queue's
 /// <c>DefaultMessageTimeToLive</c> (Service Bus stamps it on messages whose sender set none) is not carried over.
 /// </summary>
-internal abstract class ServiceBusMoveTransport
+internal sealed class ServiceBusMoveTransport(ServiceBusBroker broker, string queuePath, Func<CancellationToken, Task> ensureQueue, TimeSpan? sourceTimeToLive)
+    : MoveTransport
 {
-    private readonly ServiceBusBroker _broker;
-    private readonly string _queuePath;
-    private readonly Func<CancellationToken, Task> _ensureQueue;
-    private readonly TimeSpan? _sourceTimeToLive;
-
-    protected ServiceBusMoveTransport(ServiceBusBroker broker, string queuePath, Func<CancellationToken, Task> ensureQueue, TimeSpan? sourceTimeToLive)
+    public override async Task Move(ReceiveContext context, IEnumerable<KeyValuePair<string, object>> extraHeaders)
     {
-        _broker = broker;
-        _queuePath = queuePath;
-        _ensureQueue = ensureQueue;
-        _sourceTimeToLive = sourceTimeToLive;
-    }
-
-    protected async Task Move(ReceiveContext context, IReadOnlyList<KeyValuePair<string, object>> headers)
-    {
-        await _ensureQueue(context.CancellationToken);
+        var headers = extraHeaders as IReadOnlyList<KeyValuePair<string, object>> ?? extraHeaders.ToList();
+        await ensureQueue(context.CancellationToken);
         foreach (var maxStackTrace in new int?[] { null, 2048, 0 })
         {
-            var message = ServiceBusHeaders.ToMovedMessage(context, headers, maxStackTrace, _sourceTimeToLive);
+            var message = ServiceBusHeaders.ToMovedMessage(context, headers, maxStackTrace, sourceTimeToLive);
             try
             {
-                await _broker.Send(_queuePath, message, CancellationToken.None);
+                await broker.Send(queuePath, message, CancellationToken.None);
                 return;
             }
             catch (ServiceBusMessageTooLargeException) when (maxStackTrace != 0 && headers.Any(h => h.Key == MessageHeaders.FaultStackTrace))
@@ -40,17 +29,4 @@ internal abstract class ServiceBusMoveTransport
             }
         }
     }
-}
-
-internal sealed class ServiceBusErrorTransport(ServiceBusBroker broker, string queuePath, Func<CancellationToken, Task> ensureQueue, TimeSpan? sourceTimeToLive)
-    : ServiceBusMoveTransport(broker, queuePath, ensureQueue, sourceTimeToLive), IErrorTransport
-{
-    public Task Send(ExceptionReceiveContext context) => Move(context, context.ExceptionHeaders.GetAll().ToList());
-}
-
-internal sealed class ServiceBusDeadLetterTransport(ServiceBusBroker broker, string queuePath, Func<CancellationToken, Task> ensureQueue, TimeSpan? sourceTimeToLive)
-    : ServiceBusMoveTransport(broker, queuePath, ensureQueue, sourceTimeToLive), IDeadLetterTransport
-{
-    public Task Send(ReceiveContext context, string reason) =>
-        Move(context, [new KeyValuePair<string, object>(MessageHeaders.Reason, reason ?? "Unspecified")]);
 }

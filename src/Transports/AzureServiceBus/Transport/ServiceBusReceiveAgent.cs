@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using Azure.Messaging.ServiceBus;
 using MassTransit;
 using MassTransit.Transports;
 using Persisters.Transports.AzureServiceBus.Topology;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AzureServiceBus.Transport;
 
@@ -20,7 +20,7 @@ namespace Persisters.Transports.AzureServiceBus.Transport;
 /// link and makes no calls. A failed receive call (the namespace unreachable, the connection lost, the entity gone) marks
 /// the endpoint faulted (MassTransit's endpoint health, which readiness reads) until a receive call succeeds again.
 /// </summary>
-internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTransportHandle
+internal sealed class ServiceBusReceiveAgent : TransportReceiveAgent<long, ServiceBusReceivedMessage, ServiceBusInFlightMessage>
 {
     private const int MaxConcurrentRenewals = 16;
     private static readonly TimeSpan RenewalTick = TimeSpan.FromSeconds(1);
@@ -33,13 +33,7 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
     private readonly int _limit;
     private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim? _catcherSlot;
-    private readonly ConcurrentDictionary<string, InFlightMessage> _inFlight = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _renewerStop = new();
-    private readonly object _handlersLock = new();
-    private readonly HashSet<Task> _handlers = [];
     private ServiceBusReceiver? _receiver;
-    private Task _renewer = Task.CompletedTask;
-    private int _receiveFaulted;
 
     public ServiceBusReceiveAgent(ServiceBusReceiveEndpointContext context, EndpointEntities entities)
         : base(context)
@@ -54,54 +48,36 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
         var shared = _limit >= 2 ? _limit - 1 : _limit;
         _slots = new SemaphoreSlim(shared, shared);
         _catcherSlot = _limit >= 2 ? new SemaphoreSlim(1, 1) : null;
-        TrySetConsumeTask(Task.Run(Run));
+        StartReceiving();
     }
 
-    Task ReceiveTransportHandle.Stop(CancellationToken cancellationToken) => this.Stop("Stop Receive Transport", cancellationToken);
-
-    private async Task Run()
+    protected override async Task<bool> Prepare()
     {
-        try
+        if (_entities.IsTemporary && !_broker.CreateEntities)
         {
-            await _context.DependenciesReady.WaitAsync(Stopping);
-            if (_entities.IsTemporary && !_broker.CreateEntities)
-            {
-                // A temporary queue cannot be provisioned in advance: without the right to create it, this endpoint
-                // receives nothing (no link, no calls) until it stops.
-                LogContext.Warning?.Log("Temporary Service Bus endpoint {Queue} is not created (CreateEntities is false): it receives nothing",
-                    _context.QueuePath);
-                await _context.TransportObservers.NotifyReady(_context.InputAddress);
-                SetReady();
-                await Task.Delay(Timeout.Infinite, Stopping);
-                return;
-            }
-            await Prepare();
-            _receiver = _broker.Client.CreateReceiver(_context.QueuePath, new ServiceBusReceiverOptions
-            {
-                ReceiveMode = ServiceBusReceiveMode.PeekLock,
-                PrefetchCount = 0,
-            });
-            await _context.TransportObservers.NotifyReady(_context.InputAddress);
-            SetReady();
+            // A temporary queue cannot be provisioned in advance: without the right to create it, this endpoint
+            // receives nothing (no link, no calls) until it stops.
+            LogContext.Warning?.Log("Temporary Service Bus endpoint {Queue} is not created (CreateEntities is false): it receives nothing",
+                _context.QueuePath);
+            return false;
         }
-        catch (OperationCanceledException) when (IsStopping)
+        await PrepareEntities();
+        _receiver = _broker.Client.CreateReceiver(_context.QueuePath, new ServiceBusReceiverOptions
         {
-            SetNotReady(new OperationCanceledException("The receive endpoint was stopped before it was ready."));
-            return;
-        }
-        catch (Exception exception)
-        {
-            // Not transient (missing entities, no rights, a bad name): fail the endpoint's start, and with it the bus's.
-            var fault = exception as ConnectionException ?? new ConnectionException(
-                $"Azure Service Bus receive endpoint {_context.InputAddress} could not start: {exception.Message}{RightsHint(exception)}", exception, isTransient: false);
-            LogContext.Error?.Log(exception, "Azure Service Bus receive endpoint {InputAddress} could not start", _context.InputAddress);
-            await _context.TransportObservers.NotifyFaulted(_context.InputAddress, fault);
-            SetNotReady(fault);
-            return;
-        }
+            ReceiveMode = ServiceBusReceiveMode.PeekLock,
+            PrefetchCount = 0,
+        });
+        return true;
+    }
 
-        _renewer = Task.Run(RenewLocks);
-        await Receive(_receiver);
+    protected override async Task<Exception> StartFaulted(Exception exception)
+    {
+        // Not transient (missing entities, no rights, a bad name): fail the endpoint's start, and with it the bus's.
+        var fault = exception as ConnectionException ?? new ConnectionException(
+            $"Azure Service Bus receive endpoint {_context.InputAddress} could not start: {exception.Message}{RightsHint(exception)}", exception, isTransient: false);
+        LogContext.Error?.Log(exception, "Azure Service Bus receive endpoint {InputAddress} could not start", _context.InputAddress);
+        await _context.TransportObservers.NotifyFaulted(_context.InputAddress, fault);
+        return fault;
     }
 
     /// <summary>
@@ -109,7 +85,7 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
     /// unreachable, throttling) are retried with backoff for as long as the endpoint runs, each reported as a transient
     /// fault; anything else ends the start.
     /// </summary>
-    private async Task Prepare()
+    private async Task PrepareEntities()
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -143,8 +119,9 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
             ? " (the credentials may not manage entities: give them the Manage right, or provision the entities and set CreateEntities = false)"
             : "";
 
-    private async Task Receive(ServiceBusReceiver receiver)
+    protected override async Task Receive()
     {
+        var receiver = _receiver!;
         // Two receive calls wait at once: one for as many messages as there are free slots, one for a single message.
         // A message that arrives while one of them is returning (its unused credit is still on the link) finds the
         // other waiting; with prefetch off, the SDK releases a message that finds no waiting call.
@@ -182,8 +159,7 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
                 messages = await pending;
                 pending = null;
                 failures = 0;
-                if (Interlocked.Exchange(ref _receiveFaulted, 0) == 1)
-                    await _context.TransportObservers.NotifyReady(_context.InputAddress);
+                await ReceiveSucceeded();
             }
             catch (Exception) when (IsStopping)
             {
@@ -199,18 +175,15 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
                 var delay = TimeSpan.FromSeconds(Math.Min(MaxReceiveRetryDelay.TotalSeconds, Math.Pow(2, Math.Min(failures, 4))));
                 LogContext.Warning?.Log(exception, "Receiving from Service Bus queue {Queue} failed; retrying in {Delay}", _context.QueuePath, delay);
                 // Faulted until a receive call succeeds again (MassTransit's endpoint health, readiness).
-                if (Interlocked.Exchange(ref _receiveFaulted, 1) == 0)
-                {
-                    await _context.TransportObservers.NotifyFaulted(_context.InputAddress,
-                        new ConnectionException($"Receiving from Service Bus queue {_context.QueuePath} failed: {exception.Message}", exception, isTransient: true));
-                }
+                if (!IsReceiveFaulted)
+                    await ReceiveFailed(new ConnectionException($"Receiving from Service Bus queue {_context.QueuePath} failed: {exception.Message}", exception, isTransient: true));
                 try
                 {
                     await Task.Delay(delay, Stopping);
                     if (exception is ServiceBusException { Reason: ServiceBusFailureReason.MessagingEntityNotFound } && _broker.CreateEntities)
                     {
                         _broker.ForgetQueue(_context.QueuePath);
-                        await Prepare();
+                        await PrepareEntities();
                     }
                 }
                 catch (OperationCanceledException)
@@ -236,16 +209,7 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
                 slots.Release(next);
 
             foreach (var message in messages)
-            {
-                var handler = Task.Run(() => Handle(receiver, message, slots));
-                lock (_handlersLock)
-                    _handlers.Add(handler);
-                _ = handler.ContinueWith(t =>
-                {
-                    lock (_handlersLock)
-                        _handlers.Remove(t);
-                }, TaskScheduler.Default);
-            }
+                StartHandler(message, slots);
         }
 
         if (pending is not null)
@@ -270,7 +234,7 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
     /// only <see cref="RecoveryWaitTime"/> while the endpoint is faulted, so that an idle endpoint learns within about a second that
     /// Service Bus answers again (an empty answer is a success) instead of at the end of a long wait.
     /// </summary>
-    private TimeSpan WaitTime => Volatile.Read(ref _receiveFaulted) == 1 ? RecoveryWaitTime : _context.ReceiveWaitTime;
+    private TimeSpan WaitTime => IsReceiveFaulted ? RecoveryWaitTime : _context.ReceiveWaitTime;
 
     /// <summary>Takes every free slot at once (none if none is free).</summary>
     private static int TakeFreeSlots(SemaphoreSlim slots)
@@ -281,40 +245,14 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
         return taken;
     }
 
-    private async Task Handle(ServiceBusReceiver receiver, ServiceBusReceivedMessage message, SemaphoreSlim slots)
+    protected override Delivery<long, ServiceBusInFlightMessage> CreateDelivery(ServiceBusReceivedMessage message)
     {
-        try
-        {
-            if (IsStopping)
-            {
-                // Received while the endpoint was stopping: give it back at once.
-                await AbandonQuietly(receiver, message);
-                return;
-            }
-
-            var tracked = new InFlightMessage(message);
-            _inFlight[message.LockToken] = tracked;
-            var context = new ServiceBusReceiveContext(message, _context);
-            var lockContext = new ServiceBusReceiveLockContext(receiver, tracked, _context.InputAddress);
-            try
-            {
-                await Dispatch(message.SequenceNumber, context, lockContext);
-            }
-            catch (Exception exception)
-            {
-                context.LogTransportFaulted(exception);
-            }
-            finally
-            {
-                _inFlight.TryRemove(message.LockToken, out _);
-                context.Dispose();
-            }
-        }
-        finally
-        {
-            slots.Release();
-        }
+        var tracked = new ServiceBusInFlightMessage(message);
+        return new Delivery<long, ServiceBusInFlightMessage>(message.SequenceNumber, tracked, new ServiceBusReceiveContext(message, _context),
+            new ServiceBusReceiveLockContext(_receiver!, tracked, _context.InputAddress));
     }
+
+    protected override Task GiveBack(ServiceBusReceivedMessage message) => AbandonQuietly(_receiver!, message);
 
     private static async Task AbandonQuietly(ServiceBusReceiver receiver, ServiceBusReceivedMessage message)
     {
@@ -328,105 +266,73 @@ internal sealed class ServiceBusReceiveAgent : ConsumerAgent<long>, ReceiveTrans
         }
     }
 
+    protected override TimeSpan RenewalPeriod => RenewalTick;
+
     /// <summary>
     /// Renews the lock of every message still being consumed (for example held by a batch consumer) once half of its lock
-    /// is used, for up to the endpoint's MaxAutoRenewDuration (default: as long as it is consumed). Makes no call when
-    /// nothing is in flight.
+    /// is used, for up to the endpoint's MaxAutoRenewDuration (default: as long as it is consumed).
     /// </summary>
-    private async Task RenewLocks()
+    protected override async Task RenewDueLocks()
     {
+        if (_receiver is not { } receiver)
+            return;
         var limit = _context.MaxAutoRenewDuration;
-        while (!_renewerStop.IsCancellationRequested)
+        var now = DateTime.UtcNow;
+        var due = InFlight
+            .Where(m => !m.IsSettled && !m.LockLost && m.RenewAt <= now && (limit is null || now - m.ReceivedAt < limit))
+            .ToList();
+        if (due.Count == 0)
+            return;
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentRenewals }, async (message, _) =>
         {
             try
             {
-                await Task.Delay(RenewalTick, _renewerStop.Token);
+                await receiver.RenewMessageLockAsync(message.Message, CancellationToken.None);
+                message.ScheduleRenewal(DateTime.UtcNow);
             }
-            catch (OperationCanceledException)
+            catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessageLockLost)
             {
-                break;
+                message.LockLost = !message.IsSettled;
             }
-            if (_inFlight.IsEmpty || _receiver is not { } receiver)
-                continue;
+            catch (Exception exception) when (!message.IsSettled)
+            {
+                LogContext.Warning?.Log(exception, "Renewing the lock of Service Bus message {MessageId} failed", message.Message.MessageId);
+            }
+            catch (Exception)
+            {
+                // settled meanwhile: the renewal no longer matters
+            }
+        });
+    }
 
-            var now = DateTime.UtcNow;
-            var due = _inFlight.Values
-                .Where(m => !m.IsSettled && !m.LockLost && m.RenewAt <= now && (limit is null || now - m.ReceivedAt < limit))
-                .ToList();
-            if (due.Count == 0)
-                continue;
-            await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentRenewals }, async (message, _) =>
-            {
-                try
-                {
-                    await receiver.RenewMessageLockAsync(message.Message, CancellationToken.None);
-                    message.ScheduleRenewal(DateTime.UtcNow);
-                }
-                catch (ServiceBusException exception) when (exception.Reason == ServiceBusFailureReason.MessageLockLost)
-                {
-                    message.LockLost = !message.IsSettled;
-                }
-                catch (Exception exception) when (!message.IsSettled)
-                {
-                    LogContext.Warning?.Log(exception, "Renewing the lock of Service Bus message {MessageId} failed", message.Message.MessageId);
-                }
-                catch (Exception)
-                {
-                    // settled meanwhile: the renewal no longer matters
-                }
-            });
+    protected override async Task ReleaseUnsettled(IEnumerable<ServiceBusInFlightMessage> unsettled)
+    {
+        if (_receiver is not { } receiver)
+            return;
+        foreach (var message in unsettled)
+            await AbandonQuietly(receiver, message.Message);
+        try
+        {
+            await receiver.CloseAsync(CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            LogContext.Warning?.Log(exception, "Closing the Service Bus receiver of {Queue} failed", _context.QueuePath);
         }
     }
 
-    protected override async Task ActiveAndActualAgentsCompleted(StopContext context)
+    protected override async Task DeleteTemporaryEntities(CancellationToken cancellationToken)
     {
-        // Waits for the messages being consumed (or cancels them after ConsumerStopTimeout) and for the receive loop.
-        await base.ActiveAndActualAgentsCompleted(context);
-
-        Task[] handlers;
-        lock (_handlersLock)
-            handlers = _handlers.ToArray();
+        if (!_entities.IsTemporary || !_broker.CreateEntities)
+            return;
         try
         {
-            await Task.WhenAll(handlers).WaitAsync(context.CancellationToken);
+            await _broker.DeleteEndpointEntities(_entities);
         }
-        catch (OperationCanceledException)
+        catch (Exception exception)
         {
+            LogContext.Warning?.Log(exception, "Deleting temporary Service Bus queue {Queue} failed; Service Bus deletes it when it has been idle for 5 minutes",
+                _context.QueuePath);
         }
-
-        await _renewerStop.CancelAsync();
-        await _renewer;
-
-        if (_receiver is { } receiver)
-        {
-            // Anything still unsettled (the stop was cancelled): give it back now rather than when its lock expires.
-            foreach (var message in _inFlight.Values.Where(m => !m.IsSettled))
-                await AbandonQuietly(receiver, message.Message);
-            try
-            {
-                await receiver.CloseAsync(CancellationToken.None);
-            }
-            catch (Exception exception)
-            {
-                LogContext.Warning?.Log(exception, "Closing the Service Bus receiver of {Queue} failed", _context.QueuePath);
-            }
-        }
-
-        await _context.StopAgents(context.CancellationToken);
-        if (_entities.IsTemporary && _broker.CreateEntities)
-        {
-            try
-            {
-                await _broker.DeleteEndpointEntities(_entities);
-            }
-            catch (Exception exception)
-            {
-                LogContext.Warning?.Log(exception, "Deleting temporary Service Bus queue {Queue} failed; Service Bus deletes it when it has been idle for 5 minutes",
-                    _context.QueuePath);
-            }
-        }
-
-        await _context.TransportObservers.NotifyCompleted(_context.InputAddress, this);
-        _context.LogConsumerCompleted(DeliveryCount, ConcurrentDeliveryCount);
     }
 }

@@ -1,6 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using MassTransit;
-using MassTransit.Transports;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AzureServiceBus.Transport;
 
@@ -9,43 +9,21 @@ namespace Persisters.Transports.AzureServiceBus.Transport;
 /// up; at the entity's MaxDeliveryCount Service Bus moves it to the dead-letter queue), nothing when the lock is lost
 /// (Service Bus delivers the message again).
 /// </summary>
-internal sealed class ServiceBusReceiveLockContext : ReceiveLockContext
+internal sealed class ServiceBusReceiveLockContext(ServiceBusReceiver receiver, ServiceBusInFlightMessage message, Uri inputAddress)
+    : TransportReceiveLockContext<ServiceBusInFlightMessage>(message, inputAddress)
 {
-    private readonly ServiceBusReceiver _receiver;
-    private readonly InFlightMessage _message;
-    private readonly Uri _inputAddress;
+    protected override Task CompleteMessage() => receiver.CompleteMessageAsync(Message.Message);
 
-    public ServiceBusReceiveLockContext(ServiceBusReceiver receiver, InFlightMessage message, Uri inputAddress)
-    {
-        _receiver = receiver;
-        _message = message;
-        _inputAddress = inputAddress;
-    }
+    protected override bool ShouldGiveBack(Exception exception) =>
+        !Message.LockLost
+        && exception is not ServiceBusException { Reason: ServiceBusFailureReason.MessageLockLost or ServiceBusFailureReason.ServiceCommunicationProblem };
 
-    public async Task Complete()
-    {
-        _message.Settle();
-        await _receiver.CompleteMessageAsync(_message.Message);
-    }
+    protected override Task GiveBack() => receiver.AbandonMessageAsync(Message.Message);
 
-    public async Task Faulted(Exception exception)
-    {
-        _message.Settle();
-        if (_message.LockLost || exception is ServiceBusException { Reason: ServiceBusFailureReason.MessageLockLost or ServiceBusFailureReason.ServiceCommunicationProblem })
-            return;
-        try
-        {
-            await _receiver.AbandonMessageAsync(_message.Message);
-        }
-        catch (Exception abandonException)
-        {
-            LogContext.Warning?.Log(abandonException, "Abandoning Service Bus message {MessageId} failed; it is delivered again when its lock expires",
-                _message.Message.MessageId);
-        }
-    }
+    protected override void LogGiveBackFailed(Exception exception) =>
+        LogContext.Warning?.Log(exception, "Abandoning Service Bus message {MessageId} failed; it is delivered again when its lock expires",
+            Message.Message.MessageId);
 
-    public Task ValidateLockStatus() =>
-        _message.LockLost
-            ? throw new TransportException(_inputAddress, $"The lock of Service Bus message {_message.Message.MessageId} (sequence number {_message.Message.SequenceNumber}) was lost.")
-            : Task.CompletedTask;
+    protected override string LockLostMessage() =>
+        $"The lock of Service Bus message {Message.Message.MessageId} (sequence number {Message.Message.SequenceNumber}) was lost.";
 }

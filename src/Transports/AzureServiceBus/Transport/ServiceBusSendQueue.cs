@@ -1,6 +1,7 @@
 using System.Text;
 using System.Threading.Channels;
 using Azure.Messaging.ServiceBus;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AzureServiceBus.Transport;
 
@@ -10,21 +11,19 @@ namespace Persisters.Transports.AzureServiceBus.Transport;
 /// few batches as the entity's size limit allows. A message that does not fit an empty batch is refused at once with
 /// <see cref="ServiceBusMessageTooLargeException"/>.
 /// </summary>
-internal sealed class ServiceBusSendQueue : IAsyncDisposable
+internal sealed class ServiceBusSendQueue : BatchQueue<ServiceBusSendQueue.Pending, ServiceBusMessageBatch>
 {
     private const int ConcurrentBatches = 4;
 
     private readonly ServiceBusSender _sender;
     private readonly Uri _address;
-    private readonly Channel<Pending> _channel = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SemaphoreSlim _inFlight = new(ConcurrentBatches);
-    private readonly Task _loop;
 
     public ServiceBusSendQueue(ServiceBusSender sender, Uri address)
+        : base(ConcurrentBatches)
     {
         _sender = sender;
         _address = address;
-        _loop = Task.Run(Loop);
+        StartFlushing();
     }
 
     public string EntityPath => _sender.EntityPath;
@@ -33,7 +32,7 @@ internal sealed class ServiceBusSendQueue : IAsyncDisposable
     public Task Send(ServiceBusMessage message, CancellationToken cancellationToken)
     {
         var pending = new Pending(message, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), cancellationToken);
-        if (!_channel.Writer.TryWrite(pending))
+        if (!TryWrite(pending))
             throw new ObjectDisposedException(nameof(ServiceBusSendQueue), "The Azure Service Bus transport is stopping.");
         return pending.Done.Task;
     }
@@ -59,70 +58,37 @@ internal sealed class ServiceBusSendQueue : IAsyncDisposable
     public Task CancelScheduled(long sequenceNumber, CancellationToken cancellationToken) =>
         _sender.CancelScheduledMessageAsync(sequenceNumber, cancellationToken);
 
-    private async Task Loop()
+    protected override ValueTask<ServiceBusMessageBatch> CreateBatch() => _sender.CreateMessageBatchAsync();
+
+    protected override void Fill(ServiceBusMessageBatch batch, ChannelReader<Pending> reader, List<Pending> taken)
     {
-        var reader = _channel.Reader;
-        var flushes = new List<Task>();
-        try
+        while (reader.TryPeek(out var next))
         {
-            while (await reader.WaitToReadAsync())
+            if (next.CancellationToken.IsCancellationRequested)
             {
-                await _inFlight.WaitAsync();
-                ServiceBusMessageBatch batch;
-                try
-                {
-                    batch = await _sender.CreateMessageBatchAsync();
-                }
-                catch (Exception exception)
-                {
-                    // The link cannot be opened (entity missing, no rights, connection down): fail what is waiting now.
-                    _inFlight.Release();
-                    while (reader.TryRead(out var failed))
-                        failed.Done.TrySetException(exception);
-                    continue;
-                }
-
-                var taken = new List<Pending>();
-                while (reader.TryPeek(out var next))
-                {
-                    if (next.CancellationToken.IsCancellationRequested)
-                    {
-                        reader.TryRead(out _);
-                        next.Done.TrySetCanceled(next.CancellationToken);
-                        continue;
-                    }
-                    if (batch.TryAddMessage(next.Message))
-                    {
-                        reader.TryRead(out _);
-                        taken.Add(next);
-                        continue;
-                    }
-                    if (batch.Count == 0)
-                    {
-                        reader.TryRead(out _);
-                        next.Done.TrySetException(TooLarge(next.Message, batch.MaxSizeInBytes));
-                        continue;
-                    }
-                    break;
-                }
-
-                if (taken.Count == 0)
-                {
-                    batch.Dispose();
-                    _inFlight.Release();
-                    continue;
-                }
-                flushes.RemoveAll(t => t.IsCompleted);
-                flushes.Add(Flush(batch, taken));
+                reader.TryRead(out _);
+                next.Done.TrySetCanceled(next.CancellationToken);
+                continue;
             }
-        }
-        finally
-        {
-            await Task.WhenAll(flushes);
+            if (batch.TryAddMessage(next.Message))
+            {
+                reader.TryRead(out _);
+                taken.Add(next);
+                continue;
+            }
+            if (batch.Count == 0)
+            {
+                reader.TryRead(out _);
+                next.Done.TrySetException(TooLarge(next.Message, batch.MaxSizeInBytes));
+                continue;
+            }
+            break;
         }
     }
 
-    private async Task Flush(ServiceBusMessageBatch batch, List<Pending> taken)
+    protected override void Discard(ServiceBusMessageBatch batch) => batch.Dispose();
+
+    protected override async Task Flush(ServiceBusMessageBatch batch, List<Pending> taken)
     {
         try
         {
@@ -138,7 +104,7 @@ internal sealed class ServiceBusSendQueue : IAsyncDisposable
         finally
         {
             batch.Dispose();
-            _inFlight.Release();
+            FlushEnded();
         }
     }
 
@@ -160,13 +126,9 @@ internal sealed class ServiceBusSendQueue : IAsyncDisposable
         return size;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _channel.Writer.TryComplete();
-        await _loop;
-        await _sender.DisposeAsync();
-        _inFlight.Dispose();
-    }
+    protected override void Fail(Pending pending, Exception exception) => pending.Done.TrySetException(exception);
 
-    private sealed record Pending(ServiceBusMessage Message, TaskCompletionSource Done, CancellationToken CancellationToken);
+    protected override ValueTask DisposeResources() => _sender.DisposeAsync();
+
+    internal sealed record Pending(ServiceBusMessage Message, TaskCompletionSource Done, CancellationToken CancellationToken);
 }

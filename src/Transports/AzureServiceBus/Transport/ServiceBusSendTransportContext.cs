@@ -5,13 +5,13 @@ using MassTransit.Transports;
 using Persisters.Transports.AzureServiceBus.Configuration;
 using Persisters.Transports.AzureServiceBus.Scheduling;
 using Persisters.Transports.AzureServiceBus.Topology;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AzureServiceBus.Transport;
 
 /// <summary>Sends to one queue, or publishes to one topic (creating the entities on first use when allowed).</summary>
-internal sealed class ServiceBusSendTransportContext : BaseSendTransportContext, SendTransportContext<ServiceBusPipeContext>
+internal sealed class ServiceBusSendTransportContext : TransportSendTransportContext<ServiceBusHostConfiguration>, SendTransportContext<TransportPipeContext>
 {
-    private readonly ServiceBusHostConfiguration _hostConfiguration;
     private readonly ServiceBusAddress _target;
     private readonly PublishEntities? _publish;
     private readonly TimeSpan? _autoDelete;
@@ -20,9 +20,8 @@ internal sealed class ServiceBusSendTransportContext : BaseSendTransportContext,
     /// <param name="autoDelete">For a send that creates its queue: the auto-delete-on-idle of a temporary queue.</param>
     public ServiceBusSendTransportContext(ServiceBusHostConfiguration hostConfiguration, ReceiveEndpointContext receiveEndpointContext,
         ServiceBusAddress target, PublishEntities? publish, TimeSpan? autoDelete)
-        : base(hostConfiguration, receiveEndpointContext.Serialization)
+        : base(hostConfiguration, receiveEndpointContext)
     {
-        _hostConfiguration = hostConfiguration;
         _target = target;
         _publish = publish;
         _autoDelete = autoDelete;
@@ -30,8 +29,6 @@ internal sealed class ServiceBusSendTransportContext : BaseSendTransportContext,
 
     public override string EntityName => _target.Path;
     public override string ActivitySystem => "servicebus";
-
-    public Task Send(IPipe<ServiceBusPipeContext> pipe, CancellationToken cancellationToken = default) => pipe.Send(new ServiceBusPipeContext(cancellationToken));
 
     public void Probe(ProbeContext context)
     {
@@ -47,17 +44,13 @@ internal sealed class ServiceBusSendTransportContext : BaseSendTransportContext,
         return sendContext;
     }
 
-    public Task<SendContext<T>> CreateSendContext<T>(ServiceBusPipeContext context, T message, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken)
-        where T : class =>
-        CreateSendContext(message, pipe, cancellationToken);
-
-    public async Task Send<T>(ServiceBusPipeContext transportContext, SendContext<T> sendContext)
+    public async Task Send<T>(TransportPipeContext transportContext, SendContext<T> sendContext)
         where T : class
     {
         var context = sendContext as ServiceBusSendContextImpl<T> ?? throw new ArgumentException("Unexpected SendContext type", nameof(sendContext));
         var cancellationToken = sendContext.CancellationToken;
         cancellationToken.ThrowIfCancellationRequested();
-        var broker = _hostConfiguration.Broker;
+        var broker = HostConfiguration.Broker;
 
         // Cancelling a schedule made by this transport: the token id carries the scheduled message's sequence number.
         if (context.Message is CancelScheduledMessage cancel && ScheduledSequenceNumber.TryRead(cancel.TokenId, out var cancelSequence))

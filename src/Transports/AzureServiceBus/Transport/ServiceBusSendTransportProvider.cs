@@ -1,30 +1,27 @@
 using MassTransit.Transports;
 using Persisters.Transports.AzureServiceBus.Configuration;
 using Persisters.Transports.AzureServiceBus.Topology;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AzureServiceBus.Transport;
 
-internal sealed class ServiceBusSendTransportProvider : ISendTransportProvider
+/// <summary>Sends to one queue or topic by its address; publishes to the message type's topic (<paramref name="publishTopology"/>).</summary>
+internal sealed class ServiceBusSendTransportProvider(ServiceBusHostConfiguration hostConfiguration, ReceiveEndpointContext context,
+    ServiceBusPublishTopology publishTopology)
+    : TransportSendTransportProvider<ServiceBusHostConfiguration>(hostConfiguration, context)
 {
-    private readonly ServiceBusHostConfiguration _hostConfiguration;
-    private readonly ReceiveEndpointContext _context;
+    public override Uri NormalizeAddress(Uri address) =>
+        ServiceBusAddress.Parse(HostConfiguration.HostAddress, HostConfiguration.Scope, address).ToUri(HostConfiguration.HostAddress);
 
-    public ServiceBusSendTransportProvider(ServiceBusHostConfiguration hostConfiguration, ReceiveEndpointContext context)
+    protected override SendTransportContext<TransportPipeContext> CreateSendTransportContext(Uri address) =>
+        new ServiceBusSendTransportContext(HostConfiguration, Context, ServiceBusAddress.Parse(HostConfiguration.HostAddress, HostConfiguration.Scope, address),
+            null, ReadAutoDelete(address));
+
+    protected override SendTransportContext<TransportPipeContext> CreatePublishTransportContext<T>()
     {
-        _hostConfiguration = hostConfiguration;
-        _context = context;
-    }
-
-    public Uri NormalizeAddress(Uri address) =>
-        ServiceBusAddress.Parse(_hostConfiguration.HostAddress, _hostConfiguration.Scope, address).ToUri(_hostConfiguration.HostAddress);
-
-    public Task<ISendTransport> GetSendTransport(Uri address)
-    {
-        var target = ServiceBusAddress.Parse(_hostConfiguration.HostAddress, _hostConfiguration.Scope, address);
-        TransportLogMessages.CreateSendTransport(address);
-        var autoDelete = ReadAutoDelete(address);
-        var transportContext = new ServiceBusSendTransportContext(_hostConfiguration, _context, target, null, autoDelete);
-        return Task.FromResult<ISendTransport>(new SendTransport<ServiceBusPipeContext>(transportContext));
+        var entities = publishTopology.GetPublishEntities<T>();
+        var target = new ServiceBusAddress(ServiceBusEntityType.Topic, entities.TopicPath);
+        return new ServiceBusSendTransportContext(HostConfiguration, Context, target, entities, null);
     }
 
     /// <summary>A temporary endpoint's address carries <c>autodelete=SECONDS</c>, so a send that has to create its queue makes it temporary too.</summary>

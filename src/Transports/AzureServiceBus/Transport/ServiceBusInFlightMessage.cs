@@ -1,11 +1,13 @@
 using Azure.Messaging.ServiceBus;
+using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AzureServiceBus.Transport;
 
 /// <summary>A received message whose lock the endpoint renews until it is settled.</summary>
-internal sealed class InFlightMessage
+internal sealed class ServiceBusInFlightMessage : InFlightMessage
 {
-    public InFlightMessage(ServiceBusReceivedMessage message)
+    public ServiceBusInFlightMessage(ServiceBusReceivedMessage message)
+        : base(message.LockToken)
     {
         Message = message;
         ReceivedAt = DateTime.UtcNow;
@@ -17,11 +19,6 @@ internal sealed class InFlightMessage
 
     /// <summary>Local time at which the lock is half used up (server and local clocks only meet through the lock's length).</summary>
     public DateTime RenewAt { get; private set; }
-
-    public bool LockLost { get; set; }
-    public bool IsSettled { get; private set; }
-
-    public void Settle() => IsSettled = true;
 
     /// <summary>After a receive or a renewal at local time <paramref name="now"/>: renew again when half of the lock is used.</summary>
     public void ScheduleRenewal(DateTime now)
