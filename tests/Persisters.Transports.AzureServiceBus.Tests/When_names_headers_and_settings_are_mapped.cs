@@ -185,7 +185,7 @@ public sealed class When_names_headers_and_settings_are_mapped
     public void A_published_type_forwards_to_the_topics_of_the_types_it_implements()
     {
         var topology = new ServiceBusTopologyConfiguration(ServiceBusTopologyConfiguration.CreateMessageTopology());
-        var entities = topology.ServiceBusPublish.GetPublishEntities<UserRenamed>();
+        var entities = topology.Publish.GetPublishEntities<UserRenamed>();
 
         Assert.Equal("Persisters.Transports.AzureServiceBus.Tests.Messages/UserRenamed", entities.TopicPath);
         Assert.Equal(["Persisters.Transports.AzureServiceBus.Tests.Messages/IAuditEvent"], entities.ImplementedTopicPaths);
@@ -193,9 +193,9 @@ public sealed class When_names_headers_and_settings_are_mapped
         Assert.Equal(entities.TopicPath, forward.TopicName);
         Assert.Equal("Persisters.Transports.AzureServiceBus.Tests.Messages/IAuditEvent", forward.ForwardTo);
         Assert.True(ServiceBusNames.IsValidSubscriptionName(forward.SubscriptionName));
-        Assert.Empty(topology.ServiceBusPublish.GetPublishEntities<OrderPlaced>().ImplementedTopicPaths);
+        Assert.Empty(topology.Publish.GetPublishEntities<OrderPlaced>().ImplementedTopicPaths);
         Assert.Equal("Persisters.Transports.AzureServiceBus.Tests.Messages/Envelope--Ping--",
-            topology.ServiceBusPublish.GetPublishEntities<Envelope<Ping>>().TopicPath);
+            topology.Publish.GetPublishEntities<Envelope<Ping>>().TopicPath);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Amazon.SQS.Model;
 using MassTransit.Transports;
 using Persisters.Transports.AmazonSqs.Configuration;
 using Persisters.Transports.AmazonSqs.Transport;
+using Persisters.Transports.Shared.Configuration;
 
 namespace MassTransit;
 
@@ -48,7 +49,5 @@ public static class AmazonSqsTopologyDeployment
     /// <summary>The physical SQS name of a logical queue name (the configured prefix in front).</summary>
     public static string PhysicalQueueName(this IBusInstance bus, string queueName) => Host(bus).Broker.PhysicalName(queueName);
 
-    private static SqsHostConfiguration Host(IBusInstance bus) =>
-        bus.HostConfiguration as SqsHostConfiguration
-        ?? throw new NotSupportedException($"The bus does not run on the Amazon SQS transport ({bus.HostConfiguration.GetType().Name}).");
+    private static SqsHostConfiguration Host(IBusInstance bus) => bus.GetHostConfiguration<SqsHostConfiguration>("Amazon SQS");
 }

@@ -1,6 +1,6 @@
 using Persisters.Transports.AzureServiceBus.Configuration;
 using Persisters.Transports.AzureServiceBus.Scheduling;
-using Persisters.Transports.AzureServiceBus.Topology;
+using Persisters.Transports.Shared.Configuration;
 
 namespace MassTransit;
 
@@ -9,18 +9,18 @@ public static class AzureServiceBusConfigurationExtensions
     /// <summary>Use the Azure Service Bus transport (Persisters' own, built on Azure.Messaging.ServiceBus) for the bus.</summary>
     public static void UsingAzureServiceBus(this IBusRegistrationConfigurator configurator,
         Action<IBusRegistrationContext, IServiceBusBusFactoryConfigurator>? configure = null) =>
-        configurator.SetBusFactory(new ServiceBusRegistrationBusFactory(configure));
+        configurator.SetBusFactory(CreateBusFactory(configure));
 
     /// <summary>Use the Azure Service Bus transport for a multi-bus instance.</summary>
     public static void UsingAzureServiceBus<TBus>(this IBusRegistrationConfigurator<TBus> configurator,
         Action<IBusRegistrationContext, IServiceBusBusFactoryConfigurator>? configure = null)
         where TBus : class, IBus =>
-        configurator.SetBusFactory(new ServiceBusRegistrationBusFactory(configure));
+        configurator.SetBusFactory(CreateBusFactory(configure));
 
     /// <summary>Create a bus on Azure Service Bus without dependency injection.</summary>
     public static IBusControl CreateUsingAzureServiceBus(this IBusFactorySelector selector, Action<IServiceBusBusFactoryConfigurator> configure)
     {
-        var busConfiguration = new ServiceBusBusConfiguration(new ServiceBusTopologyConfiguration(ServiceBusTopologyConfiguration.CreateMessageTopology()));
+        var busConfiguration = ServiceBusBusConfiguration.Create();
         var configurator = new ServiceBusBusFactoryConfigurator(busConfiguration);
         configure(configurator);
         return configurator.Build(busConfiguration);
@@ -63,4 +63,8 @@ public static class AzureServiceBusConfigurationExtensions
     /// <summary>Registers an <see cref="IMessageScheduler"/> that uses Service Bus's scheduled messages (see <see cref="UseServiceBusMessageScheduler"/>).</summary>
     public static void AddServiceBusMessageScheduler(this IBusRegistrationConfigurator configurator) =>
         ServiceBusMessageSchedulerRegistration.Add(configurator);
+
+    private static BusRegistrationFactory<ServiceBusBusConfiguration, ServiceBusBusFactoryConfigurator, IServiceBusBusFactoryConfigurator,
+        IServiceBusReceiveEndpointConfigurator> CreateBusFactory(Action<IBusRegistrationContext, IServiceBusBusFactoryConfigurator>? configure) =>
+        new(ServiceBusBusConfiguration.Create(), busConfiguration => new ServiceBusBusFactoryConfigurator(busConfiguration), configure);
 }

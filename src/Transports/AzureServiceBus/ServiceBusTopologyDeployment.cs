@@ -3,6 +3,7 @@ using Azure.Messaging.ServiceBus;
 using MassTransit.Transports;
 using Persisters.Transports.AzureServiceBus.Configuration;
 using Persisters.Transports.AzureServiceBus.Topology;
+using Persisters.Transports.Shared.Configuration;
 
 namespace MassTransit;
 
@@ -91,9 +92,7 @@ public static class ServiceBusTopologyDeployment
         return new ServiceBusQueueRetention(path, ServiceBusRetentionOutcome.Set, timeToLive);
     }
 
-    private static ServiceBusHostConfiguration Host(IBusInstance bus) =>
-        bus.HostConfiguration as ServiceBusHostConfiguration
-        ?? throw new NotSupportedException($"The bus does not run on the Azure Service Bus transport ({bus.HostConfiguration.GetType().Name}).");
+    private static ServiceBusHostConfiguration Host(IBusInstance bus) => bus.GetHostConfiguration<ServiceBusHostConfiguration>("Azure Service Bus");
 }
 
 /// <summary>What <see cref="ServiceBusTopologyDeployment.SetServiceBusMessageRetention"/> found and did for one queue.</summary>

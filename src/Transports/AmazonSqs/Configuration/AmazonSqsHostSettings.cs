@@ -2,11 +2,12 @@ using System.Text.RegularExpressions;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.SQS;
+using Persisters.Transports.Shared.Configuration;
 
 namespace MassTransit;
 
 /// <summary>Everything the transport needs to reach SQS. Filled by <see cref="IAmazonSqsHostConfigurator"/>.</summary>
-public sealed partial class AmazonSqsHostSettings
+public sealed partial class AmazonSqsHostSettings : ITransportHostSettings
 {
     public const string Scheme = "amazonsqs";
 

@@ -1,30 +1,19 @@
-using MassTransit;
-using MassTransit.Configuration;
-using MassTransit.Observables;
 using Persisters.Transports.AmazonSqs.Topology;
+using Persisters.Transports.Shared.Configuration;
 
 namespace Persisters.Transports.AmazonSqs.Configuration;
 
-internal sealed class SqsBusConfiguration : SqsEndpointConfiguration, IBusConfiguration
+/// <summary>The bus configuration of the Amazon SQS transport: its topology and its <see cref="SqsHostConfiguration"/>.</summary>
+internal sealed class SqsBusConfiguration : TransportBusConfiguration<SqsTopologyConfiguration>
 {
-    private readonly BusObservable _busObservers = new();
-
     public SqsBusConfiguration(SqsTopologyConfiguration topology)
         : base(topology)
     {
-        HostConfiguration = new SqsHostConfiguration(this, topology);
-        BusEndpointConfiguration = CreateEndpointConfiguration(true);
+        HostConfiguration = new SqsHostConfiguration(this);
     }
 
-    public SqsHostConfiguration HostConfiguration { get; }
-    public SqsEndpointConfiguration BusEndpointConfiguration { get; }
+    public override SqsHostConfiguration HostConfiguration { get; }
 
-    IHostConfiguration IBusConfiguration.HostConfiguration => HostConfiguration;
-    IEndpointConfiguration IBusConfiguration.BusEndpointConfiguration => BusEndpointConfiguration;
-    IBusObserver IBusConfiguration.BusObservers => _busObservers;
-
-    public ConnectHandle ConnectBusObserver(IBusObserver observer) => _busObservers.Connect(observer);
-
-    public ConnectHandle ConnectEndpointConfigurationObserver(IEndpointConfigurationObserver observer) =>
-        HostConfiguration.ConnectEndpointConfigurationObserver(observer);
+    /// <summary>A bus configuration with a new message topology (queue names from message URNs).</summary>
+    public static SqsBusConfiguration Create() => new(new SqsTopologyConfiguration(SqsTopologyConfiguration.CreateMessageTopology()));
 }

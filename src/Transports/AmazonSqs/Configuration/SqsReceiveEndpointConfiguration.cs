@@ -1,33 +1,29 @@
 using MassTransit;
-using MassTransit.Configuration;
 using MassTransit.Transports;
 using Persisters.Transports.AmazonSqs.Topology;
 using Persisters.Transports.AmazonSqs.Transport;
+using Persisters.Transports.Shared.Configuration;
 
 namespace Persisters.Transports.AmazonSqs.Configuration;
 
-internal sealed class SqsReceiveEndpointConfiguration : ReceiveEndpointConfiguration, IAmazonSqsReceiveEndpointConfigurator
+/// <summary>A receive endpoint of the Amazon SQS transport: one SQS queue, its long-poll wait and visibility timeout, its subscriptions.</summary>
+internal sealed class SqsReceiveEndpointConfiguration
+    : TransportReceiveEndpointConfiguration<SqsTopologyConfiguration, SqsReceiveEndpointContext>, IAmazonSqsReceiveEndpointConfigurator
 {
     private readonly SqsHostConfiguration _hostConfiguration;
-    private readonly SqsEndpointConfiguration _endpointConfiguration;
     private int _waitTimeSeconds = 20;
     private int _visibilityTimeout = 30;
 
-    public SqsReceiveEndpointConfiguration(SqsHostConfiguration hostConfiguration, string queueName, SqsEndpointConfiguration endpointConfiguration)
-        : base(hostConfiguration, endpointConfiguration)
+    public SqsReceiveEndpointConfiguration(SqsHostConfiguration hostConfiguration, string queueName,
+        TransportEndpointConfiguration<SqsTopologyConfiguration> endpointConfiguration)
+        : base(hostConfiguration, queueName, endpointConfiguration)
     {
         _hostConfiguration = hostConfiguration;
-        _endpointConfiguration = endpointConfiguration;
-        QueueName = queueName;
     }
 
-    public string QueueName { get; }
-    public bool IsTemporary { get; set; }
-    public SqsTopologyConfiguration SqsTopology => _endpointConfiguration.SqsTopology;
     public int ReceiveWaitTimeSeconds => _waitTimeSeconds;
     public int ReceiveVisibilityTimeout => _visibilityTimeout;
 
-    public override Uri HostAddress => _hostConfiguration.HostAddress;
     public override Uri InputAddress => SqsAddress.ForQueue(_hostConfiguration.HostAddress, QueueName);
 
     public int WaitTimeSeconds
@@ -44,32 +40,16 @@ internal sealed class SqsReceiveEndpointConfiguration : ReceiveEndpointConfigura
             : throw new ArgumentOutOfRangeException(nameof(VisibilityTimeout), value, "The SQS visibility timeout is 1 to 43200 seconds.");
     }
 
-    public void Subscribe<T>() where T : class => SqsTopology.SqsConsume.GetSqsMessageTopology<T>().Subscribe();
+    public void Subscribe<T>() where T : class => TransportTopology.Consume.GetTransportMessageTopology<T>().Subscribe();
 
     public void Subscribe(string messageUrn)
     {
         if (!messageUrn.StartsWith("urn:message:", StringComparison.Ordinal))
             throw new ArgumentException($"'{messageUrn}' is not a message URN (urn:message:Namespace:Type).", nameof(messageUrn));
-        SqsTopology.SqsConsume.AddSubscription(messageUrn);
+        TransportTopology.Consume.AddSubscription(messageUrn);
     }
 
-    public override ReceiveEndpointContext CreateReceiveEndpointContext() => CreateSqsReceiveEndpointContext();
+    protected override SqsReceiveEndpointContext CreateContext() => new(_hostConfiguration, this);
 
-    public void Build(IHost host)
-    {
-        var context = CreateSqsReceiveEndpointContext();
-        var transport = new SqsReceiveTransport(context);
-        var receiveEndpoint = new ReceiveEndpoint(transport, context);
-        host.AddReceiveEndpoint(QueueName, receiveEndpoint);
-        ReceiveEndpoint = receiveEndpoint;
-    }
-
-    private SqsReceiveEndpointContext CreateSqsReceiveEndpointContext()
-    {
-        var builder = new SqsReceiveEndpointBuilder(this);
-        ApplySpecifications(builder);
-        var context = new SqsReceiveEndpointContext(_hostConfiguration, this);
-        context.GetOrAddPayload(() => _hostConfiguration.Topology);
-        return context;
-    }
+    protected override IReceiveTransport CreateReceiveTransport(SqsReceiveEndpointContext context) => new SqsReceiveTransport(context);
 }

@@ -1,9 +1,10 @@
 using MassTransit;
+using Persisters.Transports.Shared.Topology;
 
 namespace Persisters.Transports.AmazonSqs.Topology;
 
 /// <summary>Consume topology of one endpoint: the message URNs its queue subscribes to (recorded as queue tags).</summary>
-internal sealed class SqsConsumeTopology : ConsumeTopology
+internal sealed class SqsConsumeTopology : TransportConsumeTopology
 {
     private readonly HashSet<string> _subscriptions = new(StringComparer.Ordinal);
 
@@ -27,12 +28,6 @@ internal sealed class SqsConsumeTopology : ConsumeTopology
             _subscriptions.Add(messageUrn);
     }
 
-    public SqsMessageConsumeTopology<T> GetSqsMessageTopology<T>() where T : class => (SqsMessageConsumeTopology<T>)GetMessageTopology<T>();
-
-    protected override IMessageConsumeTopologyConfigurator CreateMessageTopology<T>()
-    {
-        var topology = new SqsMessageConsumeTopology<T>(this);
-        OnMessageTopologyCreated(topology);
-        return topology;
-    }
+    /// <summary>Records the message URN of <typeparamref name="T"/> (<c>urn:message:Namespace:Type</c>).</summary>
+    internal override void Subscribe<T>() => AddSubscription(MessageUrn.ForTypeString<T>());
 }

@@ -1,11 +1,11 @@
 using MassTransit;
 using Persisters.Transports.AmazonSqs.Configuration;
-using Persisters.Transports.AmazonSqs.Topology;
+using Persisters.Transports.Shared.Topology;
 using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AmazonSqs.Transport;
 
-internal sealed class SqsHost(SqsHostConfiguration hostConfiguration, SqsBusTopology busTopology)
+internal sealed class SqsHost(SqsHostConfiguration hostConfiguration, TransportBusTopology busTopology)
     : TransportHost<SqsHostConfiguration, SqsReceiveEndpointConfiguration, IAmazonSqsReceiveEndpointConfigurator>(hostConfiguration, busTopology)
 {
     protected override SqsReceiveEndpointConfiguration CreateReceiveEndpointConfiguration(string queueName,

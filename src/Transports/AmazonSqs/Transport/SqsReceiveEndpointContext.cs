@@ -23,8 +23,8 @@ internal sealed class SqsReceiveEndpointContext : TransportReceiveEndpointContex
     public bool IsTemporary => _configuration.IsTemporary;
     public int WaitTimeSeconds => _configuration.ReceiveWaitTimeSeconds;
     public int VisibilityTimeout => _configuration.ReceiveVisibilityTimeout;
-    public ISendTopology SendTopology => _configuration.SqsTopology.Send;
-    public IReadOnlyCollection<string> Subscriptions => _configuration.SqsTopology.SqsConsume.Subscriptions;
+    public ISendTopology SendTopology => _configuration.TransportTopology.Send;
+    public IReadOnlyCollection<string> Subscriptions => _configuration.TransportTopology.Consume.Subscriptions;
 
     protected override ISendTransportProvider CreateSendTransportProvider() => new SqsSendTransportProvider(_hostConfiguration, this);
 

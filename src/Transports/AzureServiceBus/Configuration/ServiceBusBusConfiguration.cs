@@ -1,30 +1,20 @@
-using MassTransit;
-using MassTransit.Configuration;
-using MassTransit.Observables;
 using Persisters.Transports.AzureServiceBus.Topology;
+using Persisters.Transports.Shared.Configuration;
 
 namespace Persisters.Transports.AzureServiceBus.Configuration;
 
-internal sealed class ServiceBusBusConfiguration : ServiceBusEndpointConfiguration, IBusConfiguration
+/// <summary>The bus configuration of the Azure Service Bus transport: its topology and its <see cref="ServiceBusHostConfiguration"/>.</summary>
+internal sealed class ServiceBusBusConfiguration : TransportBusConfiguration<ServiceBusTopologyConfiguration>
 {
-    private readonly BusObservable _busObservers = new();
-
     public ServiceBusBusConfiguration(ServiceBusTopologyConfiguration topology)
         : base(topology)
     {
-        HostConfiguration = new ServiceBusHostConfiguration(this, topology);
-        BusEndpointConfiguration = CreateEndpointConfiguration(true);
+        HostConfiguration = new ServiceBusHostConfiguration(this);
     }
 
-    public ServiceBusHostConfiguration HostConfiguration { get; }
-    public ServiceBusEndpointConfiguration BusEndpointConfiguration { get; }
+    public override ServiceBusHostConfiguration HostConfiguration { get; }
 
-    IHostConfiguration IBusConfiguration.HostConfiguration => HostConfiguration;
-    IEndpointConfiguration IBusConfiguration.BusEndpointConfiguration => BusEndpointConfiguration;
-    IBusObserver IBusConfiguration.BusObservers => _busObservers;
-
-    public ConnectHandle ConnectBusObserver(IBusObserver observer) => _busObservers.Connect(observer);
-
-    public ConnectHandle ConnectEndpointConfigurationObserver(IEndpointConfigurationObserver observer) =>
-        HostConfiguration.ConnectEndpointConfigurationObserver(observer);
+    /// <summary>A bus configuration with a new message topology (topic names as MassTransit's Service Bus package forms them).</summary>
+    public static ServiceBusBusConfiguration Create() =>
+        new(new ServiceBusTopologyConfiguration(ServiceBusTopologyConfiguration.CreateMessageTopology()));
 }

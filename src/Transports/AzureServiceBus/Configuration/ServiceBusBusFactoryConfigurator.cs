@@ -1,29 +1,16 @@
 using MassTransit;
-using MassTransit.Configuration;
 using Persisters.Transports.AzureServiceBus.Topology;
+using Persisters.Transports.Shared.Configuration;
 
 namespace Persisters.Transports.AzureServiceBus.Configuration;
 
-internal sealed class ServiceBusBusFactoryConfigurator : BusFactoryConfigurator, IServiceBusBusFactoryConfigurator, IBusFactory
+/// <summary>The bus factory configurator of the Azure Service Bus transport (<see cref="IServiceBusBusFactoryConfigurator"/>).</summary>
+internal sealed class ServiceBusBusFactoryConfigurator(ServiceBusBusConfiguration busConfiguration)
+    : TransportBusFactoryConfigurator<ServiceBusHostConfiguration, IServiceBusReceiveEndpointConfigurator>(busConfiguration, busConfiguration.HostConfiguration),
+        IServiceBusBusFactoryConfigurator
 {
-    private readonly ServiceBusBusConfiguration _busConfiguration;
-    private readonly ServiceBusHostConfiguration _hostConfiguration;
 
-    public ServiceBusBusFactoryConfigurator(ServiceBusBusConfiguration busConfiguration)
-        : base(busConfiguration)
-    {
-        _busConfiguration = busConfiguration;
-        _hostConfiguration = busConfiguration.HostConfiguration;
-    }
-
-    public IReceiveEndpointConfiguration CreateBusEndpointConfiguration(Action<IReceiveEndpointConfigurator> configure)
-    {
-        var queueName = _busConfiguration.ServiceBusTopology.Consume.CreateTemporaryQueueName("bus");
-        return _hostConfiguration.CreateReceiveEndpointConfiguration(queueName, _busConfiguration.BusEndpointConfiguration, c => configure(c),
-            temporary: true);
-    }
-
-    public void Host(ServiceBusHostSettings settings) => _hostConfiguration.Settings = settings;
+    public void Host(ServiceBusHostSettings settings) => HostConfiguration.Settings = settings;
 
     public void SetNamespaceSeparatorTo(string separator)
     {
@@ -34,18 +21,4 @@ internal sealed class ServiceBusBusFactoryConfigurator : BusFactoryConfigurator,
     }
 
     public void SetNamespaceSeparatorToUnderscore() => SetNamespaceSeparatorTo("_");
-
-    public void ReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter,
-        Action<IServiceBusReceiveEndpointConfigurator>? configureEndpoint = null) =>
-        _hostConfiguration.ReceiveEndpoint(definition, endpointNameFormatter!, configureEndpoint);
-
-    public void ReceiveEndpoint(IEndpointDefinition definition, IEndpointNameFormatter? endpointNameFormatter,
-        Action<IReceiveEndpointConfigurator>? configureEndpoint = null) =>
-        _hostConfiguration.ReceiveEndpoint(definition, endpointNameFormatter!, configureEndpoint);
-
-    public void ReceiveEndpoint(string queueName, Action<IServiceBusReceiveEndpointConfigurator> configureEndpoint) =>
-        _hostConfiguration.ReceiveEndpoint(queueName, configureEndpoint);
-
-    public void ReceiveEndpoint(string queueName, Action<IReceiveEndpointConfigurator> configureEndpoint) =>
-        _hostConfiguration.ReceiveEndpoint(queueName, configureEndpoint);
 }

@@ -3,6 +3,7 @@ using Azure.Core;
 using Azure.Messaging.ServiceBus;
 using Azure.Messaging.ServiceBus.Administration;
 using Persisters.Transports.AzureServiceBus.Topology;
+using Persisters.Transports.Shared.Configuration;
 
 namespace MassTransit;
 
@@ -10,7 +11,7 @@ namespace MassTransit;
 /// Everything the transport needs to reach a Service Bus namespace. Filled by <see cref="IServiceBusHostConfigurator"/>
 /// through <c>cfg.Host(connectionString, h => …)</c> or <c>cfg.Host(new Uri("sb://NAMESPACE/SCOPE"), h => …)</c>.
 /// </summary>
-public sealed class ServiceBusHostSettings
+public sealed class ServiceBusHostSettings : ITransportHostSettings
 {
     public const string Scheme = "sb";
 

@@ -1,16 +1,17 @@
 using Azure.Messaging.ServiceBus.Administration;
 using MassTransit;
-using MassTransit.Configuration;
 using MassTransit.Transports;
 using Persisters.Transports.AzureServiceBus.Topology;
 using Persisters.Transports.AzureServiceBus.Transport;
+using Persisters.Transports.Shared.Configuration;
 
 namespace Persisters.Transports.AzureServiceBus.Configuration;
 
-internal sealed class ServiceBusReceiveEndpointConfiguration : ReceiveEndpointConfiguration, IServiceBusReceiveEndpointConfigurator
+/// <summary>A receive endpoint of the Azure Service Bus transport: one queue, its settings, and the subscriptions that forward to it.</summary>
+internal sealed class ServiceBusReceiveEndpointConfiguration
+    : TransportReceiveEndpointConfiguration<ServiceBusTopologyConfiguration, ServiceBusReceiveEndpointContext>, IServiceBusReceiveEndpointConfigurator
 {
     private readonly ServiceBusHostConfiguration _hostConfiguration;
-    private readonly ServiceBusEndpointConfiguration _endpointConfiguration;
     private TimeSpan _lockDuration = ServiceBusDefaults.LockDuration;
     private int _maxDeliveryCount = ServiceBusDefaults.MaxDeliveryCount;
     private TimeSpan? _defaultMessageTimeToLive;
@@ -19,29 +20,21 @@ internal sealed class ServiceBusReceiveEndpointConfiguration : ReceiveEndpointCo
     private string? _forwardDeadLetteredMessagesTo;
 
     public ServiceBusReceiveEndpointConfiguration(ServiceBusHostConfiguration hostConfiguration, string queueName,
-        ServiceBusEndpointConfiguration endpointConfiguration)
-        : base(hostConfiguration, endpointConfiguration)
+        TransportEndpointConfiguration<ServiceBusTopologyConfiguration> endpointConfiguration)
+        : base(hostConfiguration, queueName, endpointConfiguration)
     {
         _hostConfiguration = hostConfiguration;
-        _endpointConfiguration = endpointConfiguration;
-        QueueName = queueName;
     }
-
-    /// <summary>The endpoint's name (the queue path below the host's scope).</summary>
-    public string QueueName { get; }
 
     /// <summary>The queue's full path: <c>SCOPE/NAME</c>.</summary>
     public string QueuePath => ServiceBusNames.QueuePath(_hostConfiguration.Scope, QueueName);
 
-    public bool IsTemporary { get; set; }
-    public ServiceBusTopologyConfiguration ServiceBusTopology => _endpointConfiguration.ServiceBusTopology;
     public TimeSpan? RenewLimit { get; private set; }
     public TimeSpan WaitTime { get; private set; } = ServiceBusDefaults.ReceiveWaitTime;
 
     /// <summary>The queue's <c>DefaultMessageTimeToLive</c> as configured here; null: Service Bus's (unlimited).</summary>
     public TimeSpan? QueueTimeToLive => _defaultMessageTimeToLive;
 
-    public override Uri HostAddress => _hostConfiguration.HostAddress;
     /// <summary><c>sb://NAMESPACE/SCOPE/NAME</c>; a temporary endpoint's address says <c>?autodelete=300</c>, so that a send that has to create it makes it temporary.</summary>
     public override Uri InputAddress
     {
@@ -91,9 +84,9 @@ internal sealed class ServiceBusReceiveEndpointConfiguration : ReceiveEndpointCo
     }
 
     public void Subscribe<T>(string subscriptionName) where T : class =>
-        ServiceBusTopology.ServiceBusConsume.GetServiceBusMessageTopology<T>().Subscribe(subscriptionName);
+        TransportTopology.Consume.Subscribe<T>(subscriptionName);
 
-    public void Subscribe(string topicPath, string subscriptionName) => ServiceBusTopology.ServiceBusConsume.Subscribe(topicPath, subscriptionName);
+    public void Subscribe(string topicPath, string subscriptionName) => TransportTopology.Consume.Subscribe(topicPath, subscriptionName);
 
     /// <summary>The entities this endpoint needs (see <see cref="EndpointEntities"/>).</summary>
     public EndpointEntities GetEntities()
@@ -118,13 +111,13 @@ internal sealed class ServiceBusReceiveEndpointConfiguration : ReceiveEndpointCo
         CreateQueueOptions? error = null, skipped = null;
         if (!IsTemporary && !ServiceBusNames.IsTerminal(queuePath))
         {
-            var send = ServiceBusTopology.Send;
+            var send = TransportTopology.Send;
             error = ServiceBusDefaults.MoveQueue(queue, send.ErrorQueueNameFormatter.FormatErrorQueueName(queuePath));
             skipped = ServiceBusDefaults.MoveQueue(queue, send.DeadLetterQueueNameFormatter.FormatDeadLetterQueueName(queuePath));
         }
 
         var generatedName = ServiceBusNames.SubscriptionNameFor(queuePath, _hostConfiguration.Scope);
-        var subscriptions = ServiceBusTopology.ServiceBusConsume.Subscriptions;
+        var subscriptions = TransportTopology.Consume.Subscriptions;
         var topics = subscriptions.Select(s => s.TopicPath).Distinct(StringComparer.Ordinal).Select(ServiceBusDefaults.Topic).ToList();
         var forwarding = subscriptions.Select(s => new CreateSubscriptionOptions(s.TopicPath, s.SubscriptionName ?? generatedName)
         {
@@ -146,23 +139,7 @@ internal sealed class ServiceBusReceiveEndpointConfiguration : ReceiveEndpointCo
             yield return this.Failure("QueueName", $"'{QueuePath}' is not a valid Service Bus queue path (1–260 letters, digits, '.', '-', '_', segments separated by '/')");
     }
 
-    public override ReceiveEndpointContext CreateReceiveEndpointContext() => CreateServiceBusReceiveEndpointContext();
+    protected override ServiceBusReceiveEndpointContext CreateContext() => new(_hostConfiguration, this);
 
-    public void Build(IHost host)
-    {
-        var context = CreateServiceBusReceiveEndpointContext();
-        var transport = new ServiceBusReceiveTransport(context);
-        var receiveEndpoint = new ReceiveEndpoint(transport, context);
-        host.AddReceiveEndpoint(QueueName, receiveEndpoint);
-        ReceiveEndpoint = receiveEndpoint;
-    }
-
-    private ServiceBusReceiveEndpointContext CreateServiceBusReceiveEndpointContext()
-    {
-        var builder = new ServiceBusReceiveEndpointBuilder(this);
-        ApplySpecifications(builder);
-        var context = new ServiceBusReceiveEndpointContext(_hostConfiguration, this);
-        context.GetOrAddPayload(() => _hostConfiguration.Topology);
-        return context;
-    }
+    protected override IReceiveTransport CreateReceiveTransport(ServiceBusReceiveEndpointContext context) => new ServiceBusReceiveTransport(context);
 }

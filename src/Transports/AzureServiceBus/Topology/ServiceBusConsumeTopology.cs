@@ -1,9 +1,10 @@
 using MassTransit;
+using Persisters.Transports.Shared.Topology;
 
 namespace Persisters.Transports.AzureServiceBus.Topology;
 
 /// <summary>Consume topology of one endpoint: the topics its queue subscribes to.</summary>
-internal sealed class ServiceBusConsumeTopology : ConsumeTopology
+internal sealed class ServiceBusConsumeTopology : TransportConsumeTopology
 {
     private readonly IMessageTopology _messageTopology;
     private readonly List<TopicSubscription> _subscriptions = [];
@@ -34,15 +35,15 @@ internal sealed class ServiceBusConsumeTopology : ConsumeTopology
             _subscriptions.Add(new TopicSubscription(topicPath, subscriptionName));
     }
 
-    public ServiceBusMessageConsumeTopology<T> GetServiceBusMessageTopology<T>() where T : class =>
-        (ServiceBusMessageConsumeTopology<T>)GetMessageTopology<T>();
+    /// <summary>Subscribes the queue to the topic of <typeparamref name="T"/> with a subscription of this name, if <typeparamref name="T"/> can be published.</summary>
+    public void Subscribe<T>(string subscriptionName) where T : class
+    {
+        if (GetTransportMessageTopology<T>().IsBindable)
+            Subscribe(TopicPath<T>(), subscriptionName);
+    }
 
     public string TopicPath<T>() where T : class => _messageTopology.GetMessageTopology<T>().EntityName;
 
-    protected override IMessageConsumeTopologyConfigurator CreateMessageTopology<T>()
-    {
-        var topology = new ServiceBusMessageConsumeTopology<T>(this);
-        OnMessageTopologyCreated(topology);
-        return topology;
-    }
+    /// <summary>A subscription with the endpoint's generated name to the topic of <typeparamref name="T"/>.</summary>
+    internal override void Subscribe<T>() => Subscribe(TopicPath<T>(), null);
 }

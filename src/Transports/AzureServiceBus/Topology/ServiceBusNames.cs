@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
-using MassTransit;
-using MassTransit.Transports;
 
 namespace Persisters.Transports.AzureServiceBus.Topology;
 
@@ -59,59 +57,4 @@ internal static partial class ServiceBusNames
 
     /// <summary>The dead-letter queue of a queue or subscription path (Service Bus's <c>$deadletterqueue</c> sub-queue).</summary>
     public static string DeadLetterQueuePath(string entityPath) => entityPath + "/$deadletterqueue";
-}
-
-internal enum ServiceBusEntityType
-{
-    Queue,
-    Topic,
-}
-
-/// <summary>
-/// Addresses: <c>sb://NAMESPACE/SCOPE/QUEUE</c> (a queue, by its full path), <c>sb://NAMESPACE/TOPIC?type=topic</c> (a
-/// topic), MassTransit's short forms <c>queue:NAME</c> (a queue under the host's scope) and <c>topic:PATH</c>.
-/// </summary>
-internal readonly record struct ServiceBusAddress(ServiceBusEntityType Type, string Path)
-{
-    public static ServiceBusAddress Parse(Uri hostAddress, string scope, Uri address)
-    {
-        switch (address.Scheme.ToLowerInvariant())
-        {
-            case "queue":
-                return new ServiceBusAddress(ServiceBusEntityType.Queue, ServiceBusNames.QueuePath(scope, Name(address, "queue:")));
-            case "topic":
-                return new ServiceBusAddress(ServiceBusEntityType.Topic, Name(address, "topic:"));
-            case ServiceBusHostSettings.Scheme:
-                var path = Uri.UnescapeDataString(address.AbsolutePath).Trim('/');
-                if (path.Length == 0)
-                    throw new ArgumentException($"The address {address} names no queue or topic.", nameof(address));
-                var isTopic = address.Query.Contains("type=topic", StringComparison.OrdinalIgnoreCase);
-                return new ServiceBusAddress(isTopic ? ServiceBusEntityType.Topic : ServiceBusEntityType.Queue, path);
-            default:
-                throw new ArgumentException(
-                    $"The Azure Service Bus transport cannot send to {address}: use sb://NAMESPACE/QUEUE, sb://NAMESPACE/TOPIC?type=topic, queue:NAME or topic:PATH.",
-                    nameof(address));
-        }
-    }
-
-    public Uri ToUri(Uri hostAddress) =>
-        new($"{hostAddress.Scheme}://{hostAddress.Authority}/{Path}{(Type == ServiceBusEntityType.Topic ? "?type=topic" : "")}");
-
-    private static string Name(Uri address, string prefix)
-    {
-        var text = address.OriginalString[prefix.Length..];
-        var q = text.IndexOf('?');
-        return Uri.UnescapeDataString(q >= 0 ? text[..q] : text).Trim('/');
-    }
-}
-
-/// <summary>
-/// Topic names of message types, as MassTransit's Service Bus package forms them: namespace and type name separated by
-/// '/', generic arguments as <c>--Ns/Type--</c>, nested types with '-', arrays as <c>__</c>.
-/// </summary>
-internal sealed class ServiceBusMessageNameFormatter(string namespaceSeparator = "/") : IMessageNameFormatter
-{
-    private readonly IMessageNameFormatter _formatter = new DefaultMessageNameFormatter("---", "--", namespaceSeparator, "-");
-
-    public string GetMessageName(Type type) => _formatter.GetMessageName(type).Replace("[]", "__", StringComparison.Ordinal);
 }

@@ -1,11 +1,11 @@
 using MassTransit;
 using Persisters.Transports.AzureServiceBus.Configuration;
-using Persisters.Transports.AzureServiceBus.Topology;
+using Persisters.Transports.Shared.Topology;
 using Persisters.Transports.Shared.Transport;
 
 namespace Persisters.Transports.AzureServiceBus.Transport;
 
-internal sealed class ServiceBusHost(ServiceBusHostConfiguration hostConfiguration, ServiceBusBusTopology busTopology)
+internal sealed class ServiceBusHost(ServiceBusHostConfiguration hostConfiguration, TransportBusTopology busTopology)
     : TransportHost<ServiceBusHostConfiguration, ServiceBusReceiveEndpointConfiguration, IServiceBusReceiveEndpointConfigurator>(hostConfiguration, busTopology)
 {
     protected override ServiceBusReceiveEndpointConfiguration CreateReceiveEndpointConfiguration(string queueName,

@@ -27,8 +27,8 @@ internal sealed class ServiceBusReceiveEndpointContext : TransportReceiveEndpoin
     public EndpointEntities Entities => _configuration.GetEntities();
 
     protected override ISendTransportProvider CreateSendTransportProvider() =>
-        new ServiceBusSendTransportProvider(_hostConfiguration, this, _configuration.ServiceBusTopology.ServiceBusPublish);
+        new ServiceBusSendTransportProvider(_hostConfiguration, this, _configuration.TransportTopology.Publish);
 
     protected override IPublishTransportProvider CreatePublishTransportProvider() =>
-        new ServiceBusSendTransportProvider(_hostConfiguration, this, _configuration.ServiceBusTopology.ServiceBusPublish);
+        new ServiceBusSendTransportProvider(_hostConfiguration, this, _configuration.TransportTopology.Publish);
 }
