@@ -6,17 +6,8 @@ using Persisters.Transports.Shared.Transport;
 namespace Persisters.Transports.AzureServiceBus.Transport;
 
 internal sealed class ServiceBusHost(ServiceBusHostConfiguration hostConfiguration, TransportBusTopology busTopology)
-    : TransportHost<ServiceBusHostConfiguration, ServiceBusReceiveEndpointConfiguration, IServiceBusReceiveEndpointConfigurator>(hostConfiguration, busTopology)
+    : TransportHost<ServiceBusHostConfiguration, IServiceBusReceiveEndpointConfigurator>(hostConfiguration, busTopology)
 {
-    protected override ServiceBusReceiveEndpointConfiguration CreateReceiveEndpointConfiguration(string queueName,
-        Action<IServiceBusReceiveEndpointConfigurator>? configure) =>
-        HostConfiguration.CreateReceiveEndpointConfiguration(queueName, configure);
-
-    protected override void Build(ServiceBusReceiveEndpointConfiguration configuration) => configuration.Build(this);
-
-    protected override void ApplyEndpointDefinition(IServiceBusReceiveEndpointConfigurator configurator, IEndpointDefinition definition) =>
-        HostConfiguration.ApplyEndpointDefinition(configurator, definition);
-
     protected override void Probe(ProbeContext context)
     {
         context.Add("type", "AzureServiceBus (Persisters)");

@@ -109,6 +109,9 @@ internal abstract class TransportHostConfiguration<TConfiguration, TConfigurator
     public TConfiguration CreateReceiveEndpointConfiguration(string queueName, Action<TConfigurator>? configure) =>
         CreateReceiveEndpointConfiguration(queueName, CreateEndpointConfiguration(), configure);
 
+    ITransportReceiveEndpointConfiguration ITransportHostConfiguration<TConfigurator>.CreateReceiveEndpointConfiguration(string queueName,
+        Action<TConfigurator>? configure) => CreateReceiveEndpointConfiguration(queueName, configure);
+
     public override IReceiveEndpointConfiguration CreateReceiveEndpointConfiguration(string queueName, Action<IReceiveEndpointConfigurator>? configure) =>
         CreateReceiveEndpointConfiguration(queueName, configure is null ? null : c => configure(c));
 

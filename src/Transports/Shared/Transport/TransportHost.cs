@@ -1,22 +1,20 @@
 using MassTransit;
-using MassTransit.Configuration;
 using MassTransit.Transports;
+using Persisters.Transports.Shared.Configuration;
 
 namespace Persisters.Transports.Shared.Transport;
 
 /// <summary>
 /// The bus host of a transport (MassTransit's <see cref="BaseHost"/> and <see cref="IHost{TEndpointConfigurator}"/>):
-/// connects receive endpoints after the bus has started, typed with the transport's own endpoint configurator. The
-/// derived class creates the endpoint configuration, applies an endpoint definition the transport's way (a temporary
-/// definition makes a temporary queue), and probes and lists its agents.
+/// connects receive endpoints after the bus has started, typed with the transport's own endpoint configurator. The host
+/// configuration creates each endpoint's configuration and applies an endpoint definition (a temporary definition makes
+/// a temporary queue); the derived class probes and lists its agents.
 /// </summary>
 /// <typeparam name="THostConfiguration">The transport's host configuration.</typeparam>
-/// <typeparam name="TEndpointConfiguration">The transport's receive endpoint configuration.</typeparam>
 /// <typeparam name="TEndpointConfigurator">The transport's receive endpoint configurator.</typeparam>
-internal abstract class TransportHost<THostConfiguration, TEndpointConfiguration, TEndpointConfigurator>(
+internal abstract class TransportHost<THostConfiguration, TEndpointConfigurator>(
     THostConfiguration hostConfiguration, IBusTopology busTopology) : BaseHost(hostConfiguration, busTopology), IHost<TEndpointConfigurator>
-    where THostConfiguration : IHostConfiguration
-    where TEndpointConfiguration : IReceiveEndpointConfiguration
+    where THostConfiguration : ITransportHostConfiguration<TEndpointConfigurator>
     where TEndpointConfigurator : class, IReceiveEndpointConfigurator
 {
     protected THostConfiguration HostConfiguration { get; } = hostConfiguration;
@@ -31,7 +29,7 @@ internal abstract class TransportHost<THostConfiguration, TEndpointConfiguration
         var queueName = definition.GetEndpointName(endpointNameFormatter ?? DefaultEndpointNameFormatter.Instance);
         return ConnectReceiveEndpoint(queueName, configurator =>
         {
-            ApplyEndpointDefinition(configurator, definition);
+            HostConfiguration.ApplyEndpointDefinition(configurator, definition);
             configureEndpoint?.Invoke(configurator);
         });
     }
@@ -43,18 +41,9 @@ internal abstract class TransportHost<THostConfiguration, TEndpointConfiguration
     public HostReceiveEndpointHandle ConnectReceiveEndpoint(string queueName, Action<TEndpointConfigurator>? configure = null)
     {
         LogContext.SetCurrentIfNull(HostConfiguration.LogContext);
-        var configuration = CreateReceiveEndpointConfiguration(queueName, configure);
+        var configuration = HostConfiguration.CreateReceiveEndpointConfiguration(queueName, configure);
         configuration.Validate().ThrowIfContainsFailure("The receive endpoint configuration is invalid:");
-        Build(configuration);
+        configuration.Build(this);
         return ReceiveEndpoints.Start(queueName);
     }
-
-    /// <summary>Creates (and registers with the host configuration) the configuration of the endpoint on <paramref name="queueName"/>.</summary>
-    protected abstract TEndpointConfiguration CreateReceiveEndpointConfiguration(string queueName, Action<TEndpointConfigurator>? configure);
-
-    /// <summary>Builds the endpoint of a valid <paramref name="configuration"/> on this host.</summary>
-    protected abstract void Build(TEndpointConfiguration configuration);
-
-    /// <summary>Applies an endpoint definition (concurrency, prefetch, temporary) to the endpoint's configurator.</summary>
-    protected abstract void ApplyEndpointDefinition(TEndpointConfigurator configurator, IEndpointDefinition definition);
 }
