@@ -97,17 +97,17 @@ public sealed class When_headers_names_and_settings_are_mapped
     [Fact]
     public void Physical_queue_names_get_the_prefix_valid_characters_and_at_most_80_characters()
     {
-        var broker = new SqsBroker(new AmazonSqsHostSettings("us-east-1") { QueueNamePrefix = "prod-" });
-        Assert.Equal("prod-orders", broker.PhysicalName("orders"));
-        Assert.Equal("prod-host-name-bus-abc", broker.PhysicalName("host.name:bus abc"));
+        var queues = new SqsBroker(new AmazonSqsHostSettings("us-east-1") { QueueNamePrefix = "prod-" }).Queues;
+        Assert.Equal("prod-orders", queues.PhysicalName("orders"));
+        Assert.Equal("prod-host-name-bus-abc", queues.PhysicalName("host.name:bus abc"));
 
-        var longName = broker.PhysicalName(new string('q', 100));
+        var longName = queues.PhysicalName(new string('q', 100));
         Assert.Equal(80, longName.Length);
         Assert.StartsWith("prod-qqq", longName);
-        Assert.NotEqual(longName, broker.PhysicalName(new string('q', 101)));
-        Assert.True(SqsBroker.IsTerminal("orders_error"));
-        Assert.True(SqsBroker.IsTerminal("orders_skipped"));
-        Assert.False(SqsBroker.IsTerminal("orders"));
+        Assert.NotEqual(longName, queues.PhysicalName(new string('q', 101)));
+        Assert.True(SqsQueues.IsTerminal("orders_error"));
+        Assert.True(SqsQueues.IsTerminal("orders_skipped"));
+        Assert.False(SqsQueues.IsTerminal("orders"));
     }
 
     [Fact]
@@ -125,9 +125,9 @@ public sealed class When_headers_names_and_settings_are_mapped
     [Fact]
     public void Subscription_tags_are_short_stable_and_distinct_per_message_type()
     {
-        var a = SqsBroker.SubscriptionTagKey("urn:message:Ns:A");
-        Assert.Equal(a, SqsBroker.SubscriptionTagKey("urn:message:Ns:A"));
-        Assert.NotEqual(a, SqsBroker.SubscriptionTagKey("urn:message:Ns:B"));
+        var a = SqsSubscriptions.SubscriptionTagKey("urn:message:Ns:A");
+        Assert.Equal(a, SqsSubscriptions.SubscriptionTagKey("urn:message:Ns:A"));
+        Assert.NotEqual(a, SqsSubscriptions.SubscriptionTagKey("urn:message:Ns:B"));
         Assert.True(a.Length <= 128);
         Assert.Matches("^mt-sub:[0-9a-f]{24}$", a);
     }

@@ -21,20 +21,20 @@ public sealed class When_subscriptions_change
             SubscriptionCacheDuration = TimeSpan.Zero,
         };
         var broker = new SqsBroker(settings);
-        var url = await broker.GetQueueUrl("subscriber");
+        var url = await broker.Queues.GetQueueUrl("subscriber");
 
-        await broker.SetSubscriptions(url, ["urn:message:Ns:A", "urn:message:Ns:B"], CancellationToken.None);
-        Assert.Equal([url], await broker.GetSubscribers(["urn:message:Ns:A"], CancellationToken.None));
-        Assert.Equal([url], await broker.GetSubscribers(["urn:message:Ns:A", "urn:message:Ns:B"], CancellationToken.None)); // one copy
+        await broker.Subscriptions.SetSubscriptions(url, ["urn:message:Ns:A", "urn:message:Ns:B"], CancellationToken.None);
+        Assert.Equal([url], await broker.Subscriptions.GetSubscribers(["urn:message:Ns:A"], CancellationToken.None));
+        Assert.Equal([url], await broker.Subscriptions.GetSubscribers(["urn:message:Ns:A", "urn:message:Ns:B"], CancellationToken.None)); // one copy
 
-        await broker.SetSubscriptions(url, ["urn:message:Ns:B"], CancellationToken.None);
-        Assert.Empty(await broker.GetSubscribers(["urn:message:Ns:A"], CancellationToken.None));
-        Assert.Equal([url], await broker.GetSubscribers(["urn:message:Ns:B"], CancellationToken.None));
+        await broker.Subscriptions.SetSubscriptions(url, ["urn:message:Ns:B"], CancellationToken.None);
+        Assert.Empty(await broker.Subscriptions.GetSubscribers(["urn:message:Ns:A"], CancellationToken.None));
+        Assert.Equal([url], await broker.Subscriptions.GetSubscribers(["urn:message:Ns:B"], CancellationToken.None));
 
         using var sqs = SqsTestServer.CreateClient();
         var tags = (await sqs.ListQueueTagsAsync(new ListQueueTagsRequest { QueueUrl = url })).Tags;
         Assert.Equal(2, tags.Count); // mt-scope and the one subscription left
-        Assert.Equal("urn:message:Ns:B", tags[SqsBroker.SubscriptionTagKey("urn:message:Ns:B")]);
+        Assert.Equal("urn:message:Ns:B", tags[SqsSubscriptions.SubscriptionTagKey("urn:message:Ns:B")]);
 
         // A broker with another prefix does not see the queue even without a prefix filter of its own.
         var stranger = new SqsBroker(new AmazonSqsHostSettings(SqsTestServer.Region)
@@ -42,7 +42,7 @@ public sealed class When_subscriptions_change
             AccessKey = "test", SecretKey = "test", Config = new Amazon.SQS.AmazonSQSConfig { ServiceURL = SqsTestServer.Url },
             SubscriptionCacheDuration = TimeSpan.Zero,
         });
-        Assert.DoesNotContain(url, await stranger.GetSubscribers(["urn:message:Ns:B"], CancellationToken.None));
+        Assert.DoesNotContain(url, await stranger.Subscriptions.GetSubscribers(["urn:message:Ns:B"], CancellationToken.None));
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Amazon.SQS;
-using Amazon.SQS.Model;
 using MassTransit.Transports;
 using Persisters.Transports.AmazonSqs.Configuration;
 using Persisters.Transports.AmazonSqs.Transport;
@@ -35,19 +34,15 @@ public static class AmazonSqsTopologyDeployment
     /// </summary>
     public static async Task<TimeSpan> SetMessageRetentionPeriod(this IBusInstance bus, string queueName, TimeSpan retention, CancellationToken cancellationToken)
     {
-        var broker = Host(bus).Broker;
         var seconds = (long)Math.Clamp(retention.TotalSeconds, MinRetention.TotalSeconds, MaxRetention.TotalSeconds);
-        var url = await broker.GetQueueUrl(queueName, cancellationToken);
-        await broker.Client.SetQueueAttributesAsync(new SetQueueAttributesRequest
-        {
-            QueueUrl = url,
-            Attributes = new Dictionary<string, string> { [QueueAttributeName.MessageRetentionPeriod] = seconds.ToString(CultureInfo.InvariantCulture) },
-        }, cancellationToken);
+        await Host(bus).Broker.Queues.SetQueueAttributes(queueName,
+            new Dictionary<string, string> { [QueueAttributeName.MessageRetentionPeriod] = seconds.ToString(CultureInfo.InvariantCulture) },
+            cancellationToken);
         return TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>The physical SQS name of a logical queue name (the configured prefix in front).</summary>
-    public static string PhysicalQueueName(this IBusInstance bus, string queueName) => Host(bus).Broker.PhysicalName(queueName);
+    public static string PhysicalQueueName(this IBusInstance bus, string queueName) => Host(bus).Broker.Queues.PhysicalName(queueName);
 
     private static SqsHostConfiguration Host(IBusInstance bus) => bus.GetHostConfiguration<SqsHostConfiguration>("Amazon SQS");
 }

@@ -30,19 +30,19 @@ internal sealed class SqsMoveTransport(SqsBroker broker, string queueName, Uri h
 
         var attributes = SqsHeaders.ToAttributes(headers, contentType, base64, promoteFaultHeaders: true);
         var size = SqsHeaders.Size(body, attributes);
-        if (size > SqsBroker.MaxMessageBytes && headers.ContainsKey(MessageHeaders.FaultStackTrace))
+        if (size > SqsMessages.MaxMessageBytes && headers.ContainsKey(MessageHeaders.FaultStackTrace))
         {
             // A deep stack trace must not keep a message out of its error queue: shorten it.
             var stackTrace = headers[MessageHeaders.FaultStackTrace]?.ToString() ?? "";
-            var room = Math.Max(0, Encoding.UTF8.GetByteCount(stackTrace) - (size - SqsBroker.MaxMessageBytes) - 64);
+            var room = Math.Max(0, Encoding.UTF8.GetByteCount(stackTrace) - (size - SqsMessages.MaxMessageBytes) - 64);
             headers[MessageHeaders.FaultStackTrace] = stackTrace[..Math.Min(stackTrace.Length, room / 4)] + " …(truncated)";
             attributes = SqsHeaders.ToAttributes(headers, contentType, base64, promoteFaultHeaders: true);
             size = SqsHeaders.Size(body, attributes);
         }
-        if (size > SqsBroker.MaxMessageBytes)
-            throw new AmazonSqsMessageTooLargeException(hostAddress, broker.PhysicalName(queueName), size, SqsBroker.MaxMessageBytes);
+        if (size > SqsMessages.MaxMessageBytes)
+            throw new AmazonSqsMessageTooLargeException(hostAddress, broker.Queues.PhysicalName(queueName), size, SqsMessages.MaxMessageBytes);
 
-        var url = await broker.GetQueueUrl(queueName);
-        await broker.Send(url, new SendMessageBatchRequestEntry("0", body) { MessageAttributes = attributes }, size);
+        var url = await broker.Queues.GetQueueUrl(queueName);
+        await broker.Messages.Send(url, new SendMessageBatchRequestEntry("0", body) { MessageAttributes = attributes }, size);
     }
 }

@@ -10,7 +10,8 @@ namespace Persisters.Transports.AmazonSqs.Transport;
 
 /// <summary>
 /// Queue names and queues: the physical SQS name of a logical (MassTransit) queue name, and each queue's URL, the queue
-/// created on first use (with a redrive policy to its <c>_error</c> queue unless terminal or temporary) and cached.
+/// created on first use (with a redrive policy to its <c>_error</c> queue unless terminal or temporary) and cached; queue
+/// attributes; deletion of a temporary queue.
 /// </summary>
 /// <param name="settings">The host settings (queue name prefix, redrive policy's receive count).</param>
 /// <param name="client">The SQS client, asked for on each call (created on first use).</param>
@@ -66,6 +67,17 @@ internal sealed class SqsQueues(AmazonSqsHostSettings settings, Func<IAmazonSQS>
             _queueUrls.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(physical, lazy));
             throw;
         }
+    }
+
+    /// <summary>Sets attributes of a queue (SetQueueAttributes), the queue created first if missing.</summary>
+    /// <param name="logicalName">The logical queue name.</param>
+    /// <param name="attributes">SQS attribute names (<see cref="QueueAttributeName"/>) and their values, as SQS takes them.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="AmazonSQSException">SQS refused a value or cannot be reached.</exception>
+    public async Task SetQueueAttributes(string logicalName, Dictionary<string, string> attributes, CancellationToken cancellationToken)
+    {
+        var url = await GetQueueUrl(logicalName, cancellationToken);
+        await Client.SetQueueAttributesAsync(new SetQueueAttributesRequest { QueueUrl = url, Attributes = attributes }, cancellationToken);
     }
 
     /// <summary>Deletes a queue this host created or looked up (a temporary endpoint's); a failure is logged, not thrown.</summary>

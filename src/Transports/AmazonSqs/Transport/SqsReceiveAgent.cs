@@ -111,7 +111,7 @@ internal sealed class SqsReceiveAgent : TransportReceiveAgent<string, Message, S
             try
             {
                 var wait = index == 0 ? _context.WaitTimeSeconds : 0;
-                messages = await _broker.Receive(_queueUrl, wanted, wait, _context.VisibilityTimeout, Stopping);
+                messages = await _broker.Messages.Receive(_queueUrl, wanted, wait, _context.VisibilityTimeout, Stopping);
             }
             catch (Exception) when (IsStopping)
             {
@@ -154,14 +154,14 @@ internal sealed class SqsReceiveAgent : TransportReceiveAgent<string, Message, S
             && message.Attributes.TryGetValue(MessageSystemAttributeName.ApproximateReceiveCount, out var count)
             && int.TryParse(count, out var receiveCount) && receiveCount > 1;
         return new Delivery<string, SqsInFlightMessage>(message.MessageId, tracked, new SqsReceiveContext(message, redelivered, _context),
-            new SqsReceiveLockContext(_broker, tracked, _context.InputAddress));
+            new SqsReceiveLockContext(_broker.Messages, tracked, _context.InputAddress));
     }
 
     protected override async Task GiveBack(Message message)
     {
         try
         {
-            await _broker.Release(_queueUrl, message.ReceiptHandle);
+            await _broker.Messages.Release(_queueUrl, message.ReceiptHandle);
         }
         catch (Exception exception)
         {
@@ -186,7 +186,7 @@ internal sealed class SqsReceiveAgent : TransportReceiveAgent<string, Message, S
         {
             try
             {
-                var results = await _broker.ChangeVisibilityBatch(_queueUrl, chunk.Select(m => m.ReceiptHandle).ToList(), timeout,
+                var results = await _broker.Messages.ChangeVisibilityBatch(_queueUrl, chunk.Select(m => m.ReceiptHandle).ToList(), timeout,
                     CancellationToken.None);
                 for (var i = 0; i < chunk.Length; i++)
                 {
@@ -211,7 +211,7 @@ internal sealed class SqsReceiveAgent : TransportReceiveAgent<string, Message, S
         {
             try
             {
-                await _broker.Release(message.QueueUrl, message.ReceiptHandle);
+                await _broker.Messages.Release(message.QueueUrl, message.ReceiptHandle);
             }
             catch (Exception exception)
             {
@@ -221,5 +221,5 @@ internal sealed class SqsReceiveAgent : TransportReceiveAgent<string, Message, S
     }
 
     protected override Task DeleteTemporaryEntities(CancellationToken cancellationToken) =>
-        _context.IsTemporary ? _broker.DeleteQueue(_context.QueueName, cancellationToken) : Task.CompletedTask;
+        _context.IsTemporary ? _broker.Queues.DeleteQueue(_context.QueueName, cancellationToken) : Task.CompletedTask;
 }

@@ -52,7 +52,7 @@ internal sealed class SqsSendTransportContext : TransportSendTransportContext<Sq
         cancellationToken.ThrowIfCancellationRequested();
         var broker = HostConfiguration.Broker;
         var address = sendContext.DestinationAddress ?? HostConfiguration.HostAddress;
-        var target = _publishUrns is null ? broker.PhysicalName(_entityName) : $"(subscribers of {_entityName})";
+        var target = _publishUrns is null ? broker.Queues.PhysicalName(_entityName) : $"(subscribers of {_entityName})";
 
         var contentType = sendContext.ContentType?.ToString();
         var (body, base64) = SqsHeaders.EncodeBody(context.Body.GetBytes(), contentType);
@@ -67,8 +67,8 @@ internal sealed class SqsSendTransportContext : TransportSendTransportContext<Sq
         var attributes = SqsHeaders.ToAttributes(headers, contentType, base64, promoteFaultHeaders: false);
 
         var size = SqsHeaders.Size(body, attributes);
-        if (size > SqsBroker.MaxMessageBytes)
-            throw new AmazonSqsMessageTooLargeException(address, target, size, SqsBroker.MaxMessageBytes);
+        if (size > SqsMessages.MaxMessageBytes)
+            throw new AmazonSqsMessageTooLargeException(address, target, size, SqsMessages.MaxMessageBytes);
 
         var delaySeconds = 0;
         if (sendContext.Delay is { } delay && delay > TimeSpan.Zero)
@@ -80,18 +80,18 @@ internal sealed class SqsSendTransportContext : TransportSendTransportContext<Sq
 
         if (_publishUrns is null)
         {
-            var url = await broker.GetQueueUrl(_entityName, cancellationToken);
-            await broker.Send(url, CreateEntry(body, attributes, delaySeconds), size);
+            var url = await broker.Queues.GetQueueUrl(_entityName, cancellationToken);
+            await broker.Messages.Send(url, CreateEntry(body, attributes, delaySeconds), size);
             return;
         }
 
-        var subscribers = await broker.GetSubscribers(_publishUrns, cancellationToken);
+        var subscribers = await broker.Subscriptions.GetSubscribers(_publishUrns, cancellationToken);
         if (subscribers.Count == 0)
         {
             LogContext.Debug?.Log("No SQS queue subscribes to {MessageType}; the published message is dropped", _entityName);
             return;
         }
-        await Task.WhenAll(subscribers.Select(url => broker.Send(url, CreateEntry(body, attributes, delaySeconds), size)));
+        await Task.WhenAll(subscribers.Select(url => broker.Messages.Send(url, CreateEntry(body, attributes, delaySeconds), size)));
     }
 
     private static SendMessageBatchRequestEntry CreateEntry(string body, Dictionary<string, MessageAttributeValue> attributes, int delaySeconds)
