@@ -52,14 +52,14 @@ public sealed class EventStore
     }
 
     public Task<int> InsertEvaluationsAsync(DbSession s, IReadOnlyList<EvaluationEventRow> rows, CancellationToken ct) =>
-        _evaluations.ExecuteAsync(s.Connection, s.Transaction, rows, s.ChunkSize, ct);
+        _evaluations.ExecuteAsync(s, rows, ct);
 
     public Task<int> InsertGoalsAsync(DbSession s, IReadOnlyList<GoalEventRow> rows, CancellationToken ct) =>
-        _goals.ExecuteAsync(s.Connection, s.Transaction, rows, s.ChunkSize, ct);
+        _goals.ExecuteAsync(s, rows, ct);
 
     /// <summary>Parks goal events for a later attempt; an event already parked keeps its first record.</summary>
     public Task<int> InsertRetriesAsync(DbSession s, IReadOnlyList<GoalEventRetryRow> rows, CancellationToken ct) =>
-        _retries.ExecuteAsync(s.Connection, s.Transaction, rows, s.ChunkSize, ct);
+        _retries.ExecuteAsync(s, rows, ct);
 
     /// <summary>Every evaluation of the given users for one flag version inside [from, to].</summary>
     public async Task<IReadOnlyList<EvaluationLink>> FindEvaluationsAsync(
