@@ -116,6 +116,3 @@ public sealed class EventStore
         s.ExecuteAsync("UPDATE goal_event_retry SET attempts = @a, next_attempt_at = @n WHERE event_id = @id", ct,
             ("@a", attempts), ("@n", nextAttemptAt), ("@id", eventId));
 }
-
-/// <summary>One stored evaluation of a user: the variation they saw, and when.</summary>
-public sealed record EvaluationLink(string UserId, long Timestamp, string VariationId, string Reason);

@@ -32,12 +32,3 @@ public sealed class OpsCounterStore(SqlDialect dialect)
         return added;
     }
 }
-
-public enum OpsCounterKind : byte
-{
-    Evaluation = 0,
-    Goal = 1,
-}
-
-/// <summary>Which counter a user is counted in.</summary>
-public sealed record OpsCounterKey(Guid ClauseId, OpsCounterKind Kind, int FeatureVersion, Guid RuleId, string EnvironmentId, string FeatureId);
