@@ -26,9 +26,6 @@ public sealed class EvaluationEventsOpsPersister(
 
     protected override string IdOf(EvaluationEvent e) => e.Id;
 
-    protected override SkipReason? Map(EvaluationEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
-    {
-        if (validator.Check(e, out var user) is { } invalid) return invalid;
-        return Relevance.CountersOfEvaluation(live, e, key => into(key, user));
-    }
+    protected override SkipReason? Map(EvaluationEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into) =>
+        validator.Check(e, out var user) ?? Relevance.CountersOfEvaluation(live, e, key => into(key, user));
 }

@@ -26,9 +26,6 @@ public sealed class GoalEventsOpsPersister(
 
     protected override string IdOf(GoalEvent e) => e.Id;
 
-    protected override SkipReason? Map(GoalEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
-    {
-        if (validator.Check(e, out var user) is { } invalid) return invalid;
-        return Relevance.CountersOfGoal(live, e, key => into(key, user));
-    }
+    protected override SkipReason? Map(GoalEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into) =>
+        validator.Check(e, out var user) ?? Relevance.CountersOfGoal(live, e, key => into(key, user));
 }
