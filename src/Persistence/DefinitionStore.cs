@@ -46,45 +46,40 @@ public sealed class DefinitionStore(IPersistersDbContextFactory factory)
         return rows.Select(ToDefinition).ToList();
     }
 
-    public async Task UpsertExperimentAsync(ExperimentDefinition d, long nowUnix, CancellationToken ct)
-    {
-        await using var db = factory.CreateDbContext();
-        var row = await db.Experiments.FindAsync([d.ExperimentId], ct);
-        if (row is null)
+    /// <summary>Writes the experiment row of <paramref name="d"/> (inserted with <c>created_at</c> = <paramref name="nowUnix"/> when new); unix seconds.</summary>
+    public Task UpsertExperimentAsync(ExperimentDefinition d, long nowUnix, CancellationToken ct) =>
+        UpsertAsync(d.ExperimentId, () => new ExperimentRow { Id = d.ExperimentId, CreatedAt = nowUnix }, row =>
         {
-            row = new ExperimentRow { Id = d.ExperimentId, CreatedAt = nowUnix };
-            db.Experiments.Add(row);
-        }
-        row.EnvironmentId = d.EnvironmentId;
-        row.Name = d.Name;
-        row.FeatureId = d.FeatureId;
-        row.FeatureVersion = d.FeatureVersion;
-        row.Variations = JsonSerializer.Serialize(d.VariationIds, Json);
-        row.BaseVariationId = d.BaselineVariationId;
-        row.GoalIds = JsonSerializer.Serialize(d.GoalIds, Json);
-        row.StartAt = d.StartAt;
-        row.StopAt = d.StopAt;
-        row.Status = (int)d.Status;
-        row.Archived = d.Archived;
-        row.UpdatedAt = nowUnix;
-        await db.SaveChangesAsync(ct);
-    }
+            row.SetDefinition(d.EnvironmentId, d.Name, d.FeatureId, d.FeatureVersion, d.VariationIds, d.BaselineVariationId, d.GoalIds, d.StartAt, d.StopAt);
+            row.Status = (int)d.Status;
+            row.Archived = d.Archived;
+            row.UpdatedAt = nowUnix;
+        }, ct);
 
-    public async Task UpsertRuleAsync(AutoOpsRuleDefinition d, long nowUnix, CancellationToken ct)
+    /// <summary>Writes the rule row of <paramref name="d"/> (inserted with <c>created_at</c> = <paramref name="nowUnix"/> when new); unix seconds.</summary>
+    public Task UpsertRuleAsync(AutoOpsRuleDefinition d, long nowUnix, CancellationToken ct) =>
+        UpsertAsync(d.RuleId, () => new AutoOpsRuleRow { Id = d.RuleId, CreatedAt = nowUnix }, row =>
+        {
+            row.EnvironmentId = d.EnvironmentId;
+            row.FeatureId = d.FeatureId;
+            row.FeatureVersion = d.FeatureVersion;
+            row.Clauses = ClausesJson(d.Clauses);
+            row.Status = (int)d.Status;
+            row.UpdatedAt = nowUnix;
+        }, ct);
+
+    /// <summary>Finds the row by key or adds a new one, copies the definition into it and saves, in one context.</summary>
+    private async Task UpsertAsync<TRow>(Guid id, Func<TRow> create, Action<TRow> copy, CancellationToken ct) where TRow : class
     {
         await using var db = factory.CreateDbContext();
-        var row = await db.AutoOpsRules.FindAsync([d.RuleId], ct);
+        var rows = db.Set<TRow>();
+        var row = await rows.FindAsync([id], ct);
         if (row is null)
         {
-            row = new AutoOpsRuleRow { Id = d.RuleId, CreatedAt = nowUnix };
-            db.AutoOpsRules.Add(row);
+            row = create();
+            rows.Add(row);
         }
-        row.EnvironmentId = d.EnvironmentId;
-        row.FeatureId = d.FeatureId;
-        row.FeatureVersion = d.FeatureVersion;
-        row.Clauses = ClausesJson(d.Clauses);
-        row.Status = (int)d.Status;
-        row.UpdatedAt = nowUnix;
+        copy(row);
         await db.SaveChangesAsync(ct);
     }
 

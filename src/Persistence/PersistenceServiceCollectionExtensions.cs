@@ -15,16 +15,10 @@ public static class PersistenceServiceCollectionExtensions
         switch (options.Provider)
         {
             case DatabaseProvider.MySql:
-                services.AddPooledDbContextFactory<MySqlPersistersDbContext>(o => ConfigureMySql(o, options));
-                services.AddSingleton<IPersistersDbContextFactory>(sp =>
-                    new PersistersDbContextFactory<MySqlPersistersDbContext>(sp.GetRequiredService<IDbContextFactory<MySqlPersistersDbContext>>()));
-                services.AddSingleton<SqlDialect>(SqlDialect.MySql);
+                AddProvider<MySqlPersistersDbContext>(services, o => ConfigureMySql(o, options), SqlDialect.MySql);
                 break;
             case DatabaseProvider.Sqlite:
-                services.AddPooledDbContextFactory<SqlitePersistersDbContext>(o => ConfigureSqlite(o, options));
-                services.AddSingleton<IPersistersDbContextFactory>(sp =>
-                    new PersistersDbContextFactory<SqlitePersistersDbContext>(sp.GetRequiredService<IDbContextFactory<SqlitePersistersDbContext>>()));
-                services.AddSingleton<SqlDialect>(SqlDialect.Sqlite);
+                AddProvider<SqlitePersistersDbContext>(services, o => ConfigureSqlite(o, options), SqlDialect.Sqlite);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(options), options.Provider, "Unknown Database:Provider");
@@ -38,6 +32,15 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<ApiKeyStore>();
         services.AddSingleton<DatabaseMigrator>();
         return services;
+    }
+
+    /// <summary>One provider: its pooled context factory, the provider-neutral factory over it, and its SQL dialect.</summary>
+    private static void AddProvider<TContext>(IServiceCollection services, Action<DbContextOptionsBuilder> configure, SqlDialect dialect)
+        where TContext : PersistersDbContext
+    {
+        services.AddPooledDbContextFactory<TContext>(configure);
+        services.AddSingleton<IPersistersDbContextFactory>(sp => new PersistersDbContextFactory<TContext>(sp.GetRequiredService<IDbContextFactory<TContext>>()));
+        services.AddSingleton(dialect);
     }
 
     public static void ConfigureMySql(DbContextOptionsBuilder o, DatabaseOptions options)

@@ -86,17 +86,7 @@ public sealed class ExperimentLifecycle : MassTransitStateMachine<ExperimentStat
                 .Publish(c => ForceStoppedEvent(c))
                 .Respond(c => Accepted(c, "force-stopped before it started")),
             When(ChangePeriod)
-                .IfElse(c => ProblemWithPeriod(c) is not null,
-                    invalid => invalid
-                        .Respond(c => Rejected(c, ProblemWithPeriod(c)!)),
-                    valid => valid
-                        .IfElse(c => HasPeriod(c.Saga, c.Message),
-                            same => same
-                                .Respond(c => Accepted(c, "already has this period")),
-                            changed => changed
-                                .Then(c => (c.Saga.StartAt, c.Saga.StopAt) = (c.Message.StartAt, c.Message.StopAt))
-                                .Apply(ScheduleStart)
-                                .Respond(c => Accepted(c, "period changed")))),
+                .Apply(b => ChangingPeriod(b, ProblemWithPeriod, ScheduleStart)),
             When(Archive)
                 .Respond(c => Rejected(c, "only a finished or force-stopped experiment can be archived")));
 
@@ -117,17 +107,7 @@ public sealed class ExperimentLifecycle : MassTransitStateMachine<ExperimentStat
                 .Publish(c => DemandChanged(c))
                 .Respond(c => Accepted(c, "force-stopped")),
             When(ChangePeriod)
-                .IfElse(c => ProblemWithRunningPeriod(c) is not null,
-                    invalid => invalid
-                        .Respond(c => Rejected(c, ProblemWithRunningPeriod(c)!)),
-                    valid => valid
-                        .IfElse(c => HasPeriod(c.Saga, c.Message),
-                            same => same
-                                .Respond(c => Accepted(c, "already has this period")),
-                            changed => changed
-                                .Then(c => (c.Saga.StartAt, c.Saga.StopAt) = (c.Message.StartAt, c.Message.StopAt))
-                                .Apply(ScheduleStop)
-                                .Respond(c => Accepted(c, "period changed")))),
+                .Apply(b => ChangingPeriod(b, ProblemWithRunningPeriod, ScheduleStop)),
             When(Archive)
                 .Respond(c => Rejected(c, "only a finished or force-stopped experiment can be archived; stop it first")));
 
@@ -227,6 +207,26 @@ public sealed class ExperimentLifecycle : MassTransitStateMachine<ExperimentStat
                 Timestamp = Now(c),
             })
             .Publish(c => DemandChanged(c));
+
+    /// <summary>
+    /// A period change: rejected with <paramref name="problem"/>'s reason when it has one, "already has this period" when
+    /// nothing moves, else the new start and stop are kept and <paramref name="reschedule"/> sets the pending timer again.
+    /// </summary>
+    private EventActivityBinder<ExperimentState, ChangeExperimentPeriod> ChangingPeriod(
+        EventActivityBinder<ExperimentState, ChangeExperimentPeriod> binder,
+        Func<BehaviorContext<ExperimentState, ChangeExperimentPeriod>, string?> problem,
+        Func<EventActivityBinder<ExperimentState, ChangeExperimentPeriod>, EventActivityBinder<ExperimentState, ChangeExperimentPeriod>> reschedule) =>
+        binder.IfElse(c => problem(c) is not null,
+            invalid => invalid
+                .Respond(c => Rejected(c, problem(c)!)),
+            valid => valid
+                .IfElse(c => HasPeriod(c.Saga, c.Message),
+                    same => same
+                        .Respond(c => Accepted(c, "already has this period")),
+                    changed => changed
+                        .Then(c => (c.Saga.StartAt, c.Saga.StopAt) = (c.Message.StartAt, c.Message.StopAt))
+                        .Apply(reschedule)
+                        .Respond(c => Accepted(c, "period changed"))));
 
     /// <summary>Stopped now: late events are still taken until <c>stop_at + LateEventTail</c>, when the finish timer fires.</summary>
     private EventActivityBinder<ExperimentState, T> BeginTail<T>(EventActivityBinder<ExperimentState, T> binder) where T : class =>
@@ -369,13 +369,4 @@ public sealed class ExperimentLifecycle : MassTransitStateMachine<ExperimentStat
         e.CorrelateById(experimentId);
         e.OnMissingInstance(m => m.Discard());
     }
-}
-
-internal static class EventActivityBinderExtensions
-{
-    /// <summary>Appends a named sequence of activities, so shared steps read as one line in the machine.</summary>
-    public static EventActivityBinder<TSaga, T> Apply<TSaga, T>(this EventActivityBinder<TSaga, T> binder,
-        Func<EventActivityBinder<TSaga, T>, EventActivityBinder<TSaga, T>> steps)
-        where TSaga : class, SagaStateMachineInstance
-        where T : class => steps(binder);
 }

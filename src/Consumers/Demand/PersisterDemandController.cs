@@ -31,7 +31,7 @@ namespace Persisters.Consumers.Demand;
 /// once at start (a connect that is stopped at once) unless <see cref="PersisterOptions.DeclareQueuesAtStart"/> is off.
 /// </para>
 /// </remarks>
-public sealed class PersisterDemandController : IBusObserver, IPersisterDemand, IDisposable
+public sealed class PersisterDemandController : IStartStopBusObserver, IPersisterDemand, IDisposable
 {
     private readonly IServiceProvider _services;
     private readonly DefinitionStore _store;
@@ -325,13 +325,6 @@ public sealed class PersisterDemandController : IBusObserver, IPersisterDemand, 
             _gate.Release();
         }
     }
-
-    void IBusObserver.PostCreate(IBus bus) { }
-    void IBusObserver.CreateFaulted(Exception exception) { }
-    Task IBusObserver.PreStart(IBus bus) => Task.CompletedTask;
-    Task IBusObserver.StartFaulted(IBus bus, Exception exception) => Task.CompletedTask;
-    Task IBusObserver.PostStop(IBus bus) => Task.CompletedTask;
-    Task IBusObserver.StopFaulted(IBus bus, Exception exception) => Task.CompletedTask;
 
     public void Dispose() => _gate.Dispose();
 

@@ -13,7 +13,7 @@ namespace Persisters.Consumers.Demand;
 /// no permission) is logged as a warning and tried again every <see cref="PersisterOptions.ReconcileInterval"/>; the gauge
 /// <c>persisters_queue_retention_seconds</c> shows the bound in force (0 = none applied by this process).
 /// </summary>
-public sealed class PersisterQueueRetention : IBusObserver
+public sealed class PersisterQueueRetention : IStartStopBusObserver
 {
     private readonly IServiceProvider _services;
     private readonly IOptions<PersisterOptions> _options;
@@ -94,11 +94,4 @@ public sealed class PersisterQueueRetention : IBusObserver
         _stopping.Cancel();
         return Task.CompletedTask;
     }
-
-    void IBusObserver.PostCreate(IBus bus) { }
-    void IBusObserver.CreateFaulted(Exception exception) { }
-    Task IBusObserver.PreStart(IBus bus) => Task.CompletedTask;
-    Task IBusObserver.StartFaulted(IBus bus, Exception exception) => Task.CompletedTask;
-    Task IBusObserver.PostStop(IBus bus) => Task.CompletedTask;
-    Task IBusObserver.StopFaulted(IBus bus, Exception exception) => Task.CompletedTask;
 }

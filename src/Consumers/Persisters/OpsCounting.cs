@@ -6,7 +6,6 @@ using Persisters.Consumers.AutoOps;
 using Persisters.Consumers.Definitions;
 using Persisters.Consumers.Diagnostics;
 using Persisters.Consumers.Validation;
-using Persisters.Contracts;
 using Persisters.Persistence.Writers;
 
 namespace Persisters.Consumers.Persisters;
@@ -26,7 +25,7 @@ public abstract class OpsCounting<TEvent>(
     IOptions<PersisterOptions> options,
     TimeProvider clock,
     ILogger logger) : IConsumer<Batch<TEvent>>
-    where TEvent : class
+    where TEvent : class, new()
 {
     protected abstract string Name { get; }
 
@@ -34,9 +33,6 @@ public abstract class OpsCounting<TEvent>(
     protected abstract SkipReason? Map(TEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into);
 
     protected abstract string IdOf(TEvent e);
-
-    /// <summary>Puts the malformed events of envelopes on this persister's _error queue.</summary>
-    protected abstract Task DeadLetterAsync(IReadOnlyList<MalformedEvent> malformed, CancellationToken ct);
 
     /// <summary>Events decoded at a time (one multi-row insert's worth elsewhere).</summary>
     private const int ChunkSize = 1000;
@@ -92,7 +88,8 @@ public abstract class OpsCounting<TEvent>(
             assessor.Committed(triggers);
             if (triggers.Count > 0) definitions.Invalidate();
         }
-        await DeadLetterAsync(malformed, cancellationToken);
+        // The malformed events of envelopes go to this persister's _error queue.
+        await MalformedEventDeadLetters.SendAsync<TEvent>(Name, malformed, cancellationToken);
         metrics.OpsUsersAdded(Name, added);
         skips.Report(metrics, logger, input.Received);
         metrics.BatchDuration(Name, Stopwatch.GetElapsedTime(started));
@@ -112,57 +109,5 @@ public abstract class OpsCounting<TEvent>(
             c = x.FeatureVersion.CompareTo(y.FeatureVersion);
             return c != 0 ? c : x.Kind.CompareTo(y.Kind);
         }
-    }
-}
-
-/// <summary>
-/// Counts distinct users per event-rate clause who were served the clause's variation of the rule's
-/// flag version (reference §5, exact instead of HyperLogLog).
-/// </summary>
-public sealed class EvaluationEventsOpsPersister(
-    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, AutoOpsRuleAssessor assessor, PersisterMetrics metrics,
-    IOptions<PersisterOptions> options, TimeProvider clock, ILogger<EvaluationEventsOpsPersister> logger)
-    : OpsCounting<EvaluationEvent>(definitions, database, store, assessor, metrics, options, clock, logger), IConsumer<Batch<EvaluationEventBatch>>
-{
-    public Task Consume(ConsumeContext<Batch<EvaluationEventBatch>> context) =>
-        CountAsync(PersisterInput<EvaluationEvent>.FromEnvelopes(context.Message, m => m.Events), context);
-
-    protected override string Name => PersisterQueues.EvaluationOps;
-
-    protected override string IdOf(EvaluationEvent e) => e.Id;
-
-    protected override Task DeadLetterAsync(IReadOnlyList<MalformedEvent> malformed, CancellationToken ct) =>
-        MalformedEventDeadLetters.SendAsync<EvaluationEvent>(Name, malformed, ct);
-
-    protected override SkipReason? Map(EvaluationEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
-    {
-        if (validator.Check(e, out var user) is { } invalid) return invalid;
-        return Relevance.CountersOfEvaluation(live, e, key => into(key, user));
-    }
-}
-
-/// <summary>
-/// Counts distinct users per event-rate clause who reached the clause's goal while the rule watches
-/// its flag version (reference §5, exact instead of HyperLogLog).
-/// </summary>
-public sealed class GoalEventsOpsPersister(
-    LiveDefinitions definitions, PersistersDatabase database, OpsCounterStore store, AutoOpsRuleAssessor assessor, PersisterMetrics metrics,
-    IOptions<PersisterOptions> options, TimeProvider clock, ILogger<GoalEventsOpsPersister> logger)
-    : OpsCounting<GoalEvent>(definitions, database, store, assessor, metrics, options, clock, logger), IConsumer<Batch<GoalEventBatch>>
-{
-    public Task Consume(ConsumeContext<Batch<GoalEventBatch>> context) =>
-        CountAsync(PersisterInput<GoalEvent>.FromEnvelopes(context.Message, m => m.Events), context);
-
-    protected override string Name => PersisterQueues.GoalOps;
-
-    protected override string IdOf(GoalEvent e) => e.Id;
-
-    protected override Task DeadLetterAsync(IReadOnlyList<MalformedEvent> malformed, CancellationToken ct) =>
-        MalformedEventDeadLetters.SendAsync<GoalEvent>(Name, malformed, ct);
-
-    protected override SkipReason? Map(GoalEvent e, EventValidator validator, LiveDefinitions.Snapshot live, Action<OpsCounterKey, string> into)
-    {
-        if (validator.Check(e, out var user) is { } invalid) return invalid;
-        return Relevance.CountersOfGoal(live, e, key => into(key, user));
     }
 }

@@ -50,24 +50,15 @@ public static class AutoOpsRulesApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status504GatewayTimeout);
-        group.MapPost("/{ruleId:guid}/stop", (Guid ruleId, HttpContext context, IPersistersDbContextFactory databases, OperatorCommandClient client) =>
-                SendAsync(ruleId, context, databases, client, new StopAutoOpsRule { RuleId = ruleId }))
-            .WithName("StopAutoOpsRule")
-            .WithSummary("Stop an auto-ops rule")
-            .WithDescription("Sends StopAutoOpsRule: counting stops, its counts stay. No body. A rule that is not counting answers \"already …\" (200); " +
-                             "a deleted rule cannot be stopped (409)." + Errors)
-            .Produces<AutoOpsRuleCommandAnswer>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
-        group.MapDelete("/{ruleId:guid}", (Guid ruleId, HttpContext context, IPersistersDbContextFactory databases, OperatorCommandClient client) =>
-                SendAsync(ruleId, context, databases, client, new DeleteAutoOpsRule { RuleId = ruleId }))
-            .WithName("DeleteAutoOpsRule")
-            .WithSummary("Delete an auto-ops rule")
-            .WithDescription("Sends DeleteAutoOpsRule: it stops counting and leaves the list (its counts stay); again → \"already deleted\" (200)." + Errors)
-            .Produces<AutoOpsRuleCommandAnswer>()
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status504GatewayTimeout);
+        Command(group.MapPost("/{ruleId:guid}/stop", (Guid ruleId, HttpContext context, IPersistersDbContextFactory databases, OperatorCommandClient client) =>
+                SendAsync(ruleId, context, databases, client, new StopAutoOpsRule { RuleId = ruleId })),
+            "StopAutoOpsRule", "Stop an auto-ops rule",
+            "Sends StopAutoOpsRule: counting stops, its counts stay. No body. A rule that is not counting answers \"already …\" (200); " +
+            "a deleted rule cannot be stopped (409).", mayConflict: true);
+        Command(group.MapDelete("/{ruleId:guid}", (Guid ruleId, HttpContext context, IPersistersDbContextFactory databases, OperatorCommandClient client) =>
+                SendAsync(ruleId, context, databases, client, new DeleteAutoOpsRule { RuleId = ruleId })),
+            "DeleteAutoOpsRule", "Delete an auto-ops rule",
+            "Sends DeleteAutoOpsRule: it stops counting and leaves the list (its counts stay); again → \"already deleted\" (200).", mayConflict: false);
         return group;
     }
 
@@ -101,6 +92,18 @@ public static class AutoOpsRulesApi
             Clauses = command.Clauses?.Select(c => c is not null && c.ClauseId == Guid.Empty ? c with { ClauseId = NewId.NextGuid() } : c!).ToList() ?? [],
         };
         return await client.SendRuleCommandAsync(command, context.RequestAborted);
+    }
+
+    /// <summary>Names and documents a rule command's route: 200 the answer, 404 unknown rule, 409 (when it can be) not possible now, 504 no answer.</summary>
+    private static void Command(RouteHandlerBuilder route, string name, string summary, string description, bool mayConflict)
+    {
+        route.WithName(name)
+            .WithSummary(summary)
+            .WithDescription(description + Errors)
+            .Produces<AutoOpsRuleCommandAnswer>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        if (mayConflict) route.ProducesProblem(StatusCodes.Status409Conflict);
+        route.ProducesProblem(StatusCodes.Status504GatewayTimeout);
     }
 
     private static async Task<IResult> SendAsync<T>(Guid ruleId, HttpContext context, IPersistersDbContextFactory databases, OperatorCommandClient client, T command)

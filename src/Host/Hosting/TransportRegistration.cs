@@ -24,12 +24,7 @@ public static class TransportRegistration
         switch (transport.Kind)
         {
             case TransportKind.InMemory:
-                x.UsingInMemory((context, cfg) =>
-                {
-                    if (withScheduler) cfg.UseDurableMessageScheduler(context);
-                    cfg.UsePlainJson();
-                    cfg.ConfigureEndpoints(context);
-                });
+                x.UsingInMemory((context, cfg) => ConfigureBusDefaults(cfg, context, withScheduler));
                 break;
             case TransportKind.RabbitMq:
                 var o = transport.RabbitMq;
@@ -42,9 +37,7 @@ public static class TransportRegistration
                         h.Password(o.Password);
                         if (o.UseSsl) h.UseSsl(_ => { });
                     });
-                    if (withScheduler) cfg.UseDurableMessageScheduler(context);
-                    cfg.UsePlainJson();
-                    cfg.ConfigureEndpoints(context);
+                    ConfigureBusDefaults(cfg, context, withScheduler);
                 });
                 break;
             case TransportKind.AmazonSqs:
@@ -62,9 +55,7 @@ public static class TransportRegistration
                         if (sqs.ServiceUrl is not null) h.Config(new Amazon.SQS.AmazonSQSConfig { ServiceURL = sqs.ServiceUrl.ToString() });
                         if (sqs.QueuePrefix.Length > 0) h.QueueNamePrefix(sqs.QueuePrefix);
                     });
-                    if (withScheduler) cfg.UseDurableMessageScheduler(context);
-                    cfg.UsePlainJson();
-                    cfg.ConfigureEndpoints(context);
+                    ConfigureBusDefaults(cfg, context, withScheduler);
                 });
                 break;
             case TransportKind.AzureServiceBus:
@@ -74,6 +65,15 @@ public static class TransportRegistration
             default:
                 throw new SettingsException($"Transport:Kind '{transport.Kind}' is not available in this build yet.");
         }
+    }
+
+    /// <summary>What every broker but Service Bus gets after its host: the durable scheduler (when serving it), plain JSON, the endpoints.</summary>
+    private static void ConfigureBusDefaults<T>(IBusFactoryConfigurator<T> cfg, IBusRegistrationContext context, bool withScheduler)
+        where T : IReceiveEndpointConfigurator
+    {
+        if (withScheduler) cfg.UseDurableMessageScheduler(context);
+        cfg.UsePlainJson();
+        cfg.ConfigureEndpoints(context);
     }
 
     /// <summary>

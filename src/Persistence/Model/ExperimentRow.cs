@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Persisters.Persistence.Model;
 
 /// <summary>An experiment as the persisters and the calculator see it (table <c>experiment</c>).</summary>
@@ -30,4 +32,22 @@ public sealed class ExperimentRow
     public Guid? StopTimerTokenId { get; set; }
     /// <summary>Lifecycle saga: token of the pending end-of-late-event-tail timer.</summary>
     public Guid? FinishTimerTokenId { get; set; }
+
+    /// <summary>
+    /// Copies an experiment's definition into the row, the lists as the JSON arrays every reader expects
+    /// (<see cref="StoredJson.Options"/>); times in unix seconds. Status, flags, time stamps and timer tokens are the caller's.
+    /// </summary>
+    public void SetDefinition(string environmentId, string name, string featureId, int featureVersion,
+        IReadOnlyList<string> variationIds, string baselineVariationId, IReadOnlyList<string> goalIds, long startAt, long stopAt)
+    {
+        EnvironmentId = environmentId;
+        Name = name;
+        FeatureId = featureId;
+        FeatureVersion = featureVersion;
+        Variations = JsonSerializer.Serialize(variationIds, StoredJson.Options);
+        BaseVariationId = baselineVariationId;
+        GoalIds = JsonSerializer.Serialize(goalIds, StoredJson.Options);
+        StartAt = startAt;
+        StopAt = stopAt;
+    }
 }

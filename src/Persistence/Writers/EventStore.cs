@@ -52,14 +52,14 @@ public sealed class EventStore
     }
 
     public Task<int> InsertEvaluationsAsync(DbSession s, IReadOnlyList<EvaluationEventRow> rows, CancellationToken ct) =>
-        _evaluations.ExecuteAsync(s.Connection, s.Transaction, rows, s.ChunkSize, ct);
+        _evaluations.ExecuteAsync(s, rows, ct);
 
     public Task<int> InsertGoalsAsync(DbSession s, IReadOnlyList<GoalEventRow> rows, CancellationToken ct) =>
-        _goals.ExecuteAsync(s.Connection, s.Transaction, rows, s.ChunkSize, ct);
+        _goals.ExecuteAsync(s, rows, ct);
 
     /// <summary>Parks goal events for a later attempt; an event already parked keeps its first record.</summary>
     public Task<int> InsertRetriesAsync(DbSession s, IReadOnlyList<GoalEventRetryRow> rows, CancellationToken ct) =>
-        _retries.ExecuteAsync(s.Connection, s.Transaction, rows, s.ChunkSize, ct);
+        _retries.ExecuteAsync(s, rows, ct);
 
     /// <summary>Every evaluation of the given users for one flag version inside [from, to].</summary>
     public async Task<IReadOnlyList<EvaluationLink>> FindEvaluationsAsync(
@@ -116,6 +116,3 @@ public sealed class EventStore
         s.ExecuteAsync("UPDATE goal_event_retry SET attempts = @a, next_attempt_at = @n WHERE event_id = @id", ct,
             ("@a", attempts), ("@n", nextAttemptAt), ("@id", eventId));
 }
-
-/// <summary>One stored evaluation of a user: the variation they saw, and when.</summary>
-public sealed record EvaluationLink(string UserId, long Timestamp, string VariationId, string Reason);

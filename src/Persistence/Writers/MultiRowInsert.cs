@@ -33,16 +33,18 @@ public sealed class MultiRowInsert<T>
 
     public static Column Col(string name, Func<T, object?> value) => new(name, value);
 
-    /// <summary>Inserts the rows in chunks; returns how many rows were actually added (duplicates excluded).</summary>
-    public async Task<int> ExecuteAsync(DbConnection connection, DbTransaction? transaction, IReadOnlyList<T> rows, int chunkSize, CancellationToken ct)
+    /// <summary>
+    /// Inserts the rows in chunks of at most <see cref="DbSession.ChunkSize"/> rows, on the session's connection and in its
+    /// transaction (none when it has none); returns how many rows were actually added (duplicates excluded). Throws what the
+    /// provider throws (a <see cref="DbException"/> on a server error).
+    /// </summary>
+    public async Task<int> ExecuteAsync(DbSession session, IReadOnlyList<T> rows, CancellationToken ct)
     {
         var added = 0;
         for (var offset = 0; offset < rows.Count;)
         {
-            var count = ChunkLength(rows, offset, chunkSize);
-            await using var cmd = connection.CreateCommand();
-            cmd.Transaction = transaction;
-            cmd.CommandText = _statements.GetOrAdd(count, BuildStatement);
+            var count = ChunkLength(rows, offset, session.ChunkSize);
+            await using var cmd = session.Command(_statements.GetOrAdd(count, BuildStatement));
             var p = 0;
             for (var r = 0; r < count; r++)
             {

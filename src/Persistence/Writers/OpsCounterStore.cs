@@ -19,7 +19,7 @@ public sealed class OpsCounterStore(SqlDialect dialect)
     public async Task<int> AddUsersAsync(DbSession s, OpsCounterKey key, IReadOnlyCollection<string> userIds, long now, CancellationToken ct)
     {
         var rows = userIds.Select(u => new OpsUserRow { ClauseId = key.ClauseId, Kind = (byte)key.Kind, FeatureVersion = key.FeatureVersion, UserId = u }).ToList();
-        var added = await _users.ExecuteAsync(s.Connection, s.Transaction, rows, s.ChunkSize, ct);
+        var added = await _users.ExecuteAsync(s, rows, ct);
         if (added > 0)
         {
             await s.ExecuteAsync(dialect.OpsCountUpsert, ct,
@@ -32,12 +32,3 @@ public sealed class OpsCounterStore(SqlDialect dialect)
         return added;
     }
 }
-
-public enum OpsCounterKind : byte
-{
-    Evaluation = 0,
-    Goal = 1,
-}
-
-/// <summary>Which counter a user is counted in.</summary>
-public sealed record OpsCounterKey(Guid ClauseId, OpsCounterKind Kind, int FeatureVersion, Guid RuleId, string EnvironmentId, string FeatureId);

@@ -65,15 +65,7 @@ public static class ExperimentStateMapping
     public static void CopyTo(ExperimentState s, ExperimentRow r)
     {
         r.Status = (int)ToStatus(s.CurrentState);
-        r.EnvironmentId = s.EnvironmentId;
-        r.Name = s.Name;
-        r.FeatureId = s.FeatureId;
-        r.FeatureVersion = s.FeatureVersion;
-        r.Variations = JsonSerializer.Serialize(s.VariationIds, Json);
-        r.BaseVariationId = s.BaselineVariationId;
-        r.GoalIds = JsonSerializer.Serialize(s.GoalIds, Json);
-        r.StartAt = s.StartAt;
-        r.StopAt = s.StopAt;
+        r.SetDefinition(s.EnvironmentId, s.Name, s.FeatureId, s.FeatureVersion, s.VariationIds, s.BaselineVariationId, s.GoalIds, s.StartAt, s.StopAt);
         r.StoppedAt = s.StoppedAt;
         r.Archived = s.Archived;
         r.StartTimerTokenId = s.StartTimerTokenId;
