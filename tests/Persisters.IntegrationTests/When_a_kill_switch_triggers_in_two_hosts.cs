@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using MassTransit;
 using Persisters.Contracts;
 using Persisters.IntegrationTests.Support;
-using Persisters.Tests.Support;
 
 namespace Persisters.IntegrationTests;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
-using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Cli;
 
@@ -50,7 +49,7 @@ public sealed class When_the_service_gives_no_usable_answer : IAsyncLifetime
     public async Task A_service_that_cannot_be_reached_or_cannot_take_it_now_exits_4_in_one_line()
     {
         var environment = _api.Environment();
-        environment["PERSISTERS_URL"] = $"http://127.0.0.1:{HostCommand.FreePort()}";
+        environment["PERSISTERS_URL"] = $"http://127.0.0.1:{CapturedProcess.FreePort()}";
         var refused = await RunAsync(environment, "experiments", "start", "--id", Guid.NewGuid().ToString());
         var refusedRule = await RunAsync(environment, "autoops", "create", "--environment", "e", "--feature", "f", "--clause", "a:b:1:0.5");
         _api.Override = request => Task.FromResult<IResult?>(

@@ -60,7 +60,7 @@ public sealed class When_host_settings_are_given_on_the_command_line
     [Fact]
     public async Task Run_listens_on_the_urls_given_on_the_command_line_over_the_environment()
     {
-        var port = HostCommand.FreePort();
+        var port = CapturedProcess.FreePort();
         await using var host = HostCommand.Start(null, "run", "--urls", $"http://127.0.0.1:{port}");
 
         using var http = new HttpClient();

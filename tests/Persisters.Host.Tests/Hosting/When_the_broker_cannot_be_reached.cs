@@ -40,7 +40,7 @@ public sealed class When_the_broker_cannot_be_reached
     [MemberData(nameof(Verbs))]
     public async Task The_verb_ends_with_one_line_and_exit_code_4(string broker, string[] verb)
     {
-        var port = HostCommand.FreePort();
+        var port = CapturedProcess.FreePort();
 
         var environment = broker switch
         {

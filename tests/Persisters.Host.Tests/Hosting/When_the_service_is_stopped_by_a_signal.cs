@@ -30,7 +30,7 @@ public sealed class When_the_service_is_stopped_by_a_signal
         await using var host = HostCommand.Start(EmbeddedDefault, "run");
         await host.WaitUntilReadyAsync();
 
-        host.Signal(HostCommand.SigTerm);
+        host.Signal(CapturedProcess.SigTerm);
 
         ShouldHaveStoppedGracefully(await host.WaitForExitAsync(), host.Output);
         Assert.Contains("(shutdown timeout 00:00:30)", host.Output); // the default
@@ -44,13 +44,13 @@ public sealed class When_the_service_is_stopped_by_a_signal
         await using var host = HostCommand.Start(EmbeddedDefault, "run");
         await host.WaitUntilReadyAsync();
 
-        host.Signal(HostCommand.SigTerm);
+        host.Signal(CapturedProcess.SigTerm);
         for (var i = 0; i < 20; i++)
         {
             await Task.Delay(10);
             try
             {
-                host.Signal(i % 2 == 0 ? HostCommand.SigTerm : HostCommand.SigInt);
+                host.Signal(i % 2 == 0 ? CapturedProcess.SigTerm : CapturedProcess.SigInt);
             }
             catch (InvalidOperationException)
             {
@@ -72,7 +72,7 @@ public sealed class When_the_service_is_stopped_by_a_signal
             new Dictionary<string, string?> { ["ShutdownTimeoutSeconds"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }, "run");
         await host.WaitUntilReadyAsync();
 
-        host.Signal(HostCommand.SigTerm);
+        host.Signal(CapturedProcess.SigTerm);
 
         ShouldHaveStoppedGracefully(await host.WaitForExitAsync(), host.Output);
         Assert.Contains($"(shutdown timeout {shown})", host.Output);

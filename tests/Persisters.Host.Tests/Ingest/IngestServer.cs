@@ -47,7 +47,7 @@ public sealed class IngestServer : IAsyncDisposable
         Uri? address = null;
         if (kestrel)
         {
-            address = new Uri($"http://127.0.0.1:{Support.HostCommand.FreePort()}");
+            address = new Uri($"http://127.0.0.1:{CapturedProcess.FreePort()}");
             builder.WebHost.UseUrls(address.ToString());
         }
         else

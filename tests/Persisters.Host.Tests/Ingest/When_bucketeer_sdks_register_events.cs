@@ -5,7 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Persisters.Contracts;
 using Persisters.Host.Ingest;
 using Persisters.Persistence;
-using Persisters.Tests.Shared;
 using Persisters.Tests.Support;
 
 namespace Persisters.Tests.Ingest;

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
-using System.Text;
 
 namespace Persisters.Tests.Support;
 
@@ -15,12 +12,10 @@ public sealed class HostCommand : IAsyncDisposable
     /// <summary>An upper bound on waiting for a process, never a measurement.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly StringBuilder _standardOutput = new();
+    private readonly CapturedProcess _process;
     private readonly string _directory;
 
-    private HostCommand(Process process, string directory, int port)
+    private HostCommand(CapturedProcess process, string directory, int port)
     {
         _process = process;
         _directory = directory;
@@ -28,18 +23,18 @@ public sealed class HostCommand : IAsyncDisposable
     }
 
     public int Port { get; }
-    public int ProcessId => _process.Id;
-    public string Output { get { lock (_output) return _output.ToString(); } }
+    public int ProcessId => _process.Process.Id;
+    public string Output => _process.Output;
 
     /// <summary>Standard output alone (<see cref="Output"/> has both streams).</summary>
-    public string StandardOutput { get { lock (_output) return _standardOutput.ToString(); } }
+    public string StandardOutput => _process.StandardOutput;
 
     /// <summary>Starts <c>dotnet persisters.dll ARGS</c>; <paramref name="environment"/> adds to (or, with null, removes from) the embedded default.</summary>
     public static HostCommand Start(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var directory = Directory.CreateTempSubdirectory("persisters-host-").FullName;
-        var port = FreePort();
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
+        var port = CapturedProcess.FreePort();
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = directory };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "persisters.dll"));
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["DOTNET_NOLOGO"] = "1";
@@ -50,14 +45,7 @@ public sealed class HostCommand : IAsyncDisposable
             if (v is null) info.Environment.Remove(k);
             else info.Environment[k] = v;
         }
-        var process = new Process { StartInfo = info };
-        var host = new HostCommand(process, directory, port);
-        process.OutputDataReceived += (_, e) => host.Append(e.Data, standardOutput: true);
-        process.ErrorDataReceived += (_, e) => host.Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return host;
+        return new HostCommand(new CapturedProcess(info).Start(), directory, port);
     }
 
     /// <summary>Runs a verb to its end and returns its exit code and output (standard output and error together).</summary>
@@ -73,14 +61,14 @@ public sealed class HostCommand : IAsyncDisposable
         using var cts = new CancellationTokenSource(Patience);
         try
         {
-            await _process.WaitForExitAsync(cts.Token);
+            await _process.Process.WaitForExitAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
             throw new TimeoutException($"The host did not exit within {Patience}:\n{Output}");
         }
-        _process.WaitForExit(); // the output is complete
-        return _process.ExitCode;
+        _process.Process.WaitForExit(); // the output is complete
+        return _process.Process.ExitCode;
     }
 
     public async Task WaitUntilReadyAsync()
@@ -89,7 +77,7 @@ public sealed class HostCommand : IAsyncDisposable
         var deadline = DateTime.UtcNow + Patience;
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The host exited with {_process.ExitCode}:\n{Output}");
+            if (_process.Process.HasExited) throw new InvalidOperationException($"The host exited with {_process.Process.ExitCode}:\n{Output}");
             try
             {
                 if ((await http.GetAsync($"http://127.0.0.1:{Port}/health/ready")).StatusCode == HttpStatusCode.OK) return;
@@ -102,28 +90,17 @@ public sealed class HostCommand : IAsyncDisposable
         throw new TimeoutException($"The host was not ready within {Patience}:\n{Output}");
     }
 
-    /// <summary>Sends a POSIX signal, as a container runtime (SIGTERM) or a terminal (SIGINT) does.</summary>
+    /// <summary>Sends a POSIX signal, as a container runtime (<see cref="CapturedProcess.SigTerm" />) or a terminal (<see cref="CapturedProcess.SigInt" />) does.</summary>
+    /// <exception cref="InvalidOperationException"><c>kill(2)</c> failed; the message names its errno.</exception>
     public void Signal(int signal)
     {
-        if (Kill(_process.Id, signal) != 0) throw new InvalidOperationException($"kill({_process.Id}, {signal}) failed: errno {Marshal.GetLastPInvokeError()}");
+        var errno = _process.Signal(signal);
+        if (errno != 0) throw new InvalidOperationException($"kill({ProcessId}, {signal}) failed: errno {errno}");
     }
-
-    public const int SigInt = 2;
-    public const int SigTerm = 15;
-
-#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code in this project for one libc call
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
-#pragma warning restore SYSLIB1054
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
+        await _process.DisposeAsync();
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -131,22 +108,5 @@ public sealed class HostCommand : IAsyncDisposable
         catch (IOException)
         {
         }
-    }
-
-    private void Append(string? line, bool standardOutput = false)
-    {
-        if (line is null) return;
-        lock (_output)
-        {
-            _output.AppendLine(line);
-            if (standardOutput) _standardOutput.AppendLine(line);
-        }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,26 +1,23 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Text;
 
 namespace Persisters.IntegrationTests.Support;
 
 /// <summary>The real service executable in its own process, configured through environment variables.</summary>
 public sealed class HostProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly CapturedProcess _process;
 
-    private HostProcess(Process process, int port)
+    private HostProcess(CapturedProcess process, int port)
     {
         _process = process;
         Port = port;
     }
 
     public int Port { get; }
-    public int ProcessId => _process.Id;
-    public bool HasExited => _process.HasExited;
-    public string Output { get { lock (_output) return _output.ToString(); } }
+    public int ProcessId => _process.Process.Id;
+    public bool HasExited => _process.Process.HasExited;
+    public string Output => _process.Output;
 
     /// <summary>The repository this test assembly was built in (tests/X/bin/CONFIGURATION/FRAMEWORK).</summary>
     public static string RepositoryRoot => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory.TrimEnd('/'), "..", "..", "..", "..", ".."));
@@ -47,21 +44,13 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>Starts the host inside <paramref name="cgroup"/> when one is given (from its first instruction, as in a container).</summary>
     public static HostProcess Start(IReadOnlyDictionary<string, string> environment, Persisters.Bench.Shared.MemoryCgroup? cgroup, params string[] args)
     {
-        var port = FreePort();
+        var port = CapturedProcess.FreePort();
         var info = cgroup?.Wrap("dotnet", [HostDll, .. args]) ?? new ProcessStartInfo("dotnet", [HostDll, .. args]);
-        info.RedirectStandardOutput = info.RedirectStandardError = info.RedirectStandardInput = true;
-        info.UseShellExecute = false;
+        info.RedirectStandardInput = true;
         info.Environment["Urls"] = $"http://127.0.0.1:{port}";
         info.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (k, v) in environment) info.Environment[k] = v;
-        var process = new Process { StartInfo = info };
-        var host = new HostProcess(process, port);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (host._output) host._output.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (host._output) host._output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return host;
+        return new HostProcess(new CapturedProcess(info).Start(), port);
     }
 
     /// <summary>Runs a verb to completion and returns its exit code and output.</summary>
@@ -69,9 +58,9 @@ public sealed class HostProcess : IAsyncDisposable
     {
         await using var host = Start(environment, args);
         using var cts = new CancellationTokenSource(timeout);
-        await host._process.WaitForExitAsync(cts.Token);
-        host._process.WaitForExit();
-        return (host._process.ExitCode, host.Output);
+        await host._process.Process.WaitForExitAsync(cts.Token);
+        host._process.Process.WaitForExit();
+        return (host._process.Process.ExitCode, host.Output);
     }
 
     public async Task WaitUntilReadyAsync(TimeSpan timeout)
@@ -80,7 +69,7 @@ public sealed class HostProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The host exited with {_process.ExitCode}:\n{Output}");
+            if (HasExited) throw new InvalidOperationException($"The host exited with {_process.Process.ExitCode}:\n{Output}");
             try
             {
                 var response = await http.GetAsync($"http://127.0.0.1:{Port}/health/ready");
@@ -106,12 +95,12 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>SIGTERM, then waits for a graceful exit (SIGKILL after <paramref name="patience"/>).</summary>
     public async Task StopAsync(TimeSpan? patience = null)
     {
-        if (_process.HasExited) return;
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        if (HasExited) return;
+        _ = _process.Signal(CapturedProcess.SigTerm);
         using var cts = new CancellationTokenSource(patience ?? TimeSpan.FromSeconds(60));
         try
         {
-            await _process.WaitForExitAsync(cts.Token);
+            await _process.Process.WaitForExitAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
@@ -122,24 +111,9 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown, no flush, no ack of what is in flight.</summary>
     public void Kill()
     {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
+        _process.Process.Kill(entireProcessTree: true);
+        _process.Process.WaitForExit();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -42,7 +42,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     private readonly SqsServerProcess? _sqsServer;
     private readonly EmulatorHost? _emulator;
 
-    private ServiceUnderTest(Broker broker, ServerEndpoints servers, MariaDbDatabase database, RabbitMqVirtualHost? vhost, string? queuePrefix, SqsServerProcess? sqsServer,
+    private ServiceUnderTest(Broker broker, ServerEndpoints servers, TestDatabase database, RabbitMqVirtualHost? vhost, string? queuePrefix, SqsServerProcess? sqsServer,
         EmulatorHost? emulator, IBusControl bus, ServiceProvider services)
     {
         Broker = broker;
@@ -116,7 +116,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public ServerEndpoints Servers { get; }
     /// <summary>On Amazon SQS: the prefix of this test's queues; on Azure Service Bus: its scope (its namespace on the shared server).</summary>
     public string? QueuePrefix { get; }
-    public MariaDbDatabase Database { get; }
+    public TestDatabase Database { get; }
     public RabbitMqVirtualHost VirtualHost => _vhost ?? throw new InvalidOperationException("This test runs on Amazon SQS, not RabbitMQ.");
     public IBusControl Bus { get; }
     public ServiceProvider Services { get; }
@@ -127,7 +127,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     public static async Task<ServiceUnderTest> CreateAsync(Broker broker = Broker.RabbitMq, ServerEndpoints? servers = null)
     {
         servers ??= ServerEndpoints.Shared;
-        var database = await MariaDbDatabase.CreateAsync(servers.MySqlAdmin);
+        var database = await TestDatabase.MariaDbAsync(admin: servers.MySqlAdmin);
         RabbitMqVirtualHost? vhost = null;
         SqsServerProcess? sqsServer = null;
         EmulatorHost? emulator = null;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace Persisters.IntegrationTests.Support;
 
@@ -10,10 +9,9 @@ namespace Persisters.IntegrationTests.Support;
 /// </summary>
 public sealed class SqsServerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly CapturedProcess _process;
 
-    private SqsServerProcess(Process process, string url)
+    private SqsServerProcess(CapturedProcess process, string url)
     {
         _process = process;
         Url = url;
@@ -28,23 +26,18 @@ public sealed class SqsServerProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"The SQS server's npm packages are missing in {app}: run scripts/services.sh up sqs (it installs them).");
         }
-        var port = HostProcess.FreePort();
-        var info = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = app };
+        var port = CapturedProcess.FreePort();
+        var info = new ProcessStartInfo("node") { WorkingDirectory = app };
         info.ArgumentList.Add(Path.Combine(app, "server.js"));
         info.ArgumentList.Add(port.ToString());
-        var process = new Process { StartInfo = info };
+        var process = new CapturedProcess(info).Start();
         var server = new SqsServerProcess(process, $"http://127.0.0.1:{port}");
-        process.OutputDataReceived += (_, e) => server.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            if (process.HasExited) throw new InvalidOperationException($"The SQS server exited with {process.ExitCode}: {server.Output}");
+            if (process.Process.HasExited) throw new InvalidOperationException($"The SQS server exited with {process.Process.ExitCode}: {process.Output}");
             try
             {
                 await http.GetAsync(server.Url); // any answer means it listens
@@ -52,27 +45,11 @@ public sealed class SqsServerProcess : IAsyncDisposable
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"The SQS server did not answer on {server.Url}: {server.Output}");
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"The SQS server did not answer on {server.Url}: {process.Output}");
                 await Task.Delay(100);
             }
         }
     }
 
-    private string Output { get { lock (_output) return _output.ToString(); } }
-
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -22,7 +22,7 @@ public sealed class When_an_evaluation_event_is_traced(ITestOutputHelper output)
     public async Task Its_publish_receive_consume_and_insert_spans_reach_the_collector_under_one_trace()
     {
         await using var collector = await OtlpReceiver.StartAsync();
-        await using var database = await MariaDbDatabase.CreateAsync();
+        await using var database = await TestDatabase.MariaDbAsync();
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production",

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
-using System.Text;
 using Xunit.Abstractions;
 
 namespace Persisters.Scheduling.Tests.Integration;
@@ -8,20 +6,21 @@ namespace Persisters.Scheduling.Tests.Integration;
 /// <summary>One TestHost process.</summary>
 public sealed class HostProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly CapturedProcess _process;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITestOutputHelper _log;
 
-    private HostProcess(string name, Process process, ITestOutputHelper log)
+    private HostProcess(string name, ProcessStartInfo info, ITestOutputHelper log)
     {
         Name = name;
-        _process = process;
+        _process = new CapturedProcess(info);
         _log = log;
+        _process.LineReceived += OnLine;
+        _process.Process.Exited += (_, _) => _ready.TrySetException(new InvalidOperationException($"{name} exited with {_process.Process.ExitCode}:\n{Output}"));
     }
 
     public string Name { get; }
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _process.Process.HasExited;
 
     public static string TestHostDll()
     {
@@ -38,48 +37,25 @@ public sealed class HostProcess : IAsyncDisposable
 
     public static HostProcess Start(string name, ITestOutputHelper log, params string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true };
         info.ArgumentList.Add(TestHostDll());
         info.ArgumentList.Add("--name");
         info.ArgumentList.Add(name);
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
 
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var host = new HostProcess(name, process, log);
-        process.OutputDataReceived += (_, e) => host.OnLine(e.Data, false);
-        process.ErrorDataReceived += (_, e) => host.OnLine(e.Data, true);
-        process.Exited += (_, _) => host._ready.TrySetException(new InvalidOperationException($"{name} exited with {process.ExitCode}:\n{host.Output}"));
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var host = new HostProcess(name, info, log);
+        host._process.Start();
         return host;
     }
 
-    private void OnLine(string? line, bool error)
+    private void OnLine(string line, bool standardOutput)
     {
-        if (line == null)
-            return;
-        lock (_output)
-            _output.AppendLine(line);
-        if (!error && line.StartsWith("READY", StringComparison.Ordinal))
+        if (standardOutput && line.StartsWith("READY", StringComparison.Ordinal))
             _ready.TrySetResult();
     }
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-                return _output.ToString();
-        }
-    }
+    public string Output => _process.Output;
 
     public async Task WaitReady(TimeSpan timeout)
     {
@@ -92,21 +68,21 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public void Kill()
     {
-        if (!_process.HasExited)
-            _process.Kill(entireProcessTree: false);
-        _process.WaitForExit(10_000);
+        if (!_process.Process.HasExited)
+            _process.Process.Kill(entireProcessTree: false);
+        _process.Process.WaitForExit(10_000);
     }
 
     /// <summary>SIGTERM: the host stops its bus and Quartz gracefully.</summary>
     public async Task Stop(TimeSpan timeout)
     {
-        if (_process.HasExited)
+        if (_process.Process.HasExited)
             return;
-        _ = SysKill(_process.Id, 15);
+        _ = _process.Signal(CapturedProcess.SigTerm);
         using var cts = new CancellationTokenSource(timeout);
         try
         {
-            await _process.WaitForExitAsync(cts.Token);
+            await _process.Process.WaitForExitAsync(cts.Token);
         }
         catch (OperationCanceledException)
         {
@@ -114,9 +90,6 @@ public sealed class HostProcess : IAsyncDisposable
             throw new TimeoutException($"{Name} did not stop within {timeout}:\n{Output}");
         }
     }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int SysKill(int pid, int signal);
 
     public ValueTask DisposeAsync()
     {
@@ -130,7 +103,7 @@ public sealed class HostProcess : IAsyncDisposable
             // best effort
         }
 
-        _process.Dispose();
+        _process.Process.Dispose();
         return ValueTask.CompletedTask;
     }
 }

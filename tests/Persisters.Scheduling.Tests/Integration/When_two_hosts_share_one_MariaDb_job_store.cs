@@ -21,7 +21,7 @@ public sealed class When_two_hosts_share_one_MariaDb_job_store(ITestOutputHelper
 
     public async Task InitializeAsync()
     {
-        _db = await TestDatabase.Create();
+        _db = await TestHostDeliveries.CreateWithQuartzSchemaAsync();
         _client = await SchedulingClient.Start(SchedulerQueue);
     }
 
@@ -85,7 +85,7 @@ public sealed class When_two_hosts_share_one_MariaDb_job_store(ITestOutputHelper
     public async Task Hundred_scheduled_messages_are_each_delivered_exactly_once_by_two_hosts()
     {
         // the DDL is idempotent on MariaDB too (a migration may run it on every deploy)
-        await _db.Execute(QuartzSchema.CreateStatements(QuartzSchema.MySql));
+        await _db.ExecuteAsync(QuartzSchema.CreateStatements(QuartzSchema.MySql));
         await StartTwoHosts();
 
         var ids = await Schedule(100, DateTime.UtcNow.AddSeconds(3), TimeSpan.FromMilliseconds(30));
@@ -157,20 +157,20 @@ public sealed class When_two_hosts_share_one_MariaDb_job_store(ITestOutputHelper
         var schedule = new EverySecond("ping-" + _suffix);
 
         await recurring.ScheduleRecurringSend(Target, schedule, new Ping(Guid.NewGuid(), -1));
-        Assert.True(await Wait.Until(async () => await _db.Scalar<long>("SELECT COUNT(*) FROM recurring_deliveries") >= 6,
+        Assert.True(await Wait.Until(async () => await _db.ScalarAsync("SELECT COUNT(*) FROM recurring_deliveries") >= 6,
             TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(250)), "the recurring schedule did not fire six times");
         await recurring.CancelScheduledRecurringSend(schedule.ScheduleId, schedule.ScheduleGroup);
         await Task.Delay(2500);
 
-        var rows = await _db.Scalar<long>("SELECT COUNT(*) FROM recurring_deliveries");
-        var occurrences = await _db.Scalar<long>("SELECT COUNT(DISTINCT scheduled_at) FROM recurring_deliveries");
-        var maximum = await _db.Scalar<long>("SELECT MAX(deliveries) FROM recurring_deliveries");
+        var rows = await _db.ScalarAsync("SELECT COUNT(*) FROM recurring_deliveries");
+        var occurrences = await _db.ScalarAsync("SELECT COUNT(DISTINCT scheduled_at) FROM recurring_deliveries");
+        var maximum = await _db.ScalarAsync("SELECT MAX(deliveries) FROM recurring_deliveries");
         Assert.Equal(rows, occurrences);
         Assert.Equal(1, maximum);
 
         // cancelled: no more occurrences
         await Task.Delay(2000);
-        Assert.Equal(rows, await _db.Scalar<long>("SELECT COUNT(*) FROM recurring_deliveries"));
+        Assert.Equal(rows, await _db.ScalarAsync("SELECT COUNT(*) FROM recurring_deliveries"));
     }
 
     private sealed class EverySecond : MassTransit.Scheduling.DefaultRecurringSchedule
@@ -193,7 +193,7 @@ public sealed class When_two_hosts_share_one_MariaDb_job_store(ITestOutputHelper
         var at = DateTime.UtcNow.AddSeconds(8);
         var ids = await Schedule(30, at, TimeSpan.FromMilliseconds(20));
         // the schedules are stored once the scheduler queue is drained
-        Assert.True(await Wait.Until(async () => await _db.Scalar<long>("SELECT COUNT(*) FROM qrtz_TRIGGERS WHERE TRIGGER_GROUP = 'message'") == 30,
+        Assert.True(await Wait.Until(async () => await _db.ScalarAsync("SELECT COUNT(*) FROM qrtz_TRIGGERS WHERE TRIGGER_GROUP = 'message'") == 30,
             TimeSpan.FromSeconds(20)), "the schedules were not stored");
 
         // one host dies, the other stops gracefully; nothing runs while the messages fall due

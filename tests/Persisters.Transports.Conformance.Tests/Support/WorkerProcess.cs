@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Threading.Channels;
 
 namespace Persisters.Transports.Conformance.Tests.Support;
@@ -7,14 +6,20 @@ namespace Persisters.Transports.Conformance.Tests.Support;
 /// <summary>tests/Persisters.Transports.Conformance.Worker in its own process, configured through its environment.</summary>
 public sealed class WorkerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly CapturedProcess _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
 
-    private WorkerProcess(Process process) => _process = process;
+    private WorkerProcess(ProcessStartInfo info)
+    {
+        _process = new CapturedProcess(info);
+        _process.LineReceived += (line, standardOutput) =>
+        {
+            if (standardOutput) _lines.Writer.TryWrite(line);
+        };
+    }
 
-    public string Output { get { lock (_output) return _output.ToString(); } }
-    public int Id => _process.Id;
+    public string Output => _process.Output;
+    public int Id => _process.Process.Id;
 
     /// <summary>The worker built next to this test assembly's configuration (Debug or Release).</summary>
     public static string WorkerDll
@@ -32,25 +37,12 @@ public sealed class WorkerProcess : IAsyncDisposable
 
     public static WorkerProcess Start(IReadOnlyDictionary<string, string> environment)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
-        };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true };
         info.ArgumentList.Add(WorkerDll);
         info.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (k, v) in environment) info.Environment[k] = v;
-        var process = new Process { StartInfo = info };
-        var worker = new WorkerProcess(process);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (worker._output) worker._output.AppendLine(e.Data);
-            worker._lines.Writer.TryWrite(e.Data);
-        };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (worker._output) worker._output.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var worker = new WorkerProcess(info);
+        worker._process.Start();
         return worker;
     }
 
@@ -68,26 +60,18 @@ public sealed class WorkerProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"The worker printed no line starting with '{prefix}' within {timeout} (exited: {_process.HasExited}):\n{Output}");
+            throw new TimeoutException($"The worker printed no line starting with '{prefix}' within {timeout} (exited: {HasExited}):\n{Output}");
         }
     }
 
     /// <summary>SIGKILL: no shutdown, no ack of what is in flight.</summary>
     public void Kill()
     {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
+        _process.Process.Kill(entireProcessTree: true);
+        _process.Process.WaitForExit();
     }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _process.Process.HasExited;
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using MassTransit;
 
-namespace Persisters.Transports.AzureServiceBus.Tests.Support;
+namespace Persisters.Tests.Shared;
 
 /// <summary>Collects consumed messages and lets a test wait for a count.</summary>
 public sealed class Collector<T>
