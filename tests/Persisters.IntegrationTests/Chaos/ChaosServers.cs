@@ -20,8 +20,8 @@ public sealed class ChaosCollection : ICollectionFixture<ChaosServers>
 public sealed class ChaosServers : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "persisters-chaos-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly int _mysqlPort = FreePort();
     private readonly int _rabbitMqPort = FreePort(distribution: true);
+    private readonly int _mysqlPort = FreePort();
     private readonly int _managementPort = FreePort();
 
     public ServerEndpoints Endpoints => new($"Server=127.0.0.1;Port={_mysqlPort};User ID=persisters;Password=persisters", "127.0.0.1", (ushort)_rabbitMqPort,
@@ -71,15 +71,39 @@ public sealed class ChaosServers : IAsyncLifetime
             throw new InvalidOperationException($"scripts/services.sh {string.Join(' ', args)} failed ({process.ExitCode}):\n{await stdout}\n{await stderr}");
     }
 
-    /// <summary>A free loopback port; with <paramref name="distribution"/> also port + 20000 (RabbitMQ's Erlang distribution).</summary>
+    /// <summary>
+    /// A free loopback port below the kernel's ephemeral range (<c>/proc/sys/net/ipv4/ip_local_port_range</c>), so that no
+    /// outgoing connection on the machine can take it while its server is stopped and before it starts again; with
+    /// <paramref name="distribution"/> also port + 20000 (RabbitMQ's Erlang distribution), in [10000, 12767] and [30000, 32767]
+    /// when the range starts at 32768; other ports in [13000, 20000).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No free port (pair) after 200 tries.</exception>
     private static int FreePort(bool distribution = false)
     {
+        // A range starting below 32768 leaves no room for the pair below it: then this is best effort.
+        var ephemeralLow = Math.Max(32_768, EphemeralRangeStart());
         for (var attempt = 0; ; attempt++)
         {
-            var port = distribution ? Random.Shared.Next(20_000, 30_000) : Bound(0);
-            if (!distribution) return port;
-            if (IsFree(port) && IsFree(port + 20_000)) return port;
-            if (attempt > 200) throw new InvalidOperationException("No free port pair for RabbitMQ.");
+            var port = distribution
+                ? Random.Shared.Next(10_000, Math.Min(13_000, ephemeralLow - 20_000))
+                : Random.Shared.Next(13_000, Math.Min(20_000, ephemeralLow));
+            if (IsFree(port) && (!distribution || IsFree(port + 20_000)))
+                return port;
+            if (attempt > 200) throw new InvalidOperationException("No free port below the ephemeral range for the chaos servers.");
+        }
+    }
+
+    /// <summary>The first port of the kernel's ephemeral range (Linux's default 32768 when it cannot be read).</summary>
+    private static int EphemeralRangeStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 32_768;
         }
     }
 

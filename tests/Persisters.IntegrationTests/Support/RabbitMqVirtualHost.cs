@@ -93,9 +93,19 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Deletes the virtual host. A broker that cannot be reached (a chaos test's private broker that failed to restart) is
+    /// not an error here: the test has already failed with its own reason, which a dispose exception would hide.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        await _http.DeleteAsync($"/api/vhosts/{Name}");
+        try
+        {
+            await _http.DeleteAsync($"/api/vhosts/{Name}");
+        }
+        catch (HttpRequestException)
+        {
+        }
         _http.Dispose();
     }
 }
