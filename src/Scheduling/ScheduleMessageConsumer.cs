@@ -19,7 +19,7 @@ public sealed class ScheduleMessageConsumer(DurableSchedulerHost host, ILogger<S
     public async Task Consume(ConsumeContext<ScheduleMessage> context)
     {
         var message = context.Message;
-        var reject = Validate(context, message.Destination, message.Payload, message.PayloadType);
+        var reject = Validate(message.Destination, message.Payload, message.PayloadType);
         if (reject == null && message.CorrelationId == Guid.Empty)
             reject = "CorrelationId (the scheduling token) is empty";
         if (reject == null)
@@ -69,7 +69,7 @@ public sealed class ScheduleMessageConsumer(DurableSchedulerHost host, ILogger<S
         var message = context.Message;
         var schedule = message.Schedule;
 
-        var reject = Validate(context, message.Destination, message.Payload, message.PayloadType);
+        var reject = Validate(message.Destination, message.Payload, message.PayloadType);
         TimeZoneInfo timeZone = TimeZoneInfo.Utc;
         CronExpression? cron = null;
         if (reject == null && schedule == null)
@@ -155,7 +155,7 @@ public sealed class ScheduleMessageConsumer(DurableSchedulerHost host, ILogger<S
         }
     }
 
-    private static string? Validate(ConsumeContext context, Uri? destination, object? payload, string[]? payloadType)
+    private static string? Validate(Uri? destination, object? payload, string[]? payloadType)
     {
         if (destination == null)
             return "Destination is missing";

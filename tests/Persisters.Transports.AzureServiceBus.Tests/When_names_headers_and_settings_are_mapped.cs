@@ -168,17 +168,17 @@ public sealed class When_names_headers_and_settings_are_mapped
     public void Addresses_name_queues_under_the_scope_and_topics_at_the_root()
     {
         var host = new Uri("sb://contoso.servicebus.windows.net/staging/");
-        Assert.Equal(new ServiceBusAddress(ServiceBusEntityType.Queue, "staging/orders"), ServiceBusAddress.Parse(host, "staging", new Uri("queue:orders")));
+        Assert.Equal(new ServiceBusAddress(ServiceBusEntityType.Queue, "staging/orders"), ServiceBusAddress.Parse("staging", new Uri("queue:orders")));
         Assert.Equal(new ServiceBusAddress(ServiceBusEntityType.Queue, "staging/orders"),
-            ServiceBusAddress.Parse(host, "staging", new Uri("queue:orders?durable=true")));
+            ServiceBusAddress.Parse("staging", new Uri("queue:orders?durable=true")));
         Assert.Equal(new ServiceBusAddress(ServiceBusEntityType.Queue, "other/orders"),
-            ServiceBusAddress.Parse(host, "staging", new Uri("sb://contoso.servicebus.windows.net/other/orders")));
-        Assert.Equal(new ServiceBusAddress(ServiceBusEntityType.Topic, "Ns/Type"), ServiceBusAddress.Parse(host, "staging", new Uri("topic:Ns/Type")));
+            ServiceBusAddress.Parse("staging", new Uri("sb://contoso.servicebus.windows.net/other/orders")));
+        Assert.Equal(new ServiceBusAddress(ServiceBusEntityType.Topic, "Ns/Type"), ServiceBusAddress.Parse("staging", new Uri("topic:Ns/Type")));
         Assert.Equal(new ServiceBusAddress(ServiceBusEntityType.Topic, "Ns/Type"),
-            ServiceBusAddress.Parse(host, "staging", new Uri("sb://contoso.servicebus.windows.net/Ns/Type?type=topic")));
+            ServiceBusAddress.Parse("staging", new Uri("sb://contoso.servicebus.windows.net/Ns/Type?type=topic")));
         Assert.Equal(new Uri("sb://contoso.servicebus.windows.net/Ns/Type?type=topic"),
             new ServiceBusAddress(ServiceBusEntityType.Topic, "Ns/Type").ToUri(host));
-        Assert.Throws<ArgumentException>(() => ServiceBusAddress.Parse(host, "staging", new Uri("rabbitmq://localhost/orders")));
+        Assert.Throws<ArgumentException>(() => ServiceBusAddress.Parse("staging", new Uri("rabbitmq://localhost/orders")));
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public static class ServiceCommand
         preflight?.Invoke(builder);
         builder.AddPersistersServices(settings, withPersisters: true);
         builder.AddServiceDefaults();
-        builder.Services.AddPersistersIngest(builder.Configuration);
+        builder.Services.AddPersistersIngest();
         var app = builder.Build();
         try
         {

@@ -12,7 +12,7 @@ public static class IngestRegistration
     public const string CorsPolicy = "sdk-browsers";
 
     /// <summary>Options (validated at start), the key verifier, the ingestor, metrics, the per-key rate limiter and CORS.</summary>
-    public static IServiceCollection AddPersistersIngest(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    public static IServiceCollection AddPersistersIngest(this IServiceCollection services)
     {
         services.AddSettings<IngestOptions>(IngestOptions.SectionName);
         services.TryAddSingleton(TimeProvider.System);

@@ -13,10 +13,9 @@ namespace Persisters.Transports.AmazonSqs.Transport;
 internal sealed class SqsBroker : Agent
 {
     /// <param name="settings">The host settings (region, credentials, queue name prefix, subscription cache).</param>
-    /// <param name="client">The SQS client; by default one is created from <paramref name="settings"/> on first use.</param>
-    public SqsBroker(AmazonSqsHostSettings settings, IAmazonSQS? client = null)
+    public SqsBroker(AmazonSqsHostSettings settings)
     {
-        var lazy = client is null ? new Lazy<IAmazonSQS>(settings.CreateClient) : new Lazy<IAmazonSQS>(() => client);
+        var lazy = new Lazy<IAmazonSQS>(settings.CreateClient);
         Queues = new SqsQueues(settings, () => lazy.Value);
         Subscriptions = new SqsSubscriptions(settings, () => lazy.Value);
         Messages = new SqsMessages(() => lazy.Value);

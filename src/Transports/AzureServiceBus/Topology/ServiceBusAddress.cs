@@ -8,7 +8,9 @@ namespace Persisters.Transports.AzureServiceBus.Topology;
 /// </summary>
 internal readonly record struct ServiceBusAddress(ServiceBusEntityType Type, string Path)
 {
-    public static ServiceBusAddress Parse(Uri hostAddress, string scope, Uri address)
+    /// <summary>The entity an address names; <paramref name="scope"/> is the host's scope, which a <c>queue:NAME</c> goes under.</summary>
+    /// <exception cref="ArgumentException">The address's scheme is none of <c>queue</c>, <c>topic</c> and <c>sb</c>, or it names no entity.</exception>
+    public static ServiceBusAddress Parse(string scope, Uri address)
     {
         switch (address.Scheme.ToLowerInvariant())
         {

@@ -11,10 +11,10 @@ internal sealed class ServiceBusSendTransportProvider(ServiceBusHostConfiguratio
     : TransportSendTransportProvider<ServiceBusHostConfiguration>(hostConfiguration, context)
 {
     public override Uri NormalizeAddress(Uri address) =>
-        ServiceBusAddress.Parse(HostConfiguration.HostAddress, HostConfiguration.Scope, address).ToUri(HostConfiguration.HostAddress);
+        ServiceBusAddress.Parse(HostConfiguration.Scope, address).ToUri(HostConfiguration.HostAddress);
 
     protected override SendTransportContext<TransportPipeContext> CreateSendTransportContext(Uri address) =>
-        new ServiceBusSendTransportContext(HostConfiguration, Context, ServiceBusAddress.Parse(HostConfiguration.HostAddress, HostConfiguration.Scope, address),
+        new ServiceBusSendTransportContext(HostConfiguration, Context, ServiceBusAddress.Parse(HostConfiguration.Scope, address),
             null, ReadAutoDelete(address));
 
     protected override SendTransportContext<TransportPipeContext> CreatePublishTransportContext<T>()
